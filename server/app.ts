@@ -1,0 +1,43 @@
+import { Hono } from 'hono';
+import { sessionMiddleware } from './auth/middleware.ts';
+import type { AppDeps, AppEnv } from './http/context.ts';
+import { ApiError, notFound } from './http/errors.ts';
+import { authRoutes } from './http/auth.ts';
+import { healthRoutes } from './http/health.ts';
+import { inviteRoutes } from './http/invites.ts';
+import { meRoutes } from './http/me.ts';
+import { originCheck } from './http/origin-check.ts';
+import { servePages, type PagesHandler } from './http/pages.ts';
+import { requestLog } from './http/request-log.ts';
+import { userRoutes } from './http/users.ts';
+
+/** Wires routes and middleware; no logic lives here. */
+export function createApp(deps: AppDeps, pages?: PagesHandler) {
+  const api = new Hono<AppEnv>()
+    .use(originCheck(deps), sessionMiddleware(deps))
+    .route('/auth', authRoutes(deps))
+    .route('/me', meRoutes(deps))
+    .route('/admin/users', userRoutes(deps))
+    .route('/admin/invites', inviteRoutes(deps))
+    .all('*', () => {
+      throw notFound('No such API route.');
+    });
+
+  const app = new Hono<AppEnv>()
+    .use(requestLog(deps.log))
+    .route('/', healthRoutes(deps))
+    .route('/api', api)
+    .get('/collab/*', (c) => c.json({ error: { code: 'upgrade_required', message: 'Connect with a websocket.' } }, 426));
+
+  if (pages) app.all('*', servePages(pages));
+  app.notFound((c) => c.json(notFound().toJSON(), 404));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      if (error.headers) for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      return c.json(error.toJSON(), error.status);
+    }
+    c.var.log.error({ err: error, path: c.req.path }, 'unhandled error');
+    return c.json({ error: { code: 'internal', message: 'Something went wrong on our side. Try again; if it persists, check the server log.' } }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,83 @@
+import type { Sql } from '../db/sql.ts';
+import { generateSecureRandomString } from './tokens.ts';
+
+export type UserRole = 'admin' | 'member';
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  role: UserRole;
+  active: boolean;
+  createdAt: Date;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  display_name: string;
+  role: UserRole;
+  active: boolean;
+  created_at: Date;
+}
+
+export const toUser = (row: UserRow): User => ({
+  id: row.id,
+  email: row.email,
+  displayName: row.display_name,
+  role: row.role,
+  active: row.active,
+  createdAt: row.created_at,
+});
+
+export async function createUser(
+  sql: Sql,
+  input: { email: string; displayName: string; passwordHash: string; role: UserRole },
+): Promise<User> {
+  const [row] = await sql<UserRow>`
+    insert into users (id, email, display_name, password_hash, role)
+    values (${generateSecureRandomString()}, ${input.email}, ${input.displayName}, ${input.passwordHash}, ${input.role})
+    returning *`;
+  return toUser(row);
+}
+
+export async function findUserByEmail(sql: Sql, email: string): Promise<(User & { passwordHash: string }) | null> {
+  const [row] = await sql<UserRow & { password_hash: string }>`select * from users where lower(email) = lower(${email})`;
+  return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
+}
+
+export async function getUser(sql: Sql, id: string): Promise<User | null> {
+  const [row] = await sql<UserRow>`select * from users where id = ${id}`;
+  return row ? toUser(row) : null;
+}
+
+export async function getPasswordHash(sql: Sql, id: string): Promise<string | null> {
+  const [row] = await sql<{ password_hash: string }>`select password_hash from users where id = ${id}`;
+  return row?.password_hash ?? null;
+}
+
+export async function countUsers(sql: Sql): Promise<number> {
+  const [row] = await sql<{ n: number }>`select count(*)::int as n from users`;
+  return row.n;
+}
+
+export async function listUsers(sql: Sql): Promise<User[]> {
+  const rows = await sql<UserRow>`select * from users order by active desc, lower(display_name)`;
+  return rows.map(toUser);
+}
+
+export async function setUserActive(sql: Sql, id: string, active: boolean): Promise<User | null> {
+  const [row] = await sql<UserRow>`
+    update users set active = ${active}, deactivated_at = case when ${active} then null else now() end
+    where id = ${id} returning *`;
+  return row ? toUser(row) : null;
+}
+
+export async function updateDisplayName(sql: Sql, id: string, displayName: string): Promise<User | null> {
+  const [row] = await sql<UserRow>`update users set display_name = ${displayName} where id = ${id} returning *`;
+  return row ? toUser(row) : null;
+}
+
+export async function updatePasswordHash(sql: Sql, id: string, passwordHash: string): Promise<void> {
+  await sql`update users set password_hash = ${passwordHash} where id = ${id}`;
+}

@@ -1,0 +1,36 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createSql, type Sql } from './sql.ts';
+import { openPostgres } from './postgres-driver.ts';
+import { openPglite } from './pglite-driver.ts';
+
+export interface Database {
+  sql: Sql;
+  kind: 'postgres' | 'pglite';
+  /** Where the data lives, for the start-up log line (no credentials). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… to use a PostgreSQL server; unset for embedded PGlite. */
+  url?: string;
+  /** PGlite keeps its files here; unset (with no url) keeps everything in memory. */
+  dataDir?: string;
+  schema?: string;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) {
+    const { driver, close } = openPostgres({ url: options.url, schema: options.schema });
+    const location = new URL(options.url);
+    return { sql: createSql(driver), kind: 'postgres', location: `${location.host}${location.pathname}`, close };
+  }
+  let dir: string | undefined;
+  if (options.dataDir) {
+    dir = resolve(options.dataDir, 'pglite');
+    mkdirSync(dir, { recursive: true });
+  }
+  const { driver, close } = await openPglite(dir);
+  return { sql: createSql(driver), kind: 'pglite', location: dir ?? 'memory', close };
+}

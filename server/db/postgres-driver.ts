@@ -1,0 +1,44 @@
+import postgres from 'postgres';
+import type { Driver, Row } from './sql.ts';
+
+export interface PostgresOptions {
+  url: string;
+  /** Search path for this connection pool; tests use one schema per run. */
+  schema?: string;
+  max?: number;
+}
+
+type PgSql = postgres.Sql | postgres.TransactionSql;
+
+// postgres.js infers bytea only from Buffer; Yjs hands us plain Uint8Arrays.
+const toParam = (value: unknown) =>
+  value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
+
+function driverFor(pg: PgSql, inTransaction: boolean): Driver {
+  const driver: Driver = {
+    async query(text, params) {
+      const rows = await pg.unsafe(text, params.map(toParam) as postgres.ParameterOrJSON<never>[]);
+      return rows as unknown as Row[];
+    },
+    async script(text) {
+      await pg.unsafe(text);
+    },
+    begin(fn) {
+      // A nested begin joins the open transaction, matching the PGlite driver.
+      if (inTransaction) return fn(driver);
+      return (pg as postgres.Sql).begin((tx) => fn(driverFor(tx, true))) as Promise<never>;
+    },
+  };
+  return driver;
+}
+
+export function openPostgres(options: PostgresOptions): { driver: Driver; close: () => Promise<void> } {
+  const pg = postgres(options.url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // int8 (counts, bigserial ids) as numbers: our values stay far below 2^53.
+    types: { bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) } },
+    connection: options.schema ? { search_path: options.schema } : {},
+  });
+  return { driver: driverFor(pg, false), close: () => pg.end({ timeout: 5 }) };
+}

@@ -1,0 +1,27 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Session } from '../auth/sessions.ts';
+import type { User } from '../auth/users.ts';
+import type { RateLimiter } from '../auth/rate-limit.ts';
+import type { Config } from '../config.ts';
+import type { Sql } from '../db/sql.ts';
+import type { Logger } from '../log.ts';
+
+export interface AppEnv {
+  Bindings: HttpBindings;
+  Variables: {
+    requestId: string;
+    log: Logger;
+    user: User | null;
+    session: Session | null;
+    /** Status of a response SvelteKit wrote directly to the socket. */
+    pageStatus?: number;
+  };
+}
+
+/** What routes need from the outside world, passed in once by app.ts. */
+export interface AppDeps {
+  sql: Sql;
+  config: Config;
+  log: Logger;
+  loginLimiter: RateLimiter;
+}

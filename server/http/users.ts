@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import { currentUser, requireAdmin } from '../auth/middleware.ts';
+import { invalidateUserSessions } from '../auth/sessions.ts';
+import { listUsers, setUserActive } from '../auth/users.ts';
+import type { AppDeps, AppEnv } from './context.ts';
+import { ApiError, notFound } from './errors.ts';
+import { id } from './schemas.ts';
+import { parse } from './validate.ts';
+
+/** Admin: see users, deactivate (ending their sessions at once) and reactivate. */
+export function userRoutes({ sql }: AppDeps) {
+  return new Hono<AppEnv>()
+    .use(requireAdmin)
+    .get('/', async (c) => c.json({ users: await listUsers(sql) }))
+    .post('/:id/deactivate', async (c) => {
+      const userId = parse(id, c.req.param('id'));
+      if (userId === currentUser(c).user.id) {
+        throw new ApiError(409, 'cannot_deactivate_self', 'You cannot deactivate your own account. Ask another admin.');
+      }
+      const user = await sql.begin(async (tx) => {
+        const updated = await setUserActive(tx, userId, false);
+        if (updated) await invalidateUserSessions(tx, userId);
+        return updated;
+      });
+      if (!user) throw notFound('No such user.');
+      c.var.log.info({ targetUserId: userId }, 'user deactivated');
+      return c.json({ user });
+    })
+    .post('/:id/activate', async (c) => {
+      const user = await setUserActive(sql, parse(id, c.req.param('id')), true);
+      if (!user) throw notFound('No such user.');
+      c.var.log.info({ targetUserId: user.id }, 'user reactivated');
+      return c.json({ user });
+    });
+}
