@@ -2,7 +2,8 @@
  * The one query interface the whole server uses, so the same SQL runs on
  * PostgreSQL (postgres.js) and on embedded PGlite. It mirrors postgres.js:
  * a tagged template whose values always become bind parameters, plus
- * `begin` for transactions. Domain functions take `sql` first, so they run
+ * `begin` for transactions. JSON goes in as a plain object or array with an
+ * explicit cast (`${value}::jsonb`); both drivers serialise it themselves. Domain functions take `sql` first, so they run
  * unchanged inside or outside a transaction.
  */
 export type Row = Record<string, unknown>;

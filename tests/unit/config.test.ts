@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../server/config.ts';
+
+describe('parseConfig', () => {
+  it('defaults to port 3000, embedded database in ./data, production, info logs', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: './data', nodeEnv: 'production', logLevel: 'info' });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.origin).toBeUndefined();
+    expect(config.collabUnloadMs).toBe(30_000);
+  });
+
+  it('reads every variable', () => {
+    const config = parseConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/warroom',
+      DATA_DIR: '/var/lib/warroom',
+      ORIGIN: 'https://warroom.example.com',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/warroom',
+      dataDir: '/var/lib/warroom',
+      origin: 'https://warroom.example.com',
+      nodeEnv: 'development',
+      logLevel: 'debug',
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT=abc is not valid: expected a whole number from 0 to 65535$/],
+    [{ PORT: '70000' }, /^PORT=70000/],
+    [{ PORT: '-1' }, /^PORT=-1/],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must start with postgres: or postgresql:/],
+    [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL is not a valid URL/],
+    [{ ORIGIN: 'https://warroom.example.com/app' }, /^ORIGIN=.* must be scheme:\/\/host\[:port\] with no path$/],
+    [{ ORIGIN: 'ftp://x' }, /^ORIGIN must start with http: or https:/],
+    [{ NODE_ENV: 'prod' }, /^NODE_ENV=prod is not valid: use one of production, development, test$/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL=loud/],
+    [{ HOST: 'bad host!' }, /^HOST=bad host! is not a valid host/],
+    [{ COLLAB_MAX_MESSAGE_BYTES: '10' }, /^COLLAB_MAX_MESSAGE_BYTES=10/],
+  ])('rejects %o with one line naming the variable', (env, message) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(parseConfig({ PORT: '', DATABASE_URL: '', ORIGIN: '' })).toMatchObject({ port: 3000, databaseUrl: undefined, origin: undefined });
+  });
+});
