@@ -3,12 +3,16 @@ import { sessionMiddleware } from './auth/middleware.ts';
 import type { AppDeps, AppEnv } from './http/context.ts';
 import { ApiError, notFound } from './http/errors.ts';
 import { authRoutes } from './http/auth.ts';
+import { createLiveMirror } from './incidents/live.ts';
+import { directoryRoutes } from './http/directory.ts';
 import { healthRoutes } from './http/health.ts';
+import { incidentRoutes } from './http/incidents.ts';
 import { inviteRoutes } from './http/invites.ts';
 import { meRoutes } from './http/me.ts';
 import { originCheck } from './http/origin-check.ts';
 import { servePages, type PagesHandler } from './http/pages.ts';
 import { requestLog } from './http/request-log.ts';
+import { serviceRoutes } from './http/services.ts';
 import { userRoutes } from './http/users.ts';
 
 /** Wires routes and middleware; no logic lives here. */
@@ -19,6 +23,9 @@ export function createApp(deps: AppDeps, pages?: PagesHandler) {
     .route('/me', meRoutes(deps))
     .route('/admin/users', userRoutes(deps))
     .route('/admin/invites', inviteRoutes(deps))
+    .route('/incidents', incidentRoutes(deps, createLiveMirror(deps.changeDocument ?? null, deps.log)))
+    .route('/services', serviceRoutes(deps))
+    .route('/users', directoryRoutes(deps))
     .all('*', () => {
       throw notFound('No such API route.');
     });

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
+import { CollabServer } from './collab/collab-server.ts';
+import { createCollabUpgrade } from './collab/upgrade.ts';
 import { ConfigError, parseConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
@@ -33,8 +35,19 @@ const applied = await migrate(db.sql);
 if (applied.length > 0) log.info({ applied }, 'migrations applied');
 
 const { handler: pages } = (await import(pathToFileURL(handlerPath).href)) as { handler: PagesHandler };
-const app = createApp({ sql: db.sql, config, log, loginLimiter: new RateLimiter({ limit: 10, windowMs: 60_000 }) }, pages);
-const running = await startServer({ app, port: config.port, host: config.host, log });
+const collab = new CollabServer({ sql: db.sql, config, log });
+const app = createApp(
+  {
+    sql: db.sql,
+    config,
+    log,
+    loginLimiter: new RateLimiter({ limit: 10, windowMs: 60_000 }),
+    changeDocument: (docId, actorId, change) => collab.changeDocument(docId, actorId, change),
+  },
+  pages,
+);
+const onUpgrade = createCollabUpgrade({ collab, config, log });
+const running = await startServer({ app, port: config.port, host: config.host, log, onUpgrade });
 log.info({ url: running.url, startupMs: Math.round(performance.now() - started) }, `Warroom is listening on ${running.url}`);
 
 let stopping = false;
@@ -43,6 +56,8 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info({ signal }, 'shutting down: finishing in-flight requests');
   try {
+    // Live documents first: their pending commits need the database.
+    await collab.close();
     await running.close();
     await db.close();
     log.info('stopped cleanly');

@@ -1,5 +1,7 @@
 import { createApp } from '../../server/app.ts';
 import { RateLimiter } from '../../server/auth/rate-limit.ts';
+import { CollabServer, type CollabOptions } from '../../server/collab/collab-server.ts';
+import { createCollabUpgrade } from '../../server/collab/upgrade.ts';
 import { parseConfig, type Config } from '../../server/config.ts';
 import { startServer, type RunningServer, type UpgradeHandler } from '../../server/http-server.ts';
 import { createLogger } from '../../server/log.ts';
@@ -7,25 +9,46 @@ import type { Database } from '../../server/db/database.ts';
 
 export interface TestServer extends RunningServer {
   config: Config;
+  /** The live-document server behind /collab. */
+  collab: CollabServer;
   /** A new cookie-holding HTTP client, like one browser. */
   client(): TestClient;
 }
 
-/** The real app on 127.0.0.1 with port 0, over the given database. */
-export async function startTestServer(
-  db: Database,
-  options: { env?: Record<string, string>; loginLimit?: number; onUpgrade?: UpgradeHandler } = {},
-): Promise<TestServer> {
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  loginLimit?: number;
+  /** Replaces the collab upgrade handler. */
+  onUpgrade?: UpgradeHandler;
+  /** Options for the collab server (e.g. an injected `decideAccess`). */
+  collab?: Partial<Omit<CollabOptions, 'sql' | 'config' | 'log'>>;
+  pingIntervalMs?: number;
+}
+
+/** The real app on 127.0.0.1 with port 0, over the given database, with live documents on /collab. */
+export async function startTestServer(db: Database, options: TestServerOptions = {}): Promise<TestServer> {
   const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PORT: '0', ...options.env });
   const log = createLogger(config.logLevel);
+  const collab = new CollabServer({ sql: db.sql, config, log, ...options.collab });
   const app = createApp({
     sql: db.sql,
     config,
     log,
     loginLimiter: new RateLimiter({ limit: options.loginLimit ?? 10, windowMs: 60_000 }),
+    changeDocument: (docId, actorId, change) => collab.changeDocument(docId, actorId, change),
   });
-  const running = await startServer({ app, port: 0, host: '127.0.0.1', log, onUpgrade: options.onUpgrade });
-  return { ...running, config, client: () => new TestClient(running.url) };
+  const onUpgrade = options.onUpgrade ?? createCollabUpgrade({ collab, config, log, pingIntervalMs: options.pingIntervalMs });
+  const running = await startServer({ app, port: 0, host: '127.0.0.1', log, onUpgrade });
+  return {
+    ...running,
+    config,
+    collab,
+    async close(graceMs) {
+      await collab.close();
+      await running.close(graceMs);
+    },
+    client: () => new TestClient(running.url),
+  };
 }
 
 export interface JsonResponse<T = any> {

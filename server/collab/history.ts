@@ -1,0 +1,59 @@
+/**
+ * Per-update attribution: which Yjs ids an update inserted and deleted, and
+ * who sent it when. Written with every update and kept (without the update's
+ * bytes) in document_history after compaction; see migration 002 for why.
+ */
+import * as Y from 'yjs';
+import type { Sql } from '../db/sql.ts';
+
+/** Inserted clock ranges [from, to) and deleted ranges [clock, len] per Yjs client id. */
+export interface UpdateIds {
+  i: Record<string, [number, number]>;
+  d: Record<string, [number, number][]>;
+}
+
+export function describeUpdate(update: Uint8Array): UpdateIds {
+  const { from, to } = Y.parseUpdateMeta(update);
+  const inserted: UpdateIds['i'] = {};
+  for (const [client, clock] of from) inserted[client] = [clock, to.get(client) ?? clock];
+  const deleted: UpdateIds['d'] = {};
+  for (const [client, items] of Y.decodeUpdate(update).ds.clients) deleted[client] = items.map((item) => [item.clock, item.len]);
+  return { i: inserted, d: deleted };
+}
+
+export interface Change {
+  seq: number;
+  userId: string | null;
+  createdAt: Date;
+  ids: UpdateIds;
+}
+
+interface ChangeRow {
+  seq: number;
+  user_id: string | null;
+  created_at: Date;
+  ids: UpdateIds;
+}
+
+const changes = (sql: Sql, docId: string) => sql<ChangeRow>`
+  select seq, user_id, created_at, ids from document_history where doc_id = ${docId}
+  union all
+  select seq, user_id, created_at, ids from document_updates where doc_id = ${docId}
+  order by seq`;
+
+/** Every change ever accepted for the document, compacted or not, oldest first. */
+export async function listChanges(sql: Sql, docId: string): Promise<Change[]> {
+  const rows = await changes(sql, docId);
+  return rows.map((row) => ({ seq: row.seq, userId: row.user_id, createdAt: row.created_at, ids: row.ids }));
+}
+
+/** The change that inserted the Yjs item with this id (e.g. from Y.Item.id), or null. */
+export async function findInsertingChange(sql: Sql, docId: string, id: { client: number; clock: number }): Promise<Change | null> {
+  const all = await listChanges(sql, docId);
+  return (
+    all.find((change) => {
+      const range = change.ids.i[String(id.client)];
+      return range !== undefined && range[0] <= id.clock && id.clock < range[1];
+    }) ?? null
+  );
+}

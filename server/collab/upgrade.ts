@@ -1,0 +1,111 @@
+/**
+ * HTTP glue for `GET /collab/:docId`: every refusal that can be decided from
+ * the request is a plain HTTP response written before the upgrade (401 no
+ * session, 403 cross-site, 404 unknown path or no such document for you, 503
+ * room full or shutting down). Then `ws` takes the socket and the collab core
+ * gets a socket-like object and the authenticated context.
+ */
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { parse as parseCookies } from 'hono/utils/cookie';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { SESSION_COOKIE, validateSessionToken } from '../auth/sessions.ts';
+import type { Config } from '../config.ts';
+import type { UpgradeHandler } from '../http-server.ts';
+import type { Logger } from '../log.ts';
+import { CloseCode } from './close-codes.ts';
+import type { CollabServer } from './collab-server.ts';
+
+export interface CollabUpgradeOptions {
+  collab: CollabServer;
+  config: Pick<Config, 'origin' | 'collabMaxMessageBytes' | 'collabMaxConnectionsPerDoc'>;
+  log: Logger;
+  /** A connection that has not answered the previous ping by the next one is dropped. */
+  pingIntervalMs?: number;
+}
+
+const PATH = /^\/collab\/([A-Za-z0-9][A-Za-z0-9_.:-]{0,199})$/;
+
+export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandler {
+  const { collab, config, log } = options;
+  const pingIntervalMs = options.pingIntervalMs ?? 30_000;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.collabMaxMessageBytes, perMessageDeflate: false });
+
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    const docId = PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname)?.[1];
+    if (!docId) return refuse(socket, 404, 'No such endpoint.');
+    // Browsers always send Origin on websocket handshakes; a client without one carries no ambient cookie to abuse.
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== (config.origin ?? `http://${request.headers.host}`)) {
+      log.warn({ origin, docId }, 'cross-origin websocket refused');
+      return refuse(socket, 403, 'Cross-site connections are not allowed.');
+    }
+    if (collab.closing) return refuse(socket, 503, 'The server is restarting. Try again in a moment.');
+    const token = parseCookies(request.headers.cookie ?? '', SESSION_COOKIE)[SESSION_COOKIE];
+    const valid = token ? await validateSessionToken(collab.sql, token) : null;
+    if (!valid) return refuse(socket, 401, 'Log in to open this document.');
+    const access = await collab.decideAccess(collab.sql, valid.user, docId);
+    if (access === 'missing') return refuse(socket, 404, 'No such document.');
+    if (collab.connectionCount(docId) >= config.collabMaxConnectionsPerDoc) {
+      log.warn({ docId, userId: valid.user.id }, 'document is at its connection limit');
+      return refuse(socket, 503, 'This document has too many connections. Try again in a moment.');
+    }
+    if (collab.closing) return refuse(socket, 503, 'The server is restarting. Try again in a moment.');
+    if (socket.destroyed) return;
+
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const connection = collab.connect(
+        { send: (frame) => ws.send(frame), close: (code, reason) => ws.close(code, reason) },
+        { docId, user: valid.user, sessionId: valid.session.id, access },
+      );
+      let alive = true;
+      const heartbeat = setInterval(() => {
+        if (!alive) {
+          log.info({ docId, userId: valid.user.id }, 'collab connection stopped answering pings; dropping it');
+          ws.terminate();
+          return;
+        }
+        alive = false;
+        ws.ping();
+      }, pingIntervalMs);
+      ws.on('pong', () => (alive = true));
+      ws.on('message', (data: RawData, isBinary: boolean) => {
+        alive = true;
+        if (!isBinary) return connection.reject(CloseCode.UNSUPPORTED_DATA, 'text frames are not part of the protocol');
+        connection.receive(toBytes(data));
+      });
+      ws.on('error', (error: Error & { code?: string }) => {
+        // ws has already closed with 1009 (or 1002 for a protocol error); this is the log line.
+        log.warn({ docId, userId: valid.user.id, code: error.code, reason: error.message }, 'collab connection closed by the websocket layer');
+      });
+      ws.on('close', () => {
+        clearInterval(heartbeat);
+        connection.closedByPeer();
+      });
+    });
+  }
+
+  return (request, socket, head) => {
+    // A client that vanishes mid-handshake is not our error; without a listener it would crash the process.
+    socket.on('error', () => {});
+    upgrade(request, socket, head).catch((error) => {
+      log.error({ err: error, url: request.url }, 'websocket upgrade failed');
+      refuse(socket, 500, 'Something went wrong on our side.');
+    });
+  };
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  if (socket.destroyed || !socket.writable) return;
+  const body = Buffer.from(message);
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n` +
+      message,
+  );
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}

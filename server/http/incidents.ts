@@ -1,0 +1,183 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { currentUser, requireUser } from '../auth/middleware.ts';
+import {
+  addParticipant,
+  assignRole,
+  changeSeverity,
+  changeState,
+  claimRole,
+  declareIncident,
+  joinIncident,
+  updateDetails,
+  type Actor,
+  type CommandResult,
+} from '../incidents/commands.ts';
+import { listEvents } from '../incidents/events.ts';
+import { ACTIVE_STATES, allowedTransitions, INCIDENT_STATES, type IncidentState } from '../incidents/lifecycle.ts';
+import type { LiveMirror } from '../incidents/live.ts';
+import { PARTICIPANT_KINDS, permissionsFor, ROLE_NAMES, standingOf } from '../incidents/permissions.ts';
+import { findIncidentByNumber, listParticipants, type Incident, type Participant } from '../incidents/repo.ts';
+import { listIncidents } from '../incidents/search.ts';
+import { SEVERITIES, type Severity } from '../incidents/severity.ts';
+import type { AppDeps, AppEnv } from './context.ts';
+import { ApiError, notFound } from './errors.ts';
+import { toEventView, toIncidentSummary, toIncidentView } from './incident-views.ts';
+import { id } from './schemas.ts';
+import { parse, readJson } from './validate.ts';
+
+const severity = z.number().int().min(1, 'must be 1 (SEV1) to 4 (SEV4)').max(4, 'must be 1 (SEV1) to 4 (SEV4)').transform((n) => n as Severity);
+const state = z.enum(INCIDENT_STATES, { error: `must be one of ${INCIDENT_STATES.join(', ')}` });
+const role = z.enum(ROLE_NAMES, { error: `must be one of ${ROLE_NAMES.join(', ')}` });
+const kind = z.enum(PARTICIPANT_KINDS, { error: 'must be responder or observer' });
+const title = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const summary = z.string().trim().max(5000, 'must be at most 5000 characters');
+const service = z.string().trim().toLowerCase().min(1, 'must not be empty').max(60, 'must be at most 60 characters');
+// Blank tags are dropped rather than refused: a trailing comma in the picker is not an error.
+const services = z.array(z.string().trim().toLowerCase().max(60, 'must be at most 60 characters')).max(20, 'at most 20 services');
+const instant = z.iso.datetime({ offset: true, error: 'must be an ISO date-time like 2026-03-01T14:05:00Z' }).transform((s) => new Date(s));
+
+const declareBody = z.object({
+  title,
+  severity,
+  summary: summary.optional(),
+  services: services.optional(),
+  private: z.boolean().optional(),
+  drill: z.boolean().optional(),
+  commanderId: id.optional(),
+  startedAt: instant.optional(),
+  detectedAt: instant.optional(),
+});
+const detailsBody = z.object({
+  title: title.optional(),
+  summary: summary.optional(),
+  services: services.optional(),
+  private: z.boolean().optional(),
+  startedAt: instant.optional(),
+  detectedAt: instant.nullable().optional(),
+});
+
+// "active" and "recent" are the list page's two groups; a comma list picks exact states.
+const STATE_GROUPS: Record<string, readonly IncidentState[]> = { active: ACTIVE_STATES, recent: ['resolved', 'closed'] };
+const listQuery = z.object({
+  state: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return undefined;
+      if (STATE_GROUPS[value]) return STATE_GROUPS[value];
+      const states = value.split(',');
+      if (states.every((s) => (INCIDENT_STATES as readonly string[]).includes(s))) return states as IncidentState[];
+      ctx.addIssue({ code: 'custom', message: `must be active, recent or one of ${INCIDENT_STATES.join(', ')}` });
+      return z.NEVER;
+    }),
+  severity: z
+    .string()
+    .regex(/^[1-4](,[1-4])*$/, 'must be 1 to 4, or a list like 1,2')
+    .transform((s) => s.split(',').map(Number) as Severity[])
+    .optional(),
+  service: service.optional(),
+  q: z.string().max(200, 'must be at most 200 characters').optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+/** "INC-42", "inc-42" or "42" → 42; anything else is simply not found. */
+export function parseIncidentRef(ref: string): number {
+  const match = /^(?:inc-)?(\d{1,9})$/i.exec(ref);
+  if (!match) throw notFound('No such incident.');
+  return Number(match[1]);
+}
+
+function actorOf(c: Context<AppEnv>): Actor {
+  const { user } = currentUser(c);
+  return { id: user.id, displayName: user.displayName, isAdmin: user.role === 'admin' };
+}
+
+/** Incidents, their lifecycle, roles and participants. Every route needs a session; private incidents 404 for outsiders. */
+export function incidentRoutes({ sql }: AppDeps, live: LiveMirror) {
+  async function loadVisible(actor: Actor, ref: string): Promise<{ incident: Incident; participants: Participant[] }> {
+    const incident = await findIncidentByNumber(sql, parseIncidentRef(ref));
+    if (!incident) throw notFound('No such incident.');
+    const participants = await listParticipants(sql, incident.id);
+    const kind = participants.find((p) => p.id === actor.id)?.kind ?? null;
+    if (permissionsFor(standingOf(actor, incident, kind)).access === 'none') throw notFound('No such incident.');
+    return { incident, participants };
+  }
+
+  /** Turns a command's result into the response, mirroring its events into the war room first. */
+  async function respond(c: Context<AppEnv>, actor: Actor, result: CommandResult, status: 200 | 201 = 200) {
+    if (!result.ok) throw new ApiError(result.status, result.code, result.message, { field: result.field });
+    await live.publish(result.incident, result.events);
+    if (result.events.length > 0) {
+      c.var.log.info({ incidentId: result.incident.id, events: result.events.map((e) => e.kind) }, 'incident changed');
+    }
+    return c.json({ incident: toIncidentView(result.incident, result.participants, actor) }, status);
+  }
+
+  return new Hono<AppEnv>()
+    .use(requireUser)
+    .get('/', async (c) => {
+      const query = parse(listQuery, c.req.query());
+      const actor = actorOf(c);
+      const { incidents, total } = await listIncidents(sql, actor, { ...query, states: query.state, severities: query.severity });
+      return c.json({ incidents: incidents.map(toIncidentSummary), total });
+    })
+    .post('/', async (c) => {
+      const body = await readJson(c, declareBody);
+      const actor = actorOf(c);
+      return respond(c, actor, await declareIncident(sql, actor, body), 201);
+    })
+    // Registered before /:ref so "meta" is never read as an incident reference.
+    .get('/meta', (c) =>
+      c.json({
+        severities: SEVERITIES,
+        states: INCIDENT_STATES.map((name) => ({ name, transitions: allowedTransitions(name), active: ACTIVE_STATES.includes(name) })),
+        roles: ROLE_NAMES,
+      }),
+    )
+    .get('/:ref', async (c) => {
+      const actor = actorOf(c);
+      const { incident, participants } = await loadVisible(actor, c.req.param('ref'));
+      return c.json({ incident: toIncidentView(incident, participants, actor) });
+    })
+    .get('/:ref/events', async (c) => {
+      const { incident } = await loadVisible(actorOf(c), c.req.param('ref'));
+      return c.json({ events: (await listEvents(sql, incident.id)).map(toEventView) });
+    })
+    .patch('/:ref', async (c) => {
+      const actor = actorOf(c);
+      const body = await readJson(c, detailsBody);
+      return respond(c, actor, await updateDetails(sql, actor, parseIncidentRef(c.req.param('ref')), body));
+    })
+    .post('/:ref/join', async (c) => {
+      const actor = actorOf(c);
+      const body = await readJson(c, z.object({ as: kind.default('responder') }));
+      return respond(c, actor, await joinIncident(sql, actor, parseIncidentRef(c.req.param('ref')), body.as));
+    })
+    .post('/:ref/state', async (c) => {
+      const actor = actorOf(c);
+      const body = await readJson(c, z.object({ state }));
+      return respond(c, actor, await changeState(sql, actor, parseIncidentRef(c.req.param('ref')), body.state));
+    })
+    .post('/:ref/severity', async (c) => {
+      const actor = actorOf(c);
+      const body = await readJson(c, z.object({ severity }));
+      return respond(c, actor, await changeSeverity(sql, actor, parseIncidentRef(c.req.param('ref')), body.severity));
+    })
+    .post('/:ref/roles', async (c) => {
+      const actor = actorOf(c);
+      const body = await readJson(c, z.object({ role, userId: id.nullable() }));
+      return respond(c, actor, await assignRole(sql, actor, parseIncidentRef(c.req.param('ref')), body.role, body.userId));
+    })
+    .post('/:ref/roles/claim', async (c) => {
+      const actor = actorOf(c);
+      const body = await readJson(c, z.object({ role }));
+      return respond(c, actor, await claimRole(sql, actor, parseIncidentRef(c.req.param('ref')), body.role));
+    })
+    .post('/:ref/participants', async (c) => {
+      const actor = actorOf(c);
+      const body = await readJson(c, z.object({ userId: id, kind: kind.default('responder') }));
+      return respond(c, actor, await addParticipant(sql, actor, parseIncidentRef(c.req.param('ref')), body.userId, body.kind));
+    });
+}

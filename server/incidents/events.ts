@@ -1,0 +1,152 @@
+/**
+ * Incident events: one row per change, with the old and new values and the
+ * display names at the time, and the sentence the timeline shows for it.
+ */
+import type { Sql } from '../db/sql.ts';
+import type { IncidentState } from './lifecycle.ts';
+import type { ParticipantKind, RoleName } from './permissions.ts';
+import { severityLabel, type Severity } from './severity.ts';
+
+/** A person as they were called when the event happened. */
+export interface Named {
+  id: string;
+  name: string;
+}
+
+export type DetailField = 'summary' | 'services' | 'private' | 'startedAt' | 'detectedAt';
+
+export interface DetailChange {
+  field: DetailField;
+  from: string | string[] | boolean | null;
+  to: string | string[] | boolean | null;
+}
+
+export type EventChange =
+  | { kind: 'declared'; title: string; severity: Severity; commander: Named; private: boolean; drill: boolean }
+  | { kind: 'state'; from: IncidentState; to: IncidentState }
+  | { kind: 'severity'; from: Severity; to: Severity }
+  | { kind: 'role'; role: RoleName; from: Named | null; to: Named | null; claimed: boolean }
+  | { kind: 'title'; from: string; to: string }
+  | { kind: 'participant'; user: Named; from: ParticipantKind | null; to: ParticipantKind }
+  | { kind: 'details'; changes: DetailChange[] };
+
+export type EventKind = EventChange['kind'];
+
+type WithData<C> = C extends { kind: infer K } ? { kind: K; data: Omit<C, 'kind'> & { by: Named | null } } : never;
+
+/** The stored `data` of one kind of event: the change plus who made it, by name. */
+export type EventData = WithData<EventChange>['data'];
+
+export type IncidentEvent = {
+  id: number;
+  incidentId: string;
+  /** The actor as they are called now (null = the system). */
+  actor: { id: string; displayName: string } | null;
+  at: Date;
+  message: string;
+} & WithData<EventChange>;
+
+interface EventRow {
+  id: number;
+  incident_id: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  kind: EventKind;
+  data: EventData;
+  at: Date;
+}
+
+const toEvent = (row: EventRow): IncidentEvent =>
+  ({
+    id: row.id,
+    incidentId: row.incident_id,
+    kind: row.kind,
+    actor: row.actor_id ? { id: row.actor_id, displayName: row.actor_name ?? row.data.by?.name ?? 'Someone' } : null,
+    at: row.at,
+    data: row.data,
+    message: describeEvent({ kind: row.kind, ...row.data } as EventChange & { by: Named | null }),
+  }) as IncidentEvent;
+
+export async function recordEvent(sql: Sql, incidentId: string, by: Named | null, change: EventChange): Promise<IncidentEvent> {
+  const { kind, ...rest } = change;
+  const data = { ...rest, by };
+  const [row] = await sql<EventRow>`
+    insert into incident_events (incident_id, actor_id, kind, data)
+    values (${incidentId}, ${by?.id ?? null}, ${kind}, ${data}::jsonb)
+    returning *, ${by?.name ?? null}::text as actor_name`;
+  return toEvent(row);
+}
+
+export async function listEvents(sql: Sql, incidentId: string): Promise<IncidentEvent[]> {
+  const rows = await sql<EventRow>`
+    select e.*, u.display_name as actor_name
+    from incident_events e left join users u on u.id = e.actor_id
+    where e.incident_id = ${incidentId}
+    order by e.id`;
+  return rows.map(toEvent);
+}
+
+// --- messages ---------------------------------------------------------------
+
+const ROLE_WORDS: Record<RoleName, string> = {
+  commander: 'command',
+  scribe: 'the scribe role',
+  communicator: 'the communicator role',
+};
+
+const FIELD_WORDS: Record<Exclude<DetailField, 'private'>, string> = {
+  summary: 'the summary',
+  services: 'the affected services',
+  startedAt: 'when impact started',
+  detectedAt: 'when it was detected',
+};
+
+function listWords(words: string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+function describeRole(by: string, change: Extract<EventChange, { kind: 'role' }>, actorId: string | null): string {
+  const word = ROLE_WORDS[change.role];
+  const { from, to } = change;
+  if (change.claimed && to) return `${to.name} claimed ${word}`;
+  if (!to) return from && from.id === actorId ? `${from.name} stepped down from ${word}` : `${by} removed ${from?.name ?? 'nobody'} from ${word}`;
+  if (!from) return to.id === actorId ? `${to.name} took ${word}` : `${by} gave ${word} to ${to.name}`;
+  if (from.id === actorId) return `${from.name} handed ${word} to ${to.name}`;
+  if (to.id === actorId) return `${to.name} took ${word} from ${from.name}`;
+  return `${by} moved ${word} from ${from.name} to ${to.name}`;
+}
+
+/** The sentence for an event, from the names stored with it, e.g. "Ana handed command to Ben". */
+export function describeEvent(event: EventChange & { by: Named | null }): string {
+  const by = event.by?.name ?? 'Warroom';
+  switch (event.kind) {
+    case 'declared': {
+      const lead = event.commander.id === event.by?.id ? '' : ` with ${event.commander.name} in command`;
+      return `${by} declared a ${severityLabel(event.severity)}${event.drill ? ' drill' : ''}: ${event.title}${lead}`;
+    }
+    case 'state':
+      return `State ${event.from} → ${event.to}`;
+    case 'severity':
+      return `Severity ${severityLabel(event.from)} → ${severityLabel(event.to)}`;
+    case 'role':
+      return describeRole(by, event, event.by?.id ?? null);
+    case 'title':
+      return `Title "${event.from}" → "${event.to}"`;
+    case 'participant': {
+      const self = event.user.id === event.by?.id;
+      if (event.from === null) return self ? `${event.user.name} joined as ${event.to}` : `${by} added ${event.user.name} as ${event.to}`;
+      return self
+        ? `${event.user.name} switched from ${event.from} to ${event.to}`
+        : `${by} made ${event.user.name} ${event.to === 'observer' ? 'an observer' : 'a responder'}`;
+    }
+    case 'details': {
+      const parts: string[] = [];
+      const edited = event.changes.filter((c) => c.field !== 'private').map((c) => FIELD_WORDS[c.field as Exclude<DetailField, 'private'>]);
+      if (edited.length > 0) parts.push(`updated ${listWords(edited)}`);
+      const privacy = event.changes.find((c) => c.field === 'private');
+      if (privacy) parts.push(privacy.to ? 'made the incident private' : 'made the incident visible to everyone');
+      return `${by} ${parts.join('; ') || 'updated the details'}`;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Mirrors committed incident events into the war-room document: an automatic
+ * timeline entry for the changes responders care about, and `meta.rev` so open
+ * war rooms refetch the incident. Runs after the commit: the relational record
+ * is the truth, the document only shows it.
+ */
+import type * as Y from 'yjs';
+import type { Logger } from '../log.ts';
+import { addTimelineEntry, meta, timelineMap, type TimelineKind } from '../shared/war-room-doc.ts';
+import type { IncidentEvent } from './events.ts';
+
+/** The collaboration server's server-side write: applies `change`, persists and broadcasts it. */
+export type ChangeDocument = (docId: string, actorId: string | null, change: (doc: Y.Doc) => void) => Promise<unknown>;
+
+export interface LiveMirror {
+  publish(incident: { id: string; docId: string }, events: readonly IncidentEvent[]): Promise<void>;
+}
+
+/** Which timeline kind an event shows as; null keeps it out of the timeline (joins, detail edits). */
+export function timelineKindFor(event: IncidentEvent): TimelineKind | null {
+  switch (event.kind) {
+    case 'declared':
+      return 'alert';
+    case 'state': {
+      const { to } = event.data;
+      if (to === 'identified') return 'discovery';
+      if (to === 'monitoring') return 'mitigation';
+      if (to === 'resolved' || to === 'closed') return 'resolution';
+      return 'decision';
+    }
+    case 'severity':
+    case 'role':
+      return 'decision';
+    case 'title':
+      return 'note';
+    default:
+      return null;
+  }
+}
+
+// Entry ids derive from event ids, so publishing the same event twice never duplicates it.
+export const timelineEntryIdFor = (event: IncidentEvent) => `event-${event.id}`;
+
+/** Writes events into a document; exported for tests and for re-publishing. */
+export function applyEvents(doc: Y.Doc, events: readonly IncidentEvent[]): void {
+  doc.transact(() => {
+    for (const event of events) {
+      const kind = timelineKindFor(event);
+      const id = timelineEntryIdFor(event);
+      if (!kind || timelineMap(doc).has(id)) continue;
+      addTimelineEntry(doc, {
+        id,
+        kind,
+        text: event.message,
+        at: event.at.toISOString(),
+        author: event.actor ? { id: event.actor.id, name: event.data.by?.name ?? event.actor.displayName } : null,
+        hypothesisId: null,
+        auto: true,
+        eventId: event.id,
+      });
+    }
+    // Event ids only grow, so the latest one is a revision number every client agrees on.
+    const rev = Math.max(meta(doc).get('rev') ?? 0, ...events.map((e) => e.id));
+    meta(doc).set('rev', rev);
+  });
+}
+
+/** With no collaboration server (`change` null) publishing is a no-op: the API still works. */
+export function createLiveMirror(change: ChangeDocument | null, log: Logger): LiveMirror {
+  return {
+    async publish(incident, events) {
+      if (!change || events.length === 0) return;
+      const actorId = events[0].actor?.id ?? null;
+      try {
+        await change(incident.docId, actorId, (doc) => applyEvents(doc, events));
+      } catch (error) {
+        // The change is committed; only its echo in the live document is missing until the next event.
+        log.error({ err: error, incidentId: incident.id, userId: actorId, eventIds: events.map((e) => e.id) }, 'could not mirror incident events into the war room');
+      }
+    },
+  };
+}

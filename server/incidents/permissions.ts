@@ -1,0 +1,67 @@
+/**
+ * Who may see, edit and command an incident. Pure: the commands, the HTTP
+ * view and the collaboration server's access decision all ask these functions,
+ * so the rules live in one place.
+ */
+export const ROLE_NAMES = ['commander', 'scribe', 'communicator'] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+
+export const PARTICIPANT_KINDS = ['responder', 'observer'] as const;
+export type ParticipantKind = (typeof PARTICIPANT_KINDS)[number];
+
+/** 'write' edits the board and timeline; 'read' only watches; 'none' must not learn the incident exists. */
+export type Access = 'write' | 'read' | 'none';
+
+/** One person's place in one incident. */
+export interface Standing {
+  isAdmin: boolean;
+  private: boolean;
+  /** Their participant row, if any. */
+  kind: ParticipantKind | null;
+  /** Roles they hold on this incident. */
+  roles: readonly RoleName[];
+}
+
+export interface Permissions {
+  access: Access;
+  /** Change severity, state, roles, title and details. */
+  canCommand: boolean;
+  /** Take an empty role for themselves. */
+  canClaim: boolean;
+  canAddParticipants: boolean;
+}
+
+export function accessFor(standing: Standing): Access {
+  if (standing.isAdmin) return 'write';
+  // Role holders are always responders; checking roles too keeps a missing row from locking them out.
+  if (standing.roles.length > 0 || standing.kind === 'responder') return 'write';
+  if (standing.kind === 'observer') return 'read';
+  // Private incidents are invisible to non-participants; public ones are open to read until they join.
+  return standing.private ? 'none' : 'read';
+}
+
+export function permissionsFor(standing: Standing): Permissions {
+  const access = accessFor(standing);
+  const isCommander = standing.roles.includes('commander');
+  return {
+    access,
+    canCommand: standing.isAdmin || isCommander,
+    canClaim: access === 'write',
+    // The commander can bring people into a private incident without waiting for an admin.
+    canAddParticipants: standing.isAdmin || isCommander,
+  };
+}
+
+/** The viewer's standing from the incident's role holders and their own participant row. */
+export function standingOf(
+  viewer: { id: string; isAdmin: boolean },
+  incident: { private: boolean; roles: Record<RoleName, { id: string } | null> },
+  kind: ParticipantKind | null,
+): Standing {
+  return {
+    isAdmin: viewer.isAdmin,
+    private: incident.private,
+    kind,
+    roles: ROLE_NAMES.filter((role) => incident.roles[role]?.id === viewer.id),
+  };
+}

@@ -1,0 +1,29 @@
+/** The link between an incident and its live war-room document: its id, its creation, and who may open it. */
+import { createDocument } from '../collab/documents.ts';
+import type { Sql } from '../db/sql.ts';
+import { permissionsFor, standingOf, type Access } from './permissions.ts';
+import { findIncidentByDocId, findParticipantKind } from './repo.ts';
+
+export const WAR_ROOM_KIND = 'war-room';
+const PREFIX = 'incident-';
+
+export const warRoomDocId = (incidentId: string) => `${PREFIX}${incidentId}`;
+
+export const isWarRoomDocId = (docId: string) => docId.startsWith(PREFIX);
+
+/** Registers the document inside the declaring transaction, so an incident never lacks its war room. */
+export function createWarRoomDocument(sql: Sql, docId: string): Promise<void> {
+  return createDocument(sql, docId, WAR_ROOM_KIND);
+}
+
+/**
+ * Access to a war-room document by the same rules as the incident: observers
+ * and non-participants of a public incident read, private ones do not exist
+ * for outsiders. Null when no incident owns this document.
+ */
+export async function warRoomAccess(sql: Sql, user: { id: string; role: string }, docId: string): Promise<Access | null> {
+  const incident = await findIncidentByDocId(sql, docId);
+  if (!incident) return null;
+  const kind = await findParticipantKind(sql, incident.id, user.id);
+  return permissionsFor(standingOf({ id: user.id, isAdmin: user.role === 'admin' }, incident, kind)).access;
+}

@@ -1,0 +1,108 @@
+/**
+ * Live-document clients for tests: the stock y-websocket provider running in
+ * Node on `ws`, raw sockets for speaking (or breaking) the protocol by hand,
+ * and bounded waits.
+ */
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { createDocument } from '../../server/collab/documents.ts';
+import type { Sql } from '../../server/db/sql.ts';
+
+/** Polls until `check` is truthy; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+let docCounter = 0;
+export async function newDocument(sql: Sql, kind = 'test'): Promise<string> {
+  const id = `doc-${process.pid}-${++docCounter}-${Math.random().toString(36).slice(2, 8)}`;
+  await createDocument(sql, id, kind);
+  return id;
+}
+
+export const wsUrl = (baseUrl: string) => baseUrl.replace(/^http/, 'ws') + '/collab';
+
+export interface TestProvider {
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+  /** Close codes the server sent, in order. */
+  closes: number[];
+  synced(): Promise<void>;
+  destroy(): void;
+}
+
+/** The stock provider, as a browser on our own origin would run it (cookie + Origin header). */
+export function connectProvider(baseUrl: string, docId: string, cookie: string | null, options: { doc?: Y.Doc; connect?: boolean } = {}): TestProvider {
+  const headers: Record<string, string> = { origin: baseUrl };
+  if (cookie) headers.cookie = cookie;
+  class BrowserLikeSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers });
+    }
+  }
+  const doc = options.doc ?? new Y.Doc();
+  const provider = new WebsocketProvider(wsUrl(baseUrl), docId, doc, {
+    WebSocketPolyfill: BrowserLikeSocket as unknown as typeof globalThis.WebSocket,
+    // Node has BroadcastChannel: without this, providers in one test process would sync around the server.
+    disableBc: true,
+    connect: options.connect ?? true,
+    maxBackoffTime: 300,
+  });
+  const closes: number[] = [];
+  provider.on('connection-close', (event) => {
+    if (event) closes.push(event.code);
+  });
+  return {
+    doc,
+    provider,
+    closes,
+    synced: () => waitFor(() => provider.synced, `provider for ${docId} to sync`).then(() => undefined),
+    destroy() {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+export interface RawSocket {
+  ws: WebSocket;
+  messages: Uint8Array[];
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+/** A raw websocket to /collab/<docId>; resolves once open. */
+export function openRawSocket(baseUrl: string, docId: string, cookie: string | null, options: { autoPong?: boolean } = {}): Promise<RawSocket> {
+  const ws = new WebSocket(`${wsUrl(baseUrl)}/${docId}`, { headers: { origin: baseUrl, ...(cookie ? { cookie } : {}) }, autoPong: options.autoPong ?? true });
+  const messages: Uint8Array[] = [];
+  ws.on('message', (data) => messages.push(new Uint8Array(data as Buffer)));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ ws, messages, closed }));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused with ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+/** The HTTP status the server answered the upgrade with (101 when it upgraded). */
+export function upgradeStatus(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolve({ status: 101, body: '' });
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.once('error', reject);
+  });
+}

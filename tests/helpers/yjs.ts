@@ -1,0 +1,72 @@
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+import { sqlDocumentStore } from '../../server/collab/storage.ts';
+import type { Sql } from '../../server/db/sql.ts';
+
+/**
+ * Same inserted ids and same deleted ids. Yjs content behind an id never
+ * changes, so for documents with a common history this is "same content".
+ */
+export function sameDocument(a: Y.Doc, b: Y.Doc): boolean {
+  return Y.equalSnapshots(Y.snapshot(a), Y.snapshot(b));
+}
+
+/** The document as a fresh server would load it from the database. */
+export async function reloadDocument(sql: Sql, docId: string): Promise<Y.Doc> {
+  const loaded = await sqlDocumentStore(sql).load(docId);
+  const doc = new Y.Doc({ gc: false });
+  for (const update of loaded.updates) Y.applyUpdate(doc, update);
+  return doc;
+}
+
+/** A y-websocket sync message by hand: type 0, subtype, payload. */
+export function syncFrame(subtype: 0 | 1 | 2, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint(encoder, subtype);
+  encoding.writeVarUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}
+
+/**
+ * Searches (deterministically, bounded) for an update that passes
+ * Y.decodeUpdate yet throws half-way through Y.applyUpdate on a document in
+ * state `base`, after changing it: the worst kind of corrupt update. `base`
+ * must hold a Y.Map at m.nested, written by Yjs client 1: writes into nested
+ * types reference their parent by id, and with small client ids a flipped
+ * byte lands on an existing item instead of a missing one, which throws late.
+ */
+export function findHalfApplyingUpdate(base: Uint8Array): Uint8Array {
+  const source = new Y.Doc();
+  source.clientID = 2;
+  Y.applyUpdate(source, base);
+  const before = Y.encodeStateVector(source);
+  source.getText('t').insert(0, 'XYZ');
+  source.getMap('m').set('k', { nested: true });
+  source.getArray('a').insert(0, [1, 2, 3]);
+  source.getText('t').delete(3, 2);
+  (source.getMap('m').get('nested') as Y.Map<unknown>).set('inner', new Y.Array());
+  const update = Y.encodeStateAsUpdate(source, before);
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+  for (let attempt = 0; attempt < 50_000; attempt++) {
+    const candidate = Uint8Array.from(update);
+    const flips = 1 + (random() % 3);
+    for (let i = 0; i < flips; i++) candidate[random() % candidate.length] = random() % 256;
+    try {
+      Y.decodeUpdate(candidate);
+    } catch {
+      continue;
+    }
+    const target = new Y.Doc({ gc: false });
+    Y.applyUpdate(target, base);
+    let changed = false;
+    target.on('update', () => (changed = true));
+    try {
+      Y.applyUpdate(target, candidate);
+    } catch {
+      if (changed) return candidate;
+    }
+  }
+  throw new Error('no half-applying update found');
+}

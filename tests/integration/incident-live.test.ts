@@ -1,0 +1,144 @@
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addTimelineEntry, meta, readTimeline } from '../../server/shared/war-room-doc.ts';
+import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { declare, incidentCast, privateIncident, type Cast } from '../helpers/incidents.ts';
+import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
+
+/** Polls until `check` stops throwing; bounded so a broken build fails instead of hanging. */
+async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+describe.each(backends)('incident events in the live war room (%s)', (backend) => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let cast: Cast;
+  const providers: WebsocketProvider[] = [];
+
+  beforeAll(async () => {
+    db = await openTestDatabase(backend);
+    server = await startTestServer(db);
+    cast = await incidentCast(server);
+  });
+  afterEach(() => {
+    for (const provider of providers.splice(0)) provider.destroy();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.close();
+  });
+
+  /** The stock y-websocket client in Node, carrying this browser's cookie and our Origin. */
+  async function connect(client: TestClient, docId: string): Promise<{ doc: Y.Doc; provider: WebsocketProvider }> {
+    const headers = { cookie: client.cookie ?? '', origin: server.url };
+    class CookieWebSocket extends WebSocket {
+      constructor(url: string) {
+        super(url, { headers });
+      }
+    }
+    const doc = new Y.Doc();
+    const provider = new WebsocketProvider(server.url.replace('http', 'ws') + '/collab', docId, doc, {
+      WebSocketPolyfill: CookieWebSocket as unknown as typeof globalThis.WebSocket,
+      disableBc: true,
+      maxBackoffTime: 200,
+    });
+    providers.push(provider);
+    await new Promise<void>((resolve) => provider.once('sync', () => resolve()));
+    return { doc, provider };
+  }
+
+  /** The HTTP status of the websocket upgrade (101 when it opened). */
+  function upgradeStatus(client: TestClient | null, docId: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { origin: server.url };
+      if (client?.cookie) headers.cookie = client.cookie;
+      const socket = new WebSocket(`${server.url.replace('http', 'ws')}/collab/${docId}`, { headers });
+      socket.on('open', () => {
+        socket.close();
+        resolve(101);
+      });
+      socket.on('unexpected-response', (_request, response) => {
+        resolve(response.statusCode ?? 0);
+        socket.terminate();
+      });
+      socket.on('error', (error) => {
+        if (socket.readyState !== WebSocket.CLOSED) reject(error);
+      });
+    });
+  }
+
+  it('refuses the upgrade like the API: 401 anonymous, 404 outsider of a private incident, open for participants and admins', async () => {
+    const incident = await privateIncident(cast);
+    expect(await upgradeStatus(null, incident.docId)).toBe(401);
+    expect(await upgradeStatus(cast.outsider.client, incident.docId)).toBe(404);
+    for (const who of ['observer', 'responder', 'commander', 'admin'] as const) {
+      expect(await upgradeStatus(cast[who].client, incident.docId), who).toBe(101);
+    }
+    // A public incident's war room is open to read for anyone signed in.
+    const open = await declare(cast.commander);
+    expect(await upgradeStatus(cast.outsider.client, open.docId)).toBe(101);
+  });
+
+  it('shows the declaration and each state change as automatic timeline entries, and bumps meta.rev', async () => {
+    const incident = await declare(cast.commander, { severity: 1, title: 'Checkout down' });
+    const { doc } = await connect(cast.responder.client, incident.docId);
+    await eventually(() => expect(readTimeline(doc).map((e) => e.text)).toEqual(['Cora declared a SEV1: Checkout down']));
+    const revBefore = meta(doc).get('rev')!;
+
+    const changed = await cast.commander.client.post(`/api/incidents/${incident.ref}/state`, { state: 'identified' });
+    expect(changed.status).toBe(200);
+    const events = (await cast.commander.client.get(`/api/incidents/${incident.ref}/events`)).body.events;
+    const stateEvent = events.find((e: { kind: string }) => e.kind === 'state');
+    await eventually(() => {
+      const entry = readTimeline(doc).find((e) => e.eventId === stateEvent.id);
+      expect(entry).toMatchObject({
+        text: 'State investigating → identified',
+        kind: 'discovery',
+        auto: true,
+        author: { id: cast.commander.user.id, name: 'Cora' },
+        at: stateEvent.at,
+        hypothesisId: null,
+      });
+    });
+    expect(meta(doc).get('rev')).toBeGreaterThan(revBefore);
+
+    // Durable like any change, and attributed to the acting user.
+    const rows = await db.sql<{ user_id: string | null }>`select user_id from document_updates where doc_id = ${incident.docId}`;
+    expect(rows.map((r) => r.user_id)).toContain(cast.commander.user.id);
+  });
+
+  it('puts a hand-off in the timeline but keeps joins out of it', async () => {
+    const incident = await declare(cast.commander);
+    const { doc } = await connect(cast.commander.client, incident.docId);
+    await cast.outsider.client.post(`/api/incidents/${incident.ref}/join`, { as: 'responder' });
+    await cast.commander.client.post(`/api/incidents/${incident.ref}/roles`, { role: 'commander', userId: cast.outsider.user.id });
+    await eventually(() => expect(readTimeline(doc).map((e) => e.text)).toContain('Cora handed command to Otto'));
+    expect(readTimeline(doc).some((e) => e.text.includes('joined'))).toBe(false);
+  });
+
+  it('keeps an observer read-only: their edits reach neither others nor the database', async () => {
+    const incident = await privateIncident(cast);
+    const commander = await connect(cast.commander.client, incident.docId);
+    const observer = await connect(cast.observer.client, incident.docId);
+    addTimelineEntry(observer.doc, { at: new Date().toISOString(), kind: 'note', text: 'observer was here', author: null, hypothesisId: null });
+    addTimelineEntry(commander.doc, { at: new Date().toISOString(), kind: 'note', text: 'commander was here', author: null, hypothesisId: null });
+    // The commander's entry reaching the observer shows the room processed both clients' messages.
+    await eventually(() => expect(readTimeline(observer.doc).map((e) => e.text)).toContain('commander was here'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(readTimeline(commander.doc).map((e) => e.text)).not.toContain('observer was here');
+    const stored = await db.sql<{ n: number }>`select count(*)::int as n from document_updates where doc_id = ${incident.docId} and user_id = ${cast.observer.user.id}`;
+    expect(stored[0].n).toBe(0);
+  });
+});

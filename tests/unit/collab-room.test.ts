@@ -1,0 +1,167 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { CloseCode } from '../../server/collab/close-codes.ts';
+import { parseMessage } from '../../server/collab/protocol.ts';
+import { Room } from '../../server/collab/room.ts';
+import { fakeConnection, MemoryStore, silentLog } from '../helpers/memory-store.ts';
+import { findHalfApplyingUpdate, sameDocument, syncFrame } from '../helpers/yjs.ts';
+
+async function openRoom(store = new MemoryStore(), options: { onFailed?: () => void } = {}) {
+  const room = await Room.load('doc', {
+    store,
+    log: silentLog,
+    compactAfterUpdates: 50,
+    compactAfterBytes: 1024 * 1024,
+    readOnlyStrikes: 3,
+    commitDelayMs: 0,
+    onEmpty: () => {},
+    onFailed: options.onFailed ?? (() => {}),
+  });
+  return { room, store };
+}
+
+function join(room: Room, options: Parameters<typeof fakeConnection>[1] = {}) {
+  const peer = fakeConnection('doc', options);
+  room.join(peer.connection);
+  return peer;
+}
+
+/** An update as a client would send it: one edit on a private doc. */
+function clientUpdate(edit: (doc: Y.Doc) => void, clientID?: number): Uint8Array {
+  const doc = new Y.Doc();
+  if (clientID !== undefined) doc.clientID = clientID;
+  edit(doc);
+  return Y.encodeStateAsUpdate(doc);
+}
+
+// The fuzz target: what the honest client wrote (client 1), and a valid edit on
+// top of it (client 2) that the fuzzer corrupts byte by byte. Small client ids
+// make flipped bytes hit existing items, the case where Yjs throws half-way.
+const honestBase = clientUpdate((doc) => {
+  doc.getText('t').insert(0, 'safe');
+  doc.getMap('m').set('nested', new Y.Map());
+}, 1);
+const editOnTop = (() => {
+  const doc = new Y.Doc();
+  doc.clientID = 2;
+  Y.applyUpdate(doc, honestBase);
+  const before = Y.encodeStateVector(doc);
+  (doc.getMap('m').get('nested') as Y.Map<unknown>).set('inner', new Y.Array());
+  doc.getMap('m').set('k', 'v');
+  doc.getText('t').insert(4, '!');
+  return Y.encodeStateAsUpdate(doc, before);
+})();
+const halfApplying = syncFrame(2, findHalfApplyingUpdate(honestBase));
+
+const updatesIn = (frames: Uint8Array[]) => frames.map(parseMessage).filter((m) => m.type === 'update');
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('a room', () => {
+  it('sends nothing to other clients, and answers no sync request, until the change is committed', async () => {
+    const store = new MemoryStore();
+    const { room } = await openRoom(store);
+    const writer = join(room);
+    const reader = join(room);
+    let release!: () => void;
+    store.gate = new Promise((resolve) => (release = resolve));
+
+    writer.connection.receive(syncFrame(2, clientUpdate((doc) => doc.getText('t').insert(0, 'durable'))));
+    const late = join(room);
+    const sentBefore = late.socket.sent.length;
+    late.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    for (let i = 0; i < 5; i++) await tick();
+    expect(store.appends).toBe(1);
+    expect(updatesIn(reader.socket.sent)).toEqual([]);
+    expect(late.socket.sent.length).toBe(sentBefore);
+
+    release();
+    await room.flush();
+    expect(updatesIn(reader.socket.sent)).toHaveLength(1);
+    expect(updatesIn(writer.socket.sent)).toHaveLength(0);
+    // It joined before the commit, so it gets the broadcast as well as its reply.
+    const afterCommit = late.socket.sent.slice(sentBefore).map(parseMessage);
+    expect(afterCommit.map((m) => m.type).sort()).toEqual(['sync-step-2', 'update']);
+    expect(store.log).toHaveLength(1);
+    expect(store.log[0].userId).toBe(writer.connection.user.id);
+  });
+
+  it('commits updates that arrive together in one transaction', async () => {
+    const { room, store } = await openRoom();
+    const writers = [join(room), join(room), join(room)];
+    for (let i = 0; i < 30; i++) writers[i % 3].connection.receive(syncFrame(2, clientUpdate((doc) => doc.getArray('a').push([i]))));
+    await room.flush();
+    expect(store.log).toHaveLength(30);
+    expect(store.appends).toBe(1);
+  });
+
+  it('closes every connection with 1011 when the store fails, and broadcasts nothing', async () => {
+    const store = new MemoryStore();
+    let failed = false;
+    const { room } = await openRoom(store, { onFailed: () => (failed = true) });
+    const writer = join(room);
+    const reader = join(room);
+    store.failNext = true;
+    writer.connection.receive(syncFrame(2, clientUpdate((doc) => doc.getMap('m').set('k', 1))));
+    await room.flush();
+    expect(failed).toBe(true);
+    expect(writer.socket.closedWith).toBe(CloseCode.INTERNAL_ERROR);
+    expect(reader.socket.closedWith).toBe(CloseCode.INTERNAL_ERROR);
+    expect(updatesIn(reader.socket.sent)).toEqual([]);
+    await expect(room.change(null, (doc) => doc.getMap('m').set('x', 1))).rejects.toThrow(/unavailable/);
+  });
+
+  it('compacts past the threshold into a snapshot that reloads to the same document', async () => {
+    const { room, store } = await openRoom();
+    const writer = join(room);
+    for (let i = 0; i < 120; i++) {
+      writer.connection.receive(syncFrame(2, clientUpdate((doc) => doc.getMap('m').set(`k${i}`, i))));
+      if (i % 10 === 0) await room.flush();
+    }
+    await room.flush();
+    await room.compact();
+    expect(store.snapshot).not.toBeNull();
+    expect(store.log.length).toBeLessThan(120);
+    expect(sameDocument(await store.document(), room.doc)).toBe(true);
+  });
+
+  it('survives random frames: the sender may be closed, the others stay, and memory matches the store', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 64 }),
+            fc.uint8Array({ maxLength: 64 }).map((bytes) => syncFrame(2, bytes)),
+            fc.uint8Array({ maxLength: 64 }).map((bytes) => syncFrame(0, bytes)),
+            fc.uint8Array({ maxLength: 64 }).map((bytes) => Uint8Array.from([1, bytes.length, ...bytes])),
+            fc.nat(1000).map((n) => syncFrame(2, clientUpdate((doc) => doc.getArray('a').push([n])))),
+            fc
+              .array(fc.tuple(fc.nat(editOnTop.length - 1), fc.nat(255)), { minLength: 1, maxLength: 3 })
+              .map((flips) => {
+                const corrupted = Uint8Array.from(editOnTop);
+                for (const [at, value] of flips) corrupted[at] = value;
+                return syncFrame(2, corrupted);
+              }),
+            fc.constant(halfApplying),
+          ),
+          { minLength: 1, maxLength: 8 },
+        ),
+        async (frames) => {
+          const { room, store } = await openRoom();
+          const honest = join(room);
+          honest.connection.receive(syncFrame(2, honestBase));
+          const fuzzer = join(room);
+          for (const frame of frames) fuzzer.connection.receive(frame);
+          await room.flush();
+          for (let i = 0; i < 5 && room.uncommitted > 0; i++) await tick();
+          await room.flush();
+          expect(honest.socket.closedWith).toBeNull();
+          if (fuzzer.socket.closedWith !== null) expect([CloseCode.MALFORMED, CloseCode.MESSAGE_TOO_BIG]).toContain(fuzzer.socket.closedWith);
+          expect(sameDocument(await store.document(), room.doc)).toBe(true);
+          room.destroy();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
