@@ -23,7 +23,7 @@ export function createApp(deps: AppDeps, pages?: PagesHandler) {
     .route('/me', meRoutes(deps))
     .route('/admin/users', userRoutes(deps))
     .route('/admin/invites', inviteRoutes(deps))
-    .route('/incidents', incidentRoutes(deps, createLiveMirror(deps.changeDocument ?? null, deps.log)))
+    .route('/incidents', incidentRoutes(deps, createLiveMirror(deps.live ?? null, deps.log)))
     .route('/services', serviceRoutes(deps))
     .route('/users', directoryRoutes(deps))
     .all('*', () => {

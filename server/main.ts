@@ -42,7 +42,7 @@ const app = createApp(
     config,
     log,
     loginLimiter: new RateLimiter({ limit: 10, windowMs: 60_000 }),
-    changeDocument: (docId, actorId, change) => collab.changeDocument(docId, actorId, change),
+    live: collab,
   },
   pages,
 );

@@ -19,10 +19,14 @@ export const CloseCode = {
   MESSAGE_TOO_BIG: 1009,
   /** 1011: the database refused a commit; the room was dropped and clients resend on reconnect. */
   INTERNAL_ERROR: 1011,
+  /** 4000: this user's access changed (e.g. responder → observer); the client reconnects with the new access. */
+  ACCESS_CHANGED: 4000,
   /** 4400: undecodable message, unknown message type, or a Yjs update that does not apply. */
   MALFORMED: 4400,
   /** 4403: a read-only participant kept sending changes. */
   READ_ONLY: 4403,
+  /** 4404: the user lost access to the document (removed from a private incident). */
+  ACCESS_REVOKED: 4404,
   /** 4408: the session behind this connection ended (logout, deactivation, expiry). */
   SESSION_ENDED: 4408,
   /** 4429: more than COLLAB_MESSAGES_PER_SECOND messages. */

@@ -5,6 +5,7 @@
  */
 import type * as Y from 'yjs';
 import { stillValidSessionIds } from '../auth/sessions.ts';
+import { getUser } from '../auth/users.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
@@ -121,6 +122,21 @@ export class CollabServer {
     if (this.#closing) throw new Error('the collaboration server is shutting down');
     const room = await this.#room(docId);
     await room.change(userId, mutate);
+  }
+
+  /**
+   * Re-decides access for a document's open connections, after its
+   * participants or roles changed. Access is otherwise fixed at upgrade, so a
+   * responder turned observer would keep writing until they reconnected.
+   */
+  async reauthorize(docId: string): Promise<void> {
+    for (const connection of [...this.#connections]) {
+      if (connection.closed || connection.docId !== docId) continue;
+      const user = await getUser(this.sql, connection.user.id);
+      const access = user ? await this.decideAccess(this.sql, user, docId) : 'missing';
+      if (access === 'missing') connection.close(CloseCode.ACCESS_REVOKED, 'access revoked');
+      else if (access !== connection.access) connection.close(CloseCode.ACCESS_CHANGED, 'access changed; reconnect');
+    }
   }
 
   /** Stops accepting, closes every connection, commits what is pending and compacts. */

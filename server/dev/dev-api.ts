@@ -20,7 +20,7 @@ export async function startDevApi() {
     config,
     log,
     loginLimiter: new RateLimiter({ limit: 10, windowMs: 60_000 }),
-    changeDocument: (docId, actorId, change) => collab.changeDocument(docId, actorId, change),
+    live: collab,
   });
   const onUpgrade = createCollabUpgrade({ collab, config, log });
   return {

@@ -3,7 +3,7 @@ import type { Session } from '../auth/sessions.ts';
 import type { User } from '../auth/users.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { Config } from '../config.ts';
-import type { ChangeDocument } from '../incidents/live.ts';
+import type { LiveDocuments } from '../incidents/live.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
 
@@ -26,5 +26,5 @@ export interface AppDeps {
   log: Logger;
   loginLimiter: RateLimiter;
   /** The collaboration server's server-side write, for automatic timeline entries; absent → incidents still work, war rooms just are not told. */
-  changeDocument?: ChangeDocument;
+  live?: LiveDocuments;
 }

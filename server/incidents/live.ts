@@ -9,8 +9,13 @@ import type { Logger } from '../log.ts';
 import { addTimelineEntry, meta, timelineMap, type TimelineKind } from '../shared/war-room-doc.ts';
 import type { IncidentEvent } from './events.ts';
 
-/** The collaboration server's server-side write: applies `change`, persists and broadcasts it. */
-export type ChangeDocument = (docId: string, actorId: string | null, change: (doc: Y.Doc) => void) => Promise<unknown>;
+/** What the collaboration server offers domain code (implemented by CollabServer). */
+export interface LiveDocuments {
+  /** Server-side write: applies `change`, persists and broadcasts it. */
+  changeDocument(docId: string, actorId: string | null, change: (doc: Y.Doc) => void): Promise<unknown>;
+  /** Re-decides access of the document's open connections (someone became an observer, or was removed). */
+  reauthorize(docId: string): Promise<void>;
+}
 
 export interface LiveMirror {
   publish(incident: { id: string; docId: string }, events: readonly IncidentEvent[]): Promise<void>;
@@ -65,14 +70,18 @@ export function applyEvents(doc: Y.Doc, events: readonly IncidentEvent[]): void 
   });
 }
 
-/** With no collaboration server (`change` null) publishing is a no-op: the API still works. */
-export function createLiveMirror(change: ChangeDocument | null, log: Logger): LiveMirror {
+// Changes that can alter who may write to the war room.
+const ACCESS_EVENTS = new Set<IncidentEvent['kind']>(['participant', 'role']);
+
+/** With no collaboration server (`docs` null) publishing is a no-op: the API still works. */
+export function createLiveMirror(docs: LiveDocuments | null, log: Logger): LiveMirror {
   return {
     async publish(incident, events) {
-      if (!change || events.length === 0) return;
+      if (!docs || events.length === 0) return;
       const actorId = events[0].actor?.id ?? null;
       try {
-        await change(incident.docId, actorId, (doc) => applyEvents(doc, events));
+        await docs.changeDocument(incident.docId, actorId, (doc) => applyEvents(doc, events));
+        if (events.some((event) => ACCESS_EVENTS.has(event.kind))) await docs.reauthorize(incident.docId);
       } catch (error) {
         // The change is committed; only its echo in the live document is missing until the next event.
         log.error({ err: error, incidentId: incident.id, userId: actorId, eventIds: events.map((e) => e.id) }, 'could not mirror incident events into the war room');

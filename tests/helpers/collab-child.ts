@@ -36,7 +36,7 @@ const app = createApp({
   config,
   log,
   loginLimiter: new RateLimiter({ limit: 1000, windowMs: 60_000 }),
-  changeDocument: (docId, actorId, change) => collab.changeDocument(docId, actorId, change),
+  live: collab,
 });
 const running = await startServer({ app, port: 0, host: '127.0.0.1', log, onUpgrade: createCollabUpgrade({ collab, config, log }) });
 process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);

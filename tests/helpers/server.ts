@@ -35,7 +35,7 @@ export async function startTestServer(db: Database, options: TestServerOptions =
     config,
     log,
     loginLimiter: new RateLimiter({ limit: options.loginLimit ?? 10, windowMs: 60_000 }),
-    changeDocument: (docId, actorId, change) => collab.changeDocument(docId, actorId, change),
+    live: collab,
   });
   const onUpgrade = options.onUpgrade ?? createCollabUpgrade({ collab, config, log, pingIntervalMs: options.pingIntervalMs });
   const running = await startServer({ app, port: 0, host: '127.0.0.1', log, onUpgrade });

@@ -141,4 +141,34 @@ describe.each(backends)('incident events in the live war room (%s)', (backend) =
     const stored = await db.sql<{ n: number }>`select count(*)::int as n from document_updates where doc_id = ${incident.docId} and user_id = ${cast.observer.user.id}`;
     expect(stored[0].n).toBe(0);
   });
+
+  it('re-decides access of open connections: a responder who switches to watching is closed and comes back read-only', async () => {
+    const incident = await declare(cast.commander);
+    await cast.outsider.client.post(`/api/incidents/${incident.ref}/join`, { as: 'responder' });
+    const commander = await connect(cast.commander.client, incident.docId);
+    const watcher = await connect(cast.outsider.client, incident.docId);
+    const closes: number[] = [];
+    watcher.provider.on('connection-close', (event: { code: number } | null) => event && closes.push(event.code));
+
+    expect((await cast.outsider.client.post(`/api/incidents/${incident.ref}/join`, { as: 'observer' })).status).toBe(200);
+    await eventually(() => expect(closes).toContain(4000));
+    await eventually(() => expect(watcher.provider.synced).toBe(true));
+
+    addTimelineEntry(watcher.doc, { at: new Date().toISOString(), kind: 'note', text: 'written after switching to watch', author: null, hypothesisId: null });
+    addTimelineEntry(commander.doc, { at: new Date().toISOString(), kind: 'note', text: 'commander still writes', author: null, hypothesisId: null });
+    await eventually(() => expect(readTimeline(watcher.doc).map((e) => e.text)).toContain('commander still writes'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(readTimeline(commander.doc).map((e) => e.text)).not.toContain('written after switching to watch');
+  });
+
+  it('closes the war room for someone removed from a private incident', async () => {
+    const incident = await privateIncident(cast);
+    const observer = await connect(cast.observer.client, incident.docId);
+    const closed = new Promise<{ code: number }>((resolve) => observer.provider.on('closed', resolve));
+    await server.collab.reauthorize(incident.docId); // nothing changed: stays open
+    expect(observer.provider.wsconnected).toBe(true);
+    await db.sql`delete from incident_participants where user_id = ${cast.observer.user.id} and incident_id = ${incident.id}`;
+    await server.collab.reauthorize(incident.docId);
+    expect((await closed).code).toBe(4404);
+  });
 });

@@ -14,14 +14,12 @@ export interface PresenceUser {
   self: boolean;
 }
 
-/** Why the server ended the connection for good (codes 4400–4499 stop reconnects). */
+/** Why the server ended the connection for good (server/collab/close-codes.ts; 4400–4499 stop reconnects). */
 const CLOSE_REASONS: Record<number, string> = {
   4400: 'The server could not read a change from this tab. Reload to continue.',
-  4401: 'Your session has ended. Log in again to keep editing.',
   4403: 'You can only watch this war room; your changes were not saved.',
-  4404: 'This war room no longer exists or you no longer have access.',
+  4404: 'You no longer have access to this war room.',
   4408: 'Your session has ended. Log in again to keep editing.',
-  4409: 'The war room is full. Try again in a moment.',
   4429: 'Too many changes too fast. Reload to continue.',
 };
 
