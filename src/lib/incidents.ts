@@ -34,7 +34,14 @@ export interface IncidentSummary {
 
 export interface IncidentView extends Omit<IncidentSummary, 'participantCount'> {
   participants: (PersonRef & { kind: ParticipantKind; joinedAt: string })[];
-  me: { access: 'write' | 'read'; kind: ParticipantKind | null; canCommand: boolean; isAdmin: boolean };
+  me: {
+    access: 'write' | 'read';
+    kind: ParticipantKind | null;
+    canCommand: boolean;
+    isAdmin: boolean;
+    canClaim: boolean;
+    canAddParticipants: boolean;
+  };
 }
 
 export const STATES: IncidentState[] = ['investigating', 'identified', 'monitoring', 'resolved', 'closed'];

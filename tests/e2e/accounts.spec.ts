@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { ADMIN as admin } from './support.ts';
 
 // Runs first (files run in name order, one worker): it is the fresh install's first sign-up.
-const member = { email: 'ben@example.com', name: 'Ben Scribe', password: 'tabletop exercise at 2am' };
+const member = { email: 'bo@example.com', name: 'Bo Member', password: 'tabletop exercise at 2am' };
 
 test('first admin signs up, invites a teammate who joins, logs out, mistypes, logs back in', async ({ browser }, testInfo) => {
   const adminContext = await browser.newContext();

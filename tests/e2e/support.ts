@@ -16,11 +16,16 @@ export async function adminContext(browser: Browser): Promise<BrowserContext> {
 }
 
 /** A new member invited by the admin, signed in in their own browser context. */
-export async function invitedUserContext(browser: Browser, admin: BrowserContext, name: string): Promise<BrowserContext> {
+export async function invitedUserContext(
+  browser: Browser,
+  admin: BrowserContext,
+  name: string,
+  options: Parameters<Browser['newContext']>[0] = {},
+): Promise<BrowserContext> {
   const invite = await admin.request.post('/api/admin/invites', { data: {} });
   expect(invite.status()).toBe(201);
   const token = new URL((await invite.json()).url).searchParams.get('invite');
-  const context = await browser.newContext();
+  const context = await browser.newContext(options);
   const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${Date.now().toString(36)}@example.com`;
   const signup = await context.request.post('/api/auth/signup', {
     data: { email, displayName: name, password: 'a long enough passphrase', invite: token },

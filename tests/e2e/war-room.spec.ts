@@ -3,7 +3,8 @@ import { adminContext, invitedUserContext } from './support.ts';
 
 test('commander opens a SEV1, the scribe keeps the timeline, both work the hypothesis board live', async ({ browser }, testInfo) => {
   const commanderContext = await adminContext(browser);
-  const scribeContext = await invitedUserContext(browser, commanderContext, 'Ben Scribe');
+  // The scribe works in dark mode, so the screenshots show both themes.
+  const scribeContext = await invitedUserContext(browser, commanderContext, 'Ben Scribe', { colorScheme: 'dark' });
   const commander = await commanderContext.newPage();
   const scribe = await scribeContext.newPage();
   const title = `Checkout returns 500s ${Date.now().toString(36)}`;
@@ -90,7 +91,20 @@ test('commander opens a SEV1, the scribe keeps the timeline, both work the hypot
     await expect(outsider.getByRole('heading', { name: 'Incident not found' })).toBeVisible();
     expect((await outsiderContext.request.get(`/api/incidents/${incident.ref}`)).status()).toBe(404);
     await outsider.goto('/incidents');
+    await expect(outsider.getByRole('heading', { name: 'Incidents', exact: true })).toBeVisible();
     await expect(outsider.getByText('Leaked credentials')).toHaveCount(0);
+
+    // Until the commander adds them, as a watcher.
+    await commander.goto(`/incidents/${incident.ref}`);
+    await commander.getByText('1 participant').click();
+    await commander.getByLabel('Person to add').selectOption({ label: 'Cy Outsider' });
+    await commander.getByLabel('As', { exact: true }).selectOption('observer');
+    await commander.getByRole('button', { name: 'Add person' }).click();
+    await expect(commander.getByText('Watching: Cy Outsider')).toBeVisible();
+    await outsider.goto(`/incidents/${incident.ref}`);
+    await expect(outsider.getByRole('heading', { name: 'Leaked credentials' })).toBeVisible();
+    await expect(outsider.getByText('watching (read-only)')).toBeVisible();
+    await expect(outsider.getByLabel('What happened')).toHaveCount(0);
     await outsiderContext.close();
   });
 
