@@ -64,7 +64,12 @@ export class CollabDoc {
     this.#cleanups.push(() => this.doc.off('update', onUpdate));
 
     const onOnline = () => {
-      if (this.status === 'offline') this.status = 'reconnecting';
+      if (this.status !== 'offline') return;
+      // The socket may have survived a short blip; then everything typed was sent.
+      if (this.provider.wsconnected) {
+        this.status = 'connected';
+        if (this.synced) this.pendingChanges = 0;
+      } else this.status = 'reconnecting';
     };
     const onOffline = () => {
       if (this.status !== 'closed') this.status = 'offline';
