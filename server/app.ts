@@ -3,6 +3,9 @@ import { sessionMiddleware } from './auth/middleware.ts';
 import type { AppDeps, AppEnv } from './http/context.ts';
 import { ApiError, notFound } from './http/errors.ts';
 import { authRoutes } from './http/auth.ts';
+import { createCommsLive, withDraftSeeding } from './comms/live.ts';
+import { templateRoutes } from './http/comm-templates.ts';
+import { commsRoutes } from './http/comms.ts';
 import { createLiveMirror } from './incidents/live.ts';
 import { directoryRoutes } from './http/directory.ts';
 import { healthRoutes } from './http/health.ts';
@@ -13,17 +16,25 @@ import { originCheck } from './http/origin-check.ts';
 import { servePages, type PagesHandler } from './http/pages.ts';
 import { requestLog } from './http/request-log.ts';
 import { serviceRoutes } from './http/services.ts';
+import { statusPageRoutes } from './http/status-page.ts';
+import { statusPublicRoutes } from './http/status-public.ts';
 import { userRoutes } from './http/users.ts';
+import { webhookRoutes } from './http/webhooks.ts';
 
 /** Wires routes and middleware; no logic lives here. */
 export function createApp(deps: AppDeps, pages?: PagesHandler) {
+  const commsLive = createCommsLive(deps.sql, deps.live ?? null, deps.log);
   const api = new Hono<AppEnv>()
     .use(originCheck(deps), sessionMiddleware(deps))
     .route('/auth', authRoutes(deps))
     .route('/me', meRoutes(deps))
     .route('/admin/users', userRoutes(deps))
     .route('/admin/invites', inviteRoutes(deps))
-    .route('/incidents', incidentRoutes(deps, createLiveMirror(deps.live ?? null, deps.log)))
+    .route('/admin/webhooks', webhookRoutes(deps))
+    .route('/admin/templates', templateRoutes(deps))
+    .route('/incidents', incidentRoutes(deps, withDraftSeeding(createLiveMirror(deps.live ?? null, deps.log), commsLive, deps.log)))
+    .route('/incidents', commsRoutes(deps, commsLive))
+    .route('/incidents', statusPageRoutes(deps))
     .route('/services', serviceRoutes(deps))
     .route('/users', directoryRoutes(deps))
     .all('*', () => {
@@ -34,6 +45,7 @@ export function createApp(deps: AppDeps, pages?: PagesHandler) {
     .use(requestLog(deps.log))
     .route('/', healthRoutes(deps))
     .route('/api', api)
+    .route('/status', statusPublicRoutes(deps))
     .get('/collab/*', (c) => c.json({ error: { code: 'upgrade_required', message: 'Connect with a websocket.' } }, 426));
 
   if (pages) app.all('*', servePages(pages));

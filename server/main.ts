@@ -5,6 +5,7 @@ import { createApp } from './app.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { CollabServer } from './collab/collab-server.ts';
 import { createCollabUpgrade } from './collab/upgrade.ts';
+import { WebhookWorker } from './comms/webhooks/worker.ts';
 import { ConfigError, parseConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
@@ -48,6 +49,8 @@ const app = createApp(
 );
 const onUpgrade = createCollabUpgrade({ collab, config, log });
 const running = await startServer({ app, port: config.port, host: config.host, log, onUpgrade });
+const webhooks = new WebhookWorker({ sql: db.sql, log });
+webhooks.start();
 log.info({ url: running.url, startupMs: Math.round(performance.now() - started) }, `Warroom is listening on ${running.url}`);
 
 let stopping = false;
@@ -56,9 +59,12 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info({ signal }, 'shutting down: finishing in-flight requests');
   try {
+    // Sends in flight finish (each bounded by its timeout) while the rest shuts down; their outcome needs the database.
+    const webhooksStopped = webhooks.stop();
     // Live documents first: their pending commits need the database.
     await collab.close();
     await running.close();
+    await webhooksStopped;
     await db.close();
     log.info('stopped cleanly');
     process.exit(0);

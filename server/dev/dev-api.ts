@@ -3,6 +3,7 @@ import { createApp } from '../app.ts';
 import { RateLimiter } from '../auth/rate-limit.ts';
 import { CollabServer } from '../collab/collab-server.ts';
 import { createCollabUpgrade } from '../collab/upgrade.ts';
+import { WebhookWorker } from '../comms/webhooks/worker.ts';
 import { parseConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
@@ -23,11 +24,13 @@ export async function startDevApi() {
     live: collab,
   });
   const onUpgrade = createCollabUpgrade({ collab, config, log });
+  const webhooks = new WebhookWorker({ sql: db.sql, log });
+  webhooks.start();
   return {
     listener: getRequestListener(app.fetch),
     onUpgrade,
     async close() {
-      await collab.close();
+      await Promise.all([collab.close(), webhooks.stop()]);
       await db.close();
     },
   };

@@ -1,6 +1,7 @@
 import type { Plugin } from 'vite';
 
-const API_PATHS = /^\/(api|healthz|readyz|collab)(\/|$|\?)/;
+// The public status pages are rendered by Hono too.
+const API_PATHS = /^\/(api|healthz|readyz|collab|status)(\/|$|\?)/;
 
 /**
  * `npm run dev`: Vite serves the UI with hot reload and this plugin mounts the

@@ -13,6 +13,7 @@ export function toIncidentSummary(incident: Incident) {
     number: incident.number,
     ref: incidentRef(incident.number),
     title: incident.title,
+    publicTitle: incident.publicTitle,
     severity: incident.severity,
     state: incident.state,
     summary: incident.summary,

@@ -28,7 +28,8 @@ export type EventChange =
   | { kind: 'role'; role: RoleName; from: Named | null; to: Named | null; claimed: boolean }
   | { kind: 'title'; from: string; to: string }
   | { kind: 'participant'; user: Named; from: ParticipantKind | null; to: ParticipantKind }
-  | { kind: 'details'; changes: DetailChange[] };
+  | { kind: 'details'; changes: DetailChange[] }
+  | { kind: 'status_page'; public: boolean; wasPublic: boolean; publicTitle: string };
 
 export type EventKind = EventChange['kind'];
 
@@ -148,5 +149,9 @@ export function describeEvent(event: EventChange & { by: Named | null }): string
       if (privacy) parts.push(privacy.to ? 'made the incident private' : 'made the incident visible to everyone');
       return `${by} ${parts.join('; ') || 'updated the details'}`;
     }
+    case 'status_page':
+      if (event.public && !event.wasPublic) return `${by} made the status page public as "${event.publicTitle}"`;
+      if (!event.public && event.wasPublic) return `${by} took the status page down`;
+      return `${by} changed the public title to "${event.publicTitle}"`;
   }
 }

@@ -38,6 +38,8 @@ export function timelineKindFor(event: IncidentEvent): TimelineKind | null {
       return 'decision';
     case 'title':
       return 'note';
+    case 'status_page':
+      return 'communication';
     default:
       return null;
   }

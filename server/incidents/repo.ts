@@ -13,6 +13,8 @@ export interface Incident {
   id: string;
   number: number;
   title: string;
+  /** The status page's title (migration 006); null until the page is first made public. */
+  publicTitle: string | null;
   severity: Severity;
   state: IncidentState;
   summary: string;
@@ -44,6 +46,7 @@ export interface IncidentRow {
   id: string;
   number: number;
   title: string;
+  public_title: string | null;
   severity: Severity;
   state: IncidentState;
   summary: string;
@@ -77,6 +80,7 @@ export const toIncident = (row: IncidentRow): Incident => ({
   id: row.id,
   number: row.number,
   title: row.title,
+  publicTitle: row.public_title ?? null,
   severity: row.severity,
   state: row.state,
   summary: row.summary,

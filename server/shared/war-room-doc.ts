@@ -11,7 +11,10 @@
  *   timeline    Y.Map<id, Y.Map>   one entry each (fields: TimelineEntry); keyed by
  *                       id rather than an array so concurrent edits and
  *                       deletes never shift each other; sorted by `at` on read.
- *   drafts      Y.Map   stakeholder update drafts (communications issue)
+ *   drafts      Y.Map<audience, Y.Text>   one stakeholder update draft per audience
+ *                       (Markdown with {{placeholders}}); Y.Text so two people typing
+ *                       at once merge. Seeded by the server from the templates, never
+ *                       by clients, so no two seeds can race and replace each other.
  */
 import * as Y from 'yjs';
 
@@ -64,7 +67,7 @@ export interface TimelineEntry {
 export const meta = (doc: Y.Doc) => doc.getMap<number>('meta');
 export const hypothesesMap = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('hypotheses');
 export const timelineMap = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('timeline');
-export const draftsMap = (doc: Y.Doc) => doc.getMap<unknown>('drafts');
+export const draftsMap = (doc: Y.Doc) => doc.getMap<Y.Text>('drafts');
 
 export function newId(): string {
   const bytes = new Uint8Array(12);
@@ -160,4 +163,68 @@ export function readHypotheses(doc: Y.Doc): Hypothesis[] {
   const cards: Hypothesis[] = [];
   for (const value of hypothesesMap(doc).values()) cards.push(value.toJSON() as Hypothesis);
   return cards.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+// --- drafts -----------------------------------------------------------------
+
+/** The audience's draft, or undefined before the server seeded it. */
+export function draftText(doc: Y.Doc, audience: string): Y.Text | undefined {
+  const draft = draftsMap(doc).get(audience);
+  return draft instanceof Y.Text ? draft : undefined;
+}
+
+export function readDraft(doc: Y.Doc, audience: string): string | null {
+  return draftText(doc, audience)?.toString() ?? null;
+}
+
+/** Creates the drafts that are missing from `initial` (audience → text); existing ones are left alone. Returns the audiences seeded. */
+export function seedDrafts(doc: Y.Doc, initial: Record<string, string>): string[] {
+  const seeded: string[] = [];
+  doc.transact(() => {
+    for (const [audience, text] of Object.entries(initial)) {
+      if (draftText(doc, audience)) continue;
+      draftsMap(doc).set(audience, new Y.Text(text));
+      seeded.push(audience);
+    }
+  });
+  return seeded;
+}
+
+/**
+ * Applies the edit that turns `from` into `to` as one minimal Y.Text change
+ * (common prefix and suffix kept), so concurrent edits elsewhere in the draft
+ * survive. `from` must be the text's current content.
+ */
+export function applyTextEdit(text: Y.Text, from: string, to: string): void {
+  if (from === to) return;
+  let start = 0;
+  const max = Math.min(from.length, to.length);
+  while (start < max && from[start] === to[start]) start++;
+  let end = 0;
+  while (end < max - start && from[from.length - 1 - end] === to[to.length - 1 - end]) end++;
+  const apply = () => {
+    if (from.length - start - end > 0) text.delete(start, from.length - start - end);
+    if (to.length - start - end > 0) text.insert(start, to.slice(start, to.length - end));
+  };
+  if (text.doc) text.doc.transact(apply);
+  else apply();
+}
+
+/** Where a caret at `index` ends up after a Y.Text change described by `delta` (a remote edit moving the text around it). */
+export function shiftIndex(index: number, delta: readonly { insert?: unknown; delete?: number; retain?: number }[]): number {
+  // `at` walks the old text; inserts add nothing to it, deletes consume it.
+  let at = 0;
+  let shifted = index;
+  for (const op of delta) {
+    if (at > index) break;
+    if (op.retain) at += op.retain;
+    else if (op.delete) {
+      if (at < index) shifted -= Math.min(op.delete, index - at);
+      at += op.delete;
+    } else if (typeof op.insert === 'string') {
+      // Text inserted exactly at the caret lands before it: the caret stays after what its owner typed.
+      shifted += op.insert.length;
+    }
+  }
+  return Math.max(0, shifted);
 }

@@ -13,6 +13,8 @@ export interface IncidentSummary {
   number: number;
   ref: string;
   title: string;
+  /** The status page's title; null until the page is first made public. */
+  publicTitle: string | null;
   severity: 1 | 2 | 3 | 4;
   state: IncidentState;
   summary: string;

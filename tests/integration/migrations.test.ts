@@ -42,7 +42,8 @@ describe.each(backends)('migrations (%s)', (backend) => {
   it('lets concurrent migrators in one process queue on the lock', async () => {
     db = await openTestDatabase(backend, { migrate: false });
     const results = await Promise.all([migrate(db.sql), migrate(db.sql), migrate(db.sql)]);
-    expect(results.flat()).toEqual(loadMigrations().map((m) => m.name));
+    // Each migration is its own transaction, so the racers may split the list between them; together, each once.
+    expect(results.flat().sort()).toEqual(loadMigrations().map((m) => m.name).sort());
   });
 });
 

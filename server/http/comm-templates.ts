@@ -1,0 +1,39 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { currentUser, requireAdmin } from '../auth/middleware.ts';
+import { deleteTemplate, listTemplates, saveTemplate, type Template } from '../comms/templates.ts';
+import { AUDIENCES } from '../comms/types.ts';
+import { PLACEHOLDERS } from '../shared/update-template.ts';
+import type { AppDeps, AppEnv } from './context.ts';
+import { notFound } from './errors.ts';
+import { readJson } from './validate.ts';
+
+const key = z.object({
+  audience: z.enum(AUDIENCES, { error: `must be one of ${AUDIENCES.join(', ')}` }),
+  severity: z.number().int().min(1, 'must be 1 to 4, or null for any severity').max(4, 'must be 1 to 4, or null for any severity').nullable().default(null),
+});
+const templateBody = key.extend({ body: z.string().max(20_000, 'must be at most 20000 characters').refine((s) => s.trim().length > 0, 'must not be empty') });
+
+const toTemplateView = (t: Template) => ({ ...t, updatedAt: t.updatedAt?.toISOString() ?? null });
+
+/** Admin: the update templates per audience (and optionally per severity) that new drafts start from. */
+export function templateRoutes({ sql }: AppDeps) {
+  const all = async () => ({ templates: (await listTemplates(sql)).map(toTemplateView), placeholders: PLACEHOLDERS });
+  return new Hono<AppEnv>()
+    .use(requireAdmin)
+    .get('/', async (c) => c.json(await all()))
+    .put('/', async (c) => {
+      const body = await readJson(c, templateBody);
+      const { user } = currentUser(c);
+      await saveTemplate(sql, { ...body, by: user.id });
+      c.var.log.info({ userId: user.id, audience: body.audience, severity: body.severity }, 'update template saved');
+      return c.json(await all());
+    })
+    // A body-less "reset to default" is a DELETE with the key in the body, like PUT.
+    .delete('/', async (c) => {
+      const body = await readJson(c, key);
+      if (!(await deleteTemplate(sql, body.audience, body.severity))) throw notFound('That template is already the default.');
+      c.var.log.info({ userId: currentUser(c).user.id, audience: body.audience, severity: body.severity }, 'update template reset');
+      return c.json(await all());
+    });
+}

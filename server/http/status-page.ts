@@ -1,0 +1,57 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { currentUser, requireUser } from '../auth/middleware.ts';
+import type { Actor } from '../incidents/commands.ts';
+import { createLiveMirror } from '../incidents/live.ts';
+import { readStatusPage, setStatusPage, type StatusPage, type StatusPageResult } from '../status/commands.ts';
+import type { AppDeps, AppEnv } from './context.ts';
+import { ApiError } from './errors.ts';
+import { parseIncidentRef } from './incidents.ts';
+import { expectedOrigin } from './origin-check.ts';
+import { readJson } from './validate.ts';
+
+const body = z.object({
+  public: z.boolean({ error: 'must be true or false' }),
+  publicTitle: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+});
+
+function actorOf(c: Context<AppEnv>): Actor {
+  const { user } = currentUser(c);
+  return { id: user.id, displayName: user.displayName, isAdmin: user.role === 'admin' };
+}
+
+/** An incident's public status page, as the war room manages it (the public pages are status-public.ts). */
+export function statusPageRoutes(deps: AppDeps) {
+  const { sql, config } = deps;
+  const live = createLiveMirror(deps.live ?? null, deps.log);
+
+  const view = (c: Context<AppEnv>, page: StatusPage, canChange: boolean) => ({
+    statusPage: {
+      public: page.public,
+      slug: page.slug,
+      url: page.public && page.slug ? `${expectedOrigin(c.req.url, config.origin)}/status/${page.slug}` : null,
+      publicTitle: page.publicTitle,
+      publicSince: page.publicSince?.toISOString() ?? null,
+      canChange,
+    },
+  });
+
+  async function respond(c: Context<AppEnv>, result: StatusPageResult) {
+    if (!result.ok) throw new ApiError(result.status, result.code, result.message, { field: result.field });
+    if (result.events.length > 0) {
+      // Open war rooms refetch on the event, so every commander's control shows the change.
+      await live.publish(result.incident, result.events);
+      c.var.log.info({ incidentId: result.incident.id, public: result.statusPage.public, slug: result.statusPage.slug }, 'status page changed');
+    }
+    return c.json(view(c, result.statusPage, result.can.canCommand));
+  }
+
+  return new Hono<AppEnv>()
+    .use(requireUser)
+    .get('/:ref/status-page', async (c) => respond(c, await readStatusPage(sql, actorOf(c), parseIncidentRef(c.req.param('ref')))))
+    .post('/:ref/status-page', async (c) => {
+      const actor = actorOf(c);
+      const input = await readJson(c, body);
+      return respond(c, await setStatusPage(sql, actor, parseIncidentRef(c.req.param('ref')), input));
+    });
+}
