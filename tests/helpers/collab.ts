@@ -106,3 +106,41 @@ export function upgradeStatus(url: string, headers: Record<string, string>): Pro
     ws.once('error', reject);
   });
 }
+
+/** Polls until `check` stops throwing; bounded so a broken build fails instead of hanging. */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+/** The stock y-websocket client in Node, carrying this browser's cookie and our Origin; resolves once synced. */
+export async function connectDoc(server: { url: string }, client: { cookie: string | null }, docId: string): Promise<{ doc: Y.Doc; provider: WebsocketProvider }> {
+  const headers = { cookie: client.cookie ?? '', origin: server.url };
+  class CookieWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url, { headers });
+    }
+  }
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(server.url.replace('http', 'ws') + '/collab', docId, doc, {
+    WebSocketPolyfill: CookieWebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    maxBackoffTime: 200,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no sync for ${docId}`)), 10_000);
+    provider.once('sync', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return { doc, provider };
+}

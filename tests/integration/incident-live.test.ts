@@ -1,25 +1,11 @@
-import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addTimelineEntry, meta, readTimeline } from '../../server/shared/war-room-doc.ts';
+import { connectDoc, eventually, upgradeStatus, wsUrl } from '../helpers/collab.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { declare, incidentCast, privateIncident, type Cast } from '../helpers/incidents.ts';
 import { startTestServer, type TestClient, type TestServer } from '../helpers/server.ts';
-
-/** Polls until `check` stops throwing; bounded so a broken build fails instead of hanging. */
-async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
 
 describe.each(backends)('incident events in the live war room (%s)', (backend) => {
   let db: TestDatabase;
@@ -40,55 +26,29 @@ describe.each(backends)('incident events in the live war room (%s)', (backend) =
     await db?.close();
   });
 
-  /** The stock y-websocket client in Node, carrying this browser's cookie and our Origin. */
   async function connect(client: TestClient, docId: string): Promise<{ doc: Y.Doc; provider: WebsocketProvider }> {
-    const headers = { cookie: client.cookie ?? '', origin: server.url };
-    class CookieWebSocket extends WebSocket {
-      constructor(url: string) {
-        super(url, { headers });
-      }
-    }
-    const doc = new Y.Doc();
-    const provider = new WebsocketProvider(server.url.replace('http', 'ws') + '/collab', docId, doc, {
-      WebSocketPolyfill: CookieWebSocket as unknown as typeof globalThis.WebSocket,
-      disableBc: true,
-      maxBackoffTime: 200,
-    });
-    providers.push(provider);
-    await new Promise<void>((resolve) => provider.once('sync', () => resolve()));
-    return { doc, provider };
+    const connection = await connectDoc(server, client, docId);
+    providers.push(connection.provider);
+    return connection;
   }
 
   /** The HTTP status of the websocket upgrade (101 when it opened). */
-  function upgradeStatus(client: TestClient | null, docId: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { origin: server.url };
-      if (client?.cookie) headers.cookie = client.cookie;
-      const socket = new WebSocket(`${server.url.replace('http', 'ws')}/collab/${docId}`, { headers });
-      socket.on('open', () => {
-        socket.close();
-        resolve(101);
-      });
-      socket.on('unexpected-response', (_request, response) => {
-        resolve(response.statusCode ?? 0);
-        socket.terminate();
-      });
-      socket.on('error', (error) => {
-        if (socket.readyState !== WebSocket.CLOSED) reject(error);
-      });
-    });
+  async function statusOfUpgrade(client: TestClient | null, docId: string): Promise<number> {
+    const headers: Record<string, string> = { origin: server.url };
+    if (client?.cookie) headers.cookie = client.cookie;
+    return (await upgradeStatus(`${wsUrl(server.url)}/${docId}`, headers)).status;
   }
 
   it('refuses the upgrade like the API: 401 anonymous, 404 outsider of a private incident, open for participants and admins', async () => {
     const incident = await privateIncident(cast);
-    expect(await upgradeStatus(null, incident.docId)).toBe(401);
-    expect(await upgradeStatus(cast.outsider.client, incident.docId)).toBe(404);
+    expect(await statusOfUpgrade(null, incident.docId)).toBe(401);
+    expect(await statusOfUpgrade(cast.outsider.client, incident.docId)).toBe(404);
     for (const who of ['observer', 'responder', 'commander', 'admin'] as const) {
-      expect(await upgradeStatus(cast[who].client, incident.docId), who).toBe(101);
+      expect(await statusOfUpgrade(cast[who].client, incident.docId), who).toBe(101);
     }
     // A public incident's war room is open to read for anyone signed in.
     const open = await declare(cast.commander);
-    expect(await upgradeStatus(cast.outsider.client, open.docId)).toBe(101);
+    expect(await statusOfUpgrade(cast.outsider.client, open.docId)).toBe(101);
   });
 
   it('shows the declaration and each state change as automatic timeline entries, and bumps meta.rev', async () => {
