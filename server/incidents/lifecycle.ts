@@ -6,14 +6,14 @@ export const INCIDENT_STATES = ['investigating', 'identified', 'monitoring', 're
 export type IncidentState = (typeof INCIDENT_STATES)[number];
 
 // Responders move freely between the open states (diagnoses turn out wrong);
-// only a resolved incident may be closed, and a closed one is final until
-// reopening exists (a later issue).
+// only a resolved incident may be closed. Reopening a closed incident sends it
+// back to investigating (until its postmortem is published, a later check).
 const TRANSITIONS: Record<IncidentState, readonly IncidentState[]> = {
   investigating: ['identified', 'monitoring', 'resolved'],
   identified: ['investigating', 'monitoring', 'resolved'],
   monitoring: ['investigating', 'identified', 'resolved'],
   resolved: ['investigating', 'identified', 'monitoring', 'closed'],
-  closed: [],
+  closed: ['investigating'],
 };
 
 export const ACTIVE_STATES: readonly IncidentState[] = ['investigating', 'identified', 'monitoring'];
@@ -35,7 +35,7 @@ export type TransitionCheck = { ok: true } | { ok: false; message: string };
 export function checkTransition(from: IncidentState, to: IncidentState): TransitionCheck {
   if (TRANSITIONS[from].includes(to)) return { ok: true };
   const allowed = TRANSITIONS[from];
-  const options = allowed.length === 0 ? 'A closed incident cannot change state.' : `From ${from} it can move to ${allowed.join(', ')}.`;
+  const options = from === 'closed' ? 'A closed incident can only be reopened (to investigating).' : `From ${from} it can move to ${allowed.join(', ')}.`;
   const what = from === to ? `The incident is already ${from}.` : `Cannot move from ${from} to ${to}.`;
   return { ok: false, message: `${what} ${options}` };
 }
@@ -57,5 +57,6 @@ export function timestampsAfter(current: LifecycleTimestamps, to: IncidentState,
   if (to === 'resolved') next.resolvedAt = now;
   if (isActive(to)) next.resolvedAt = null;
   if (to === 'closed') next.closedAt = now;
+  else next.closedAt = null;
   return next;
 }

@@ -72,8 +72,11 @@ export function applyEvents(doc: Y.Doc, events: readonly IncidentEvent[]): void 
   });
 }
 
-// Changes that can alter who may write to the war room.
-const ACCESS_EVENTS = new Set<IncidentEvent['kind']>(['participant', 'role']);
+/** Changes that can alter who may write to the war room: people, roles, and closing or reopening. */
+function changesAccess(event: IncidentEvent): boolean {
+  if (event.kind === 'participant' || event.kind === 'role') return true;
+  return event.kind === 'state' && (event.data.to === 'closed' || event.data.from === 'closed');
+}
 
 /** With no collaboration server (`docs` null) publishing is a no-op: the API still works. */
 export function createLiveMirror(docs: LiveDocuments | null, log: Logger): LiveMirror {
@@ -83,7 +86,7 @@ export function createLiveMirror(docs: LiveDocuments | null, log: Logger): LiveM
       const actorId = events[0].actor?.id ?? null;
       try {
         await docs.changeDocument(incident.docId, actorId, (doc) => applyEvents(doc, events));
-        if (events.some((event) => ACCESS_EVENTS.has(event.kind))) await docs.reauthorize(incident.docId);
+        if (events.some(changesAccess)) await docs.reauthorize(incident.docId);
       } catch (error) {
         // The change is committed; only its echo in the live document is missing until the next event.
         log.error({ err: error, incidentId: incident.id, userId: actorId, eventIds: events.map((e) => e.id) }, 'could not mirror incident events into the war room');

@@ -20,6 +20,8 @@ export interface Standing {
   kind: ParticipantKind | null;
   /** Roles they hold on this incident. */
   roles: readonly RoleName[];
+  /** A closed incident's war room is frozen: readable, editable by nobody. */
+  closed: boolean;
 }
 
 export interface Permissions {
@@ -32,6 +34,11 @@ export interface Permissions {
 }
 
 export function accessFor(standing: Standing): Access {
+  const access = openAccessFor(standing);
+  return standing.closed && access === 'write' ? 'read' : access;
+}
+
+function openAccessFor(standing: Standing): Access {
   if (standing.isAdmin) return 'write';
   // Role holders are always responders; checking roles too keeps a missing row from locking them out.
   if (standing.roles.length > 0 || standing.kind === 'responder') return 'write';
@@ -55,12 +62,13 @@ export function permissionsFor(standing: Standing): Permissions {
 /** The viewer's standing from the incident's role holders and their own participant row. */
 export function standingOf(
   viewer: { id: string; isAdmin: boolean },
-  incident: { private: boolean; roles: Record<RoleName, { id: string } | null> },
+  incident: { private: boolean; state: string; roles: Record<RoleName, { id: string } | null> },
   kind: ParticipantKind | null,
 ): Standing {
   return {
     isAdmin: viewer.isAdmin,
     private: incident.private,
+    closed: incident.state === 'closed',
     kind,
     roles: ROLE_NAMES.filter((role) => incident.roles[role]?.id === viewer.id),
   };

@@ -122,9 +122,9 @@ describe.each(backends)('incident commands (%s)', (backend) => {
     expect(skip.body.error.message).toMatch(/Cannot move from investigating to closed/);
     await cast.commander.client.post(`/api/incidents/${ref}/state`, { state: 'resolved' });
     await cast.commander.client.post(`/api/incidents/${ref}/state`, { state: 'closed' });
-    const final = await cast.admin.client.post(`/api/incidents/${ref}/state`, { state: 'investigating' });
+    const final = await cast.admin.client.post(`/api/incidents/${ref}/state`, { state: 'monitoring' });
     expect(final.status).toBe(409);
-    expect(final.body.error.message).toMatch(/closed incident cannot change state/);
+    expect(final.body.error.message).toMatch(/closed incident can only be reopened/);
     expect((await cast.commander.client.post(`/api/incidents/${ref}/state`, { state: 'fixed' })).status).toBe(400);
     expect((await eventRows(id)).map((e) => e.kind)).toEqual(['declared', 'state', 'state']);
   });

@@ -131,4 +131,32 @@ describe.each(backends)('incident events in the live war room (%s)', (backend) =
     await server.collab.reauthorize(incident.docId);
     expect((await closed).code).toBe(4404);
   });
+
+  it('freezes the war room when the incident is closed, for everyone, and thaws it on reopening', async () => {
+    const incident = await declare(cast.commander);
+    const move = async (state: string) => {
+      const response = await cast.commander.client.post(`/api/incidents/${incident.ref}/state`, { state });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return response.body.incident;
+    };
+    const commander = await connect(cast.commander.client, incident.docId);
+    const admin = await connect(cast.admin.client, incident.docId);
+    await move('resolved');
+    const closed = await move('closed');
+    expect(closed.me.access).toBe('read');
+    await eventually(() => expect(commander.provider.synced && admin.provider.synced).toBe(true));
+    // Both reconnected read-only: nothing either writes now reaches the other or the database.
+    await eventually(async () => expect(await (await cast.admin.client.get(`/api/incidents/${incident.ref}`)).body.incident.me.access).toBe('read'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    addTimelineEntry(admin.doc, { at: new Date().toISOString(), kind: 'note', text: 'edited after close', author: null, hypothesisId: null });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(readTimeline(commander.doc).map((e) => e.text)).not.toContain('edited after close');
+
+    const reopened = await move('investigating');
+    expect(reopened.me.access).toBe('write');
+    expect(reopened.closedAt).toBeNull();
+    const fresh = await connect(cast.admin.client, incident.docId);
+    addTimelineEntry(fresh.doc, { at: new Date().toISOString(), kind: 'note', text: 'edited after reopening', author: null, hypothesisId: null });
+    await eventually(() => expect(readTimeline(commander.doc).map((e) => e.text)).toContain('edited after reopening'));
+  });
 });

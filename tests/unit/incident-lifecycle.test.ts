@@ -9,7 +9,7 @@ const GRID = `
   identified          y           -          y         y       n
   monitoring          y           y          -         y       n
   resolved            y           y          y         -       y
-  closed              n           n          n         n       -
+  closed              y           n          n         n       -
 `;
 
 function parseGrid(grid: string): { from: IncidentState; to: IncidentState; allowed: boolean }[] {
@@ -33,7 +33,7 @@ describe('incident lifecycle', () => {
       // The 409 message says what is wrong and what is allowed instead.
       expect(check.message).toMatch(from === to ? `already ${from}` : `from ${from} to ${to}`);
       const options = cases.filter((c) => c.from === from && c.allowed).map((c) => c.to);
-      expect(check.message).toContain(options.length ? options.join(', ') : 'cannot change state');
+      expect(check.message).toContain(from === 'closed' ? 'can only be reopened' : options.join(', '));
     }
   });
 });
@@ -50,6 +50,7 @@ describe('lifecycle timestamps', () => {
     { name: 'mitigation keeps its first time', before: { ...none, mitigatedAt: t0 }, to: 'resolved', after: { mitigatedAt: t0, resolvedAt: t1, closedAt: null } },
     { name: 'reopening clears the resolution, keeps mitigation', before: { mitigatedAt: t0, resolvedAt: t0, closedAt: null }, to: 'investigating', after: { mitigatedAt: t0, resolvedAt: null, closedAt: null } },
     { name: 'back to monitoring clears the resolution', before: { mitigatedAt: t0, resolvedAt: t0, closedAt: null }, to: 'monitoring', after: { mitigatedAt: t0, resolvedAt: null, closedAt: null } },
+    { name: 'reopening a closed incident clears closed and resolved', before: { mitigatedAt: t0, resolvedAt: t0, closedAt: t0 }, to: 'investigating', after: { mitigatedAt: t0, resolvedAt: null, closedAt: null } },
     { name: 'closing keeps the resolution time', before: { mitigatedAt: t0, resolvedAt: t0, closedAt: null }, to: 'closed', after: { mitigatedAt: t0, resolvedAt: t0, closedAt: t1 } },
   ] as { name: string; before: LifecycleTimestamps; to: IncidentState; after: LifecycleTimestamps }[])('$name', ({ before, to, after }) => {
     expect(timestampsAfter(before, to, t1)).toEqual(after);

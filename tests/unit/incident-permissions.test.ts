@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { permissionsFor, standingOf, type Permissions, type Standing } from '../../server/incidents/permissions.ts';
 
-const actors: Record<string, Omit<Standing, 'private'>> = {
+const actors: Record<string, Omit<Standing, 'private' | 'closed'>> = {
   admin: { isAdmin: true, kind: null, roles: [] },
   'admin observer': { isAdmin: true, kind: 'observer', roles: [] },
   commander: { isAdmin: false, kind: 'responder', roles: ['commander'] },
@@ -50,13 +50,24 @@ describe('incident permissions', () => {
   });
 
   it.each(cases)('$actor on a $visibility incident', ({ actor, private: isPrivate, expected }) => {
-    expect(permissionsFor({ ...actors[actor], private: isPrivate })).toEqual(expected);
+    expect(permissionsFor({ ...actors[actor], private: isPrivate, closed: false })).toEqual(expected);
+  });
+
+  // Closing freezes the war room for everyone, admins included; whoever could command can still reopen.
+  it.each(cases)('$actor on a closed $visibility incident: read-only, commands unchanged', ({ actor, private: isPrivate, expected }) => {
+    const frozen = permissionsFor({ ...actors[actor], private: isPrivate, closed: true });
+    expect(frozen).toEqual({
+      ...expected,
+      access: expected.access === 'write' ? 'read' : expected.access,
+      canClaim: false,
+    });
   });
 });
 
 describe('standingOf', () => {
   const incident = {
     private: true,
+    state: 'monitoring',
     roles: { commander: { id: 'ana' }, scribe: { id: 'ben' }, communicator: { id: 'ana' } },
   };
 
@@ -64,9 +75,11 @@ describe('standingOf', () => {
     expect(standingOf({ id: 'ana', isAdmin: false }, incident, 'responder')).toEqual({
       isAdmin: false,
       private: true,
+      closed: false,
       kind: 'responder',
       roles: ['commander', 'communicator'],
     });
+    expect(standingOf({ id: 'ana', isAdmin: false }, { ...incident, state: 'closed' }, 'responder').closed).toBe(true);
   });
 
   it('gives an outsider no roles', () => {
