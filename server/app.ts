@@ -12,6 +12,7 @@ import { healthRoutes } from './http/health.ts';
 import { incidentRoutes } from './http/incidents.ts';
 import { inviteRoutes } from './http/invites.ts';
 import { meRoutes } from './http/me.ts';
+import { replayRoutes } from './http/replay.ts';
 import { originCheck } from './http/origin-check.ts';
 import { servePages, type PagesHandler } from './http/pages.ts';
 import { requestLog } from './http/request-log.ts';
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps, pages?: PagesHandler) {
     .route('/incidents', incidentRoutes(deps, withDraftSeeding(createLiveMirror(deps.live ?? null, deps.log), commsLive, deps.log)))
     .route('/incidents', commsRoutes(deps, commsLive))
     .route('/incidents', statusPageRoutes(deps))
+    .route('/incidents', replayRoutes(deps))
     .route('/services', serviceRoutes(deps))
     .route('/users', directoryRoutes(deps))
     .all('*', () => {
