@@ -21,6 +21,7 @@ test('commander opens a SEV1, the scribe keeps the timeline, both work the hypot
     await expect(commander.getByRole('heading', { name: title })).toBeVisible();
     await expect(commander.getByTestId('connection')).toHaveText(/Live/);
   });
+  const warRoomPath = new URL(commander.url()).pathname;
 
   await test.step('the scribe opens it, joins, claims the scribe role and adds three entries', async () => {
     await scribe.goto('/incidents');
@@ -79,6 +80,31 @@ test('commander opens a SEV1, the scribe keeps the timeline, both work the hypot
     await expect(row).toContainText('SEV1');
     await expect(row).toContainText('Ben Scribe');
     await commander.screenshot({ path: testInfo.outputPath('incident-list.png'), fullPage: true });
+  });
+
+  await test.step('after closing, the replay shows the board as it was before the hypothesis was confirmed', async () => {
+    const ref = warRoomPath.split('/').pop();
+    for (const state of ['resolved', 'closed']) {
+      expect((await commanderContext.request.post(`/api/incidents/${ref}/state`, { data: { state } })).status()).toBe(200);
+    }
+    await commander.goto(warRoomPath);
+    await expect(commander.getByText('the war room is read-only')).toBeVisible();
+    await commander.getByRole('button', { name: /Replay/ }).click();
+    const slider = commander.getByLabel('Moment in the incident');
+    await expect(slider).toBeVisible();
+    const card = (status: string) => commander.locator(`[data-status="${status}"]`).getByRole('heading', { name: /exhausted the DB connection pool/ });
+    await expect(card('confirmed')).toBeVisible();
+    const last = Number(await slider.getAttribute('max'));
+    // Step back through the history (bounded by the number of changes) until the card was still open.
+    let found = false;
+    for (let i = last; i >= 0 && !found; i--) {
+      await slider.fill(String(i));
+      await commander.waitForTimeout(250);
+      found = (await card('open').count()) === 1;
+    }
+    expect(found).toBe(true);
+    await expect(commander.getByTestId('timeline-entry').filter({ hasText: 'Confirmed: The 14:02 deploy' })).toHaveCount(0);
+    await commander.screenshot({ path: testInfo.outputPath('time-travel.png'), fullPage: true });
   });
 
   await test.step('a third user cannot open a private incident', async () => {
