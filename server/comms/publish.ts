@@ -7,8 +7,9 @@
 import { generateSecureRandomString } from '../auth/tokens.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Actor } from '../incidents/commands.ts';
-import { permissionsFor, standingOf, type Access } from '../incidents/permissions.ts';
-import { findIncidentByNumber, findParticipantKind, type Incident } from '../incidents/repo.ts';
+import type { Access } from '../incidents/permissions.ts';
+import { findIncidentByNumber, type Incident } from '../incidents/repo.ts';
+import { standingIn } from '../incidents/visibility.ts';
 import { renderMarkdown } from '../shared/markdown.ts';
 import { placeholderValues, renderTemplate } from '../shared/update-template.ts';
 import { intervalFor } from './cadence.ts';
@@ -42,11 +43,10 @@ export interface CommsStanding {
 
 /** The incident as `actor` may see it, or a 404 failure (private incidents do not exist for outsiders). */
 export async function communicationsOf(sql: Sql, actor: Actor, number: number): Promise<CommsStanding | CommsFailure> {
-  const incident = await findIncidentByNumber(sql, number);
-  if (!incident) return fail(404, 'not_found', 'No such incident.');
-  const standing = standingOf(actor, incident, await findParticipantKind(sql, incident.id, actor.id));
-  const { access } = permissionsFor(standing);
-  if (access === 'none') return fail(404, 'not_found', 'No such incident.');
+  const seen = await standingIn(sql, actor, await findIncidentByNumber(sql, number));
+  if (!seen) return fail(404, 'not_found', 'No such incident.');
+  const { incident, standing } = seen;
+  const access = seen.permissions.access as Exclude<Access, 'none'>;
   const canCommunicate = standing.isAdmin || standing.roles.includes('commander') || standing.roles.includes('communicator');
   return { ok: true, incident, access, canCommunicate };
 }

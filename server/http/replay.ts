@@ -8,8 +8,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { currentUser, requireUser } from '../auth/middleware.ts';
-import { permissionsFor, standingOf } from '../incidents/permissions.ts';
-import { findIncidentByNumber, findParticipantKind, type Incident } from '../incidents/repo.ts';
+import { findIncidentByNumber, type Incident } from '../incidents/repo.ts';
+import { standingIn } from '../incidents/visibility.ts';
 import { replayDocumentAt, replayTimeline } from '../postmortem/replay.ts';
 import { draftsMap, readDraft, readHypotheses, readTimeline } from '../shared/war-room-doc.ts';
 import type { AppDeps, AppEnv } from './context.ts';
@@ -24,13 +24,9 @@ const replayQuery = z.object({
 export function replayRoutes({ sql }: AppDeps) {
   /** Same rule as every incident route: private incidents do not exist for outsiders. */
   async function loadVisible(user: { id: string; role: string }, ref: string): Promise<Incident> {
-    const incident = await findIncidentByNumber(sql, parseIncidentRef(ref));
-    if (!incident) throw notFound('No such incident.');
-    const kind = await findParticipantKind(sql, incident.id, user.id);
-    if (permissionsFor(standingOf({ id: user.id, isAdmin: user.role === 'admin' }, incident, kind)).access === 'none') {
-      throw notFound('No such incident.');
-    }
-    return incident;
+    const seen = await standingIn(sql, { id: user.id, isAdmin: user.role === 'admin' }, await findIncidentByNumber(sql, parseIncidentRef(ref)));
+    if (!seen) throw notFound('No such incident.');
+    return seen.incident;
   }
 
   return new Hono<AppEnv>()

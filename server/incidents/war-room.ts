@@ -1,8 +1,9 @@
 /** The link between an incident and its live war-room document: its id, its creation, and who may open it. */
 import { createDocument } from '../collab/documents.ts';
 import type { Sql } from '../db/sql.ts';
-import { permissionsFor, standingOf, type Access } from './permissions.ts';
-import { findIncidentByDocId, findParticipantKind } from './repo.ts';
+import type { Access } from './permissions.ts';
+import { findIncidentByDocId } from './repo.ts';
+import { standingIn } from './visibility.ts';
 
 export const WAR_ROOM_KIND = 'war-room';
 const PREFIX = 'incident-';
@@ -24,6 +25,6 @@ export function createWarRoomDocument(sql: Sql, docId: string): Promise<void> {
 export async function warRoomAccess(sql: Sql, user: { id: string; role: string }, docId: string): Promise<Access | null> {
   const incident = await findIncidentByDocId(sql, docId);
   if (!incident) return null;
-  const kind = await findParticipantKind(sql, incident.id, user.id);
-  return permissionsFor(standingOf({ id: user.id, isAdmin: user.role === 'admin' }, incident, kind)).access;
+  const seen = await standingIn(sql, { id: user.id, isAdmin: user.role === 'admin' }, incident);
+  return seen ? seen.permissions.access : 'none';
 }

@@ -1,5 +1,6 @@
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { presenceColor } from '$shared/presence';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
 
@@ -104,7 +105,7 @@ export class CollabDoc {
         clientId,
         id: user.id,
         name: user.name ?? 'Someone',
-        color: user.color ?? colorFor(user.id),
+        color: user.color ?? presenceColor(user.id),
         role: user.role ?? null,
         editing: (state.editing as string | null) ?? null,
         self,
@@ -121,11 +122,4 @@ export class CollabDoc {
     this.provider.destroy();
     this.doc.destroy();
   }
-}
-
-/** Same hue for the same person everywhere (the server sends its own; this is the fallback). */
-export function colorFor(id: string): string {
-  let hash = 0;
-  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return `hsl(${hash % 360} 70% 45%)`;
 }
