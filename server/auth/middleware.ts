@@ -2,24 +2,68 @@ import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppDeps, AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
+import { validateApiToken, type TokenCheck } from './api-tokens.ts';
 import { deleteSessionTokenCookie, setSessionTokenCookie } from './cookie.ts';
-import { SESSION_COOKIE, validateSessionToken } from './sessions.ts';
+import { ANY_TOKEN, scopeForRoute } from './route-scopes.ts';
+import { insufficientScope } from './scopes.ts';
+import { SESSION_COOKIE, validateSessionToken, type Session } from './sessions.ts';
 
-/** Validates the session cookie on every API request and fills `user`/`session`. */
-export function sessionMiddleware({ sql, config }: AppDeps): MiddlewareHandler<AppEnv> {
+const TOKEN_REFUSED: Record<Exclude<TokenCheck, { ok: true }>['reason'], string> = {
+  invalid: 'This API token is not valid. Check that it was copied whole.',
+  revoked: 'This API token has been revoked. Create a new one.',
+  expired: 'This API token has expired. Create a new one.',
+  deactivated: 'The account behind this API token has been deactivated.',
+};
+
+// RFC 6750 §3: a refused bearer token is answered with a challenge naming the problem.
+const unauthorizedToken = (message: string) =>
+  new ApiError(401, 'invalid_token', message, { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+
+/**
+ * Authenticates every API request, one way or the other, and fills `user`,
+ * `session` and `scopes`. `Authorization: Bearer wr_…` is an API token: it
+ * must be valid and scoped for this route (server/auth/route-scopes.ts), and a
+ * bad one is refused rather than falling back to the cookie, so a script never
+ * silently acts as whoever's browser it runs in. Otherwise the session cookie,
+ * with no scope limit (`scopes` null).
+ */
+export function authMiddleware({ sql, config }: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('user', null);
     c.set('session', null);
-    const token = getCookie(c, SESSION_COOKIE);
-    if (token) {
-      const valid = await validateSessionToken(sql, token);
-      if (valid) {
-        c.set('user', valid.user);
-        c.set('session', valid.session);
-        c.set('log', c.var.log.child({ userId: valid.user.id }));
-        if (valid.renewed) setSessionTokenCookie(c, config, token, valid.session.expiresAt);
-      } else {
-        deleteSessionTokenCookie(c, config);
+    c.set('scopes', null);
+    // Only the Bearer scheme is ours: a browser behind a proxy with HTTP Basic
+    // auth sends "Authorization: Basic …" on every request, and must still be
+    // able to use its session cookie.
+    const authorization = c.req.header('authorization');
+    if (authorization !== undefined && /^Bearer(\s|$)/i.test(authorization)) {
+      const match = /^Bearer +(\S+) *$/i.exec(authorization);
+      if (!match) throw unauthorizedToken('Send an API token as "Authorization: Bearer wr_…".');
+      const check = await validateApiToken(sql, match[1]);
+      if (!check.ok) {
+        c.var.log.info({ reason: check.reason, path: c.req.path }, 'api token refused');
+        throw unauthorizedToken(TOKEN_REFUSED[check.reason]);
+      }
+      c.set('user', check.user);
+      c.set('scopes', check.token.scopes);
+      c.set('log', c.var.log.child({ userId: check.user.id, tokenId: check.token.id }));
+      const needed = scopeForRoute(c.req.method, c.req.path);
+      if (!needed) {
+        throw new ApiError(403, 'token_not_allowed', 'API tokens cannot be used for this route. Sign in to Warroom in a browser to do this.');
+      }
+      if (needed !== ANY_TOKEN && !check.token.scopes.includes(needed)) throw insufficientScope(needed);
+    } else {
+      const token = getCookie(c, SESSION_COOKIE);
+      if (token) {
+        const valid = await validateSessionToken(sql, token);
+        if (valid) {
+          c.set('user', valid.user);
+          c.set('session', valid.session);
+          c.set('log', c.var.log.child({ userId: valid.user.id }));
+          if (valid.renewed) setSessionTokenCookie(c, config, token, valid.session.expiresAt);
+        } else {
+          deleteSessionTokenCookie(c, config);
+        }
       }
     }
     await next();
@@ -37,9 +81,19 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** The signed-in user, for handlers behind `requireUser`. */
+/**
+ * The signed-in user, for handlers behind `requireUser`. Token requests have a
+ * user but no session; reading `session` on one is refused, a second line
+ * behind route-scopes.ts for the routes that manage the browser session.
+ */
 export function currentUser(c: { var: AppEnv['Variables'] }) {
   const { user, session } = c.var;
-  if (!user || !session) throw new ApiError(401, 'unauthenticated', 'Log in to continue.');
-  return { user, session };
+  if (!user) throw new ApiError(401, 'unauthenticated', 'Log in to continue.');
+  return {
+    user,
+    get session(): Session {
+      if (!session) throw new ApiError(403, 'session_required', 'This needs a browser session; API tokens cannot be used here.');
+      return session;
+    },
+  };
 }

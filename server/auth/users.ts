@@ -61,9 +61,17 @@ export async function countUsers(sql: Sql): Promise<number> {
   return row.n;
 }
 
+/** People only: service accounts behind API tokens are managed on the tokens page, not here. */
 export async function listUsers(sql: Sql): Promise<User[]> {
-  const rows = await sql<UserRow>`select * from users order by active desc, lower(display_name)`;
+  const rows = await sql<UserRow>`select * from users where kind = 'person' order by active desc, lower(display_name)`;
   return rows.map(toUser);
+}
+
+/** Active people, for pickers (roles, participants); service accounts are not someone you can page. */
+export async function listActivePeople(sql: Sql): Promise<{ id: string; displayName: string }[]> {
+  const rows = await sql<{ id: string; display_name: string }>`
+    select id, display_name from users where active and kind = 'person' order by lower(display_name), id`;
+  return rows.map((r) => ({ id: r.id, displayName: r.display_name }));
 }
 
 export async function setUserActive(sql: Sql, id: string, active: boolean): Promise<User | null> {

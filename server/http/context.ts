@@ -1,4 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
+import type { Scope } from '../auth/scopes.ts';
 import type { Session } from '../auth/sessions.ts';
 import type { User } from '../auth/users.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
@@ -14,6 +15,8 @@ export interface AppEnv {
     log: Logger;
     user: User | null;
     session: Session | null;
+    /** An API token's scopes; null for a browser session (no limit beyond the user's own permissions). */
+    scopes: readonly Scope[] | null;
     /** Status of a response SvelteKit wrote directly to the socket. */
     pageStatus?: number;
   };

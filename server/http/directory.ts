@@ -1,9 +1,19 @@
 import { Hono } from 'hono';
 import { requireUser } from '../auth/middleware.ts';
-import { listActiveUsers } from '../incidents/repo.ts';
+import { listActivePeople } from '../auth/users.ts';
+import { z } from 'zod';
 import type { AppDeps, AppEnv } from './context.ts';
+import { PersonRef } from './openapi/components.ts';
+import { describe } from './openapi/describe.ts';
 
-/** Names of active users for role and participant pickers; any signed-in user, no emails. */
+const directory = describe({
+  tags: ['Directory'],
+  summary: 'Active people, for role and participant pickers',
+  description: 'Names only, no emails; service accounts are left out.',
+  responses: { 200: { description: 'People by name', schema: z.object({ users: z.array(PersonRef) }) } },
+});
+
+/** Names of active people (no service accounts) for role and participant pickers; any signed-in user, no emails. */
 export function directoryRoutes({ sql }: AppDeps) {
-  return new Hono<AppEnv>().use(requireUser).get('/directory', async (c) => c.json({ users: await listActiveUsers(sql) }));
+  return new Hono<AppEnv>().use(requireUser).get('/directory', directory, async (c) => c.json({ users: await listActivePeople(sql) }));
 }

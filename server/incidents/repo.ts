@@ -261,13 +261,9 @@ export async function upsertParticipant(
 
 // --- people -----------------------------------------------------------------
 
+/** An active person (not a service account: a token cannot hold a role or own follow-up work). */
 export async function findActiveUser(sql: Sql, id: string): Promise<PersonRef | null> {
-  const [row] = await sql<{ id: string; display_name: string }>`select id, display_name from users where id = ${id} and active`;
+  const [row] = await sql<{ id: string; display_name: string }>`
+    select id, display_name from users where id = ${id} and active and kind = 'person'`;
   return row ? { id: row.id, displayName: row.display_name } : null;
-}
-
-export async function listActiveUsers(sql: Sql): Promise<PersonRef[]> {
-  const rows = await sql<{ id: string; display_name: string }>`
-    select id, display_name from users where active order by lower(display_name), id`;
-  return rows.map((r) => ({ id: r.id, displayName: r.display_name }));
 }
