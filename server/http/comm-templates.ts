@@ -6,6 +6,8 @@ import { AUDIENCES } from '../comms/types.ts';
 import { PLACEHOLDERS } from '../shared/update-template.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { notFound } from './errors.ts';
+import { TemplateList } from './openapi/components.ts';
+import { describe } from './openapi/describe.ts';
 import { readJson } from './validate.ts';
 
 const key = z.object({
@@ -16,13 +18,22 @@ const templateBody = key.extend({ body: z.string().max(20_000, 'must be at most 
 
 const toTemplateView = (t: Template) => ({ ...t, updatedAt: t.updatedAt?.toISOString() ?? null });
 
+const tags = ['Administration'];
+const templatesResponse = { 200: { description: 'Every template (custom or default) and the placeholders they may use', schema: TemplateList } };
+// What /api/docs and /api/openapi.json say about each route below (server/http/openapi/describe.ts).
+const docs = {
+  list: describe({ tags, summary: 'Update templates', responses: templatesResponse }),
+  save: describe({ tags, summary: 'Save a template for an audience (and optionally one severity)', body: templateBody, responses: templatesResponse }),
+  reset: describe({ tags, summary: 'Reset a template to the shipped default', body: key, responses: templatesResponse }),
+};
+
 /** Admin: the update templates per audience (and optionally per severity) that new drafts start from. */
 export function templateRoutes({ sql }: AppDeps) {
   const all = async () => ({ templates: (await listTemplates(sql)).map(toTemplateView), placeholders: PLACEHOLDERS });
   return new Hono<AppEnv>()
     .use(requireAdmin)
-    .get('/', async (c) => c.json(await all()))
-    .put('/', async (c) => {
+    .get('/', docs.list, async (c) => c.json(await all()))
+    .put('/', docs.save, async (c) => {
       const body = await readJson(c, templateBody);
       const { user } = currentUser(c);
       await saveTemplate(sql, { ...body, by: user.id });
@@ -30,7 +41,7 @@ export function templateRoutes({ sql }: AppDeps) {
       return c.json(await all());
     })
     // A body-less "reset to default" is a DELETE with the key in the body, like PUT.
-    .delete('/', async (c) => {
+    .delete('/', docs.reset, async (c) => {
       const body = await readJson(c, key);
       if (!(await deleteTemplate(sql, body.audience, body.severity))) throw notFound('That template is already the default.');
       c.var.log.info({ userId: currentUser(c).user.id, audience: body.audience, severity: body.severity }, 'update template reset');

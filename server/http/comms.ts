@@ -11,6 +11,8 @@ import type { Actor } from '../incidents/commands.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { ApiError } from './errors.ts';
 import { parseIncidentRef } from './incidents.ts';
+import { CadenceList, Update } from './openapi/components.ts';
+import { describe } from './openapi/describe.ts';
 import { parse, readJson } from './validate.ts';
 
 const audience = z.enum(AUDIENCES, { error: `must be one of ${AUDIENCES.join(', ')}` });
@@ -68,6 +70,52 @@ function orThrow<T extends { ok: true }>(result: T | CommsFailure): T {
   return result;
 }
 
+const updatesQuery = z.object({ audience: audience.optional() });
+
+const tags = ['Communications'];
+// What /api/docs and /api/openapi.json say about each route below (server/http/openapi/describe.ts).
+const docs = {
+  publish: describe({
+    tags,
+    summary: 'Publish a stakeholder update',
+    description:
+      'Commander, communicator or admin. Fills the template placeholders, stores the update for good and sends it to the audience’s webhooks ' +
+      '(and the public status page for audience public). Safe to retry: the same idempotencyKey answers the first update with 200 instead of publishing twice.',
+    body: publishBody,
+    responses: {
+      201: { description: 'Published', schema: z.object({ update: Update, created: z.literal(true) }) },
+      200: { description: 'Already published with this idempotencyKey: the earlier update', schema: z.object({ update: Update, created: z.literal(false) }) },
+    },
+    errors: [403, 409],
+  }),
+  list: describe({
+    tags,
+    summary: 'Published updates, newest first',
+    query: updatesQuery,
+    responses: { 200: { description: 'The updates', schema: z.object({ updates: z.array(Update) }) } },
+  }),
+  cadence: describe({
+    tags,
+    summary: 'When the next update to each audience is due',
+    responses: { 200: { description: 'Cadence per audience', schema: CadenceList } },
+  }),
+  setCadence: describe({
+    tags,
+    summary: 'Set or reset an audience’s update interval',
+    description: 'Commander, communicator or admin. intervalMinutes null means no timer (updates on state changes only); useDefault drops the override.',
+    body: cadenceBody,
+    responses: { 200: { description: 'Cadence per audience after the change', schema: CadenceList } },
+    errors: [403, 409],
+  }),
+  seedDrafts: describe({
+    tags: ['War room'],
+    summary: 'Create any missing update drafts in the war room',
+    description: 'Drafts are seeded when an incident is declared; this fills in the ones that are missing. Responders and communicators.',
+    responses: { 204: { description: 'Drafts are in place' } },
+    errors: [403],
+  }),
+};
+
 /** Stakeholder updates of one incident: publish, history, cadence, drafts. Mounted under /incidents next to incidentRoutes. */
 export function commsRoutes({ sql }: AppDeps, live: CommsLive) {
   const visible = async (c: Context<AppEnv>): Promise<CommsStanding> =>
@@ -75,7 +123,7 @@ export function commsRoutes({ sql }: AppDeps, live: CommsLive) {
 
   return new Hono<AppEnv>()
     .use(requireUser)
-    .post('/:ref/updates', async (c) => {
+    .post('/:ref/updates', docs.publish, async (c) => {
       const actor = actorOf(c);
       const number = parseIncidentRef(c.req.param('ref'));
       const body = await readJson(c, publishBody);
@@ -86,17 +134,17 @@ export function commsRoutes({ sql }: AppDeps, live: CommsLive) {
       }
       return c.json({ update: toUpdateView(update), created }, created ? 201 : 200);
     })
-    .get('/:ref/updates', async (c) => {
+    .get('/:ref/updates', docs.list, async (c) => {
       const { incident } = await visible(c);
-      const query = parse(z.object({ audience: audience.optional() }), c.req.query());
+      const query = parse(updatesQuery, c.req.query());
       return c.json({ updates: (await listUpdates(sql, incident.id, query.audience ?? null)).map(toUpdateView) });
     })
-    .get('/:ref/cadence', async (c) => {
+    .get('/:ref/cadence', docs.cadence, async (c) => {
       const { incident, canCommunicate } = await visible(c);
       const cadence = await incidentCadence(sql, incident);
       return c.json({ cadence: cadence.map((item) => toCadenceView(item, incident.severity)), canCommunicate, now: new Date().toISOString() });
     })
-    .put('/:ref/cadence', async (c) => {
+    .put('/:ref/cadence', docs.setCadence, async (c) => {
       const actor = actorOf(c);
       const body = await readJson(c, cadenceBody);
       const { incident } = orThrow(
@@ -111,7 +159,7 @@ export function commsRoutes({ sql }: AppDeps, live: CommsLive) {
       return c.json({ cadence: cadence.map((item) => toCadenceView(item, incident.severity)), canCommunicate: true, now: new Date().toISOString() });
     })
     // Drafts are seeded at declaration; this fills in any that are missing (older incidents, a failed seed).
-    .post('/:ref/drafts', async (c) => {
+    .post('/:ref/drafts', docs.seedDrafts, async (c) => {
       const { incident, access, canCommunicate } = await visible(c);
       if (access !== 'write' && !canCommunicate) throw new ApiError(403, 'forbidden', 'Observers are read-only.');
       await live.seedDrafts(incident.docId, incident.severity);

@@ -23,6 +23,8 @@ import { SEVERITIES, type Severity } from '../incidents/severity.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { ApiError, notFound } from './errors.ts';
 import { toEventView, toIncidentSummary, toIncidentView } from './incident-views.ts';
+import { IncidentEnvelope, IncidentEvent, IncidentSummary } from './openapi/components.ts';
+import { describe } from './openapi/describe.ts';
 import { id } from './schemas.ts';
 import { parse, readJson } from './validate.ts';
 
@@ -57,11 +59,19 @@ const detailsBody = z.object({
   detectedAt: instant.nullable().optional(),
 });
 
+const joinBody = z.object({ as: kind.default('responder') });
+const stateBody = z.object({ state });
+const severityBody = z.object({ severity });
+const assignRoleBody = z.object({ role, userId: id.nullable() });
+const claimRoleBody = z.object({ role });
+const participantBody = z.object({ userId: id, kind: kind.default('responder') });
+
 // "active" and "recent" are the list page's two groups; a comma list picks exact states.
 const STATE_GROUPS: Record<string, readonly IncidentState[]> = { active: ACTIVE_STATES, recent: ['resolved', 'closed'] };
 const listQuery = z.object({
   state: z
     .string()
+    .meta({ description: `active, recent, or a comma list of ${INCIDENT_STATES.join(', ')}` })
     .optional()
     .transform((value, ctx) => {
       if (!value) return undefined;
@@ -74,13 +84,61 @@ const listQuery = z.object({
   severity: z
     .string()
     .regex(/^[1-4](,[1-4])*$/, 'must be 1 to 4, or a list like 1,2')
+    .meta({ description: 'One severity or a comma list, e.g. 1,2' })
     .transform((s) => s.split(',').map(Number) as Severity[])
     .optional(),
   service: service.optional(),
-  q: z.string().max(200, 'must be at most 200 characters').optional(),
+  q: z.string().max(200, 'must be at most 200 characters').meta({ description: 'Words to find in the title, summary and services' }).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
+
+const tags = ['Incidents'];
+const changed = { 200: { description: 'The incident after the change', schema: IncidentEnvelope } };
+// What /api/docs and /api/openapi.json say about each route below (server/http/openapi/describe.ts).
+const docs = {
+  list: describe({
+    tags,
+    summary: 'List incidents',
+    description: 'Newest first. Private incidents appear only to their participants and admins.',
+    query: listQuery,
+    responses: { 200: { description: 'One page of incidents and the total', schema: z.object({ incidents: z.array(IncidentSummary), total: z.number().int() }) } },
+  }),
+  declare: describe({
+    tags,
+    summary: 'Declare an incident',
+    description: 'The caller becomes commander unless commanderId names someone else. Opens the war room and seeds the update drafts.',
+    body: declareBody,
+    responses: { 201: { description: 'The new incident', schema: IncidentEnvelope } },
+  }),
+  meta: describe({
+    tags,
+    summary: 'Severities, states with their allowed transitions, and role names',
+    responses: {
+      200: {
+        description: 'The vocabulary of incidents',
+        schema: z.object({
+          severities: z.array(z.object({ level: z.number().int(), label: z.string(), description: z.string() })),
+          states: z.array(z.object({ name: z.enum(INCIDENT_STATES), transitions: z.array(z.enum(INCIDENT_STATES)), active: z.boolean() })),
+          roles: z.array(role),
+        }),
+      },
+    },
+  }),
+  get: describe({ tags, summary: 'Get an incident', responses: { 200: { description: 'The incident as the caller sees it', schema: IncidentEnvelope } } }),
+  events: describe({
+    tags,
+    summary: 'The incident’s audit trail',
+    responses: { 200: { description: 'Every recorded change, oldest first', schema: z.object({ events: z.array(IncidentEvent) }) } },
+  }),
+  update: describe({ tags, summary: 'Change title, summary, services, privacy or times', description: 'Commander or admin.', body: detailsBody, responses: changed, errors: [403, 409] }),
+  join: describe({ tags, summary: 'Join as responder or observer', description: 'Idempotent. Anyone who can see the incident; a private one only lets in people already added.', body: joinBody, responses: changed, errors: [409] }),
+  state: describe({ tags, summary: 'Move to another state', description: 'Commander or admin; only the transitions /api/incidents/meta lists.', body: stateBody, responses: changed, errors: [403, 409] }),
+  severity: describe({ tags, summary: 'Change the severity', description: 'Commander or admin.', body: severityBody, responses: changed, errors: [403, 409] }),
+  assignRole: describe({ tags, summary: 'Assign or clear a role', description: 'Commander or admin; userId null clears the role.', body: assignRoleBody, responses: changed, errors: [403, 409] }),
+  claimRole: describe({ tags, summary: 'Take an empty role yourself', description: 'Any responder; an observer must join as a responder first.', body: claimRoleBody, responses: changed, errors: [403, 409] }),
+  addParticipant: describe({ tags, summary: 'Add a person as responder or observer', description: 'Commander or admin: the only way into a private incident.', body: participantBody, responses: changed, errors: [403, 409] }),
+};
 
 /** "INC-42", "inc-42" or "42" → 42; anything else is simply not found. */
 export function parseIncidentRef(ref: string): number {
@@ -117,67 +175,67 @@ export function incidentRoutes({ sql }: AppDeps, live: LiveMirror) {
 
   return new Hono<AppEnv>()
     .use(requireUser)
-    .get('/', async (c) => {
+    .get('/', docs.list, async (c) => {
       const query = parse(listQuery, c.req.query());
       const actor = actorOf(c);
       const { incidents, total } = await listIncidents(sql, actor, { ...query, states: query.state, severities: query.severity });
       return c.json({ incidents: incidents.map(toIncidentSummary), total });
     })
-    .post('/', async (c) => {
+    .post('/', docs.declare, async (c) => {
       const body = await readJson(c, declareBody);
       const actor = actorOf(c);
       return respond(c, actor, await declareIncident(sql, actor, body), 201);
     })
     // Registered before /:ref so "meta" is never read as an incident reference.
-    .get('/meta', (c) =>
+    .get('/meta', docs.meta, (c) =>
       c.json({
         severities: SEVERITIES,
         states: INCIDENT_STATES.map((name) => ({ name, transitions: allowedTransitions(name), active: ACTIVE_STATES.includes(name) })),
         roles: ROLE_NAMES,
       }),
     )
-    .get('/:ref', async (c) => {
+    .get('/:ref', docs.get, async (c) => {
       const actor = actorOf(c);
       const { incident, participants } = await loadVisible(actor, c.req.param('ref'));
       return c.json({ incident: toIncidentView(incident, participants, actor) });
     })
-    .get('/:ref/events', async (c) => {
+    .get('/:ref/events', docs.events, async (c) => {
       const { incident } = await loadVisible(actorOf(c), c.req.param('ref'));
       return c.json({ events: (await listEvents(sql, incident.id)).map(toEventView) });
     })
-    .patch('/:ref', async (c) => {
+    .patch('/:ref', docs.update, async (c) => {
       const actor = actorOf(c);
       const body = await readJson(c, detailsBody);
       return respond(c, actor, await updateDetails(sql, actor, parseIncidentRef(c.req.param('ref')), body));
     })
-    .post('/:ref/join', async (c) => {
+    .post('/:ref/join', docs.join, async (c) => {
       const actor = actorOf(c);
-      const body = await readJson(c, z.object({ as: kind.default('responder') }));
+      const body = await readJson(c, joinBody);
       return respond(c, actor, await joinIncident(sql, actor, parseIncidentRef(c.req.param('ref')), body.as));
     })
-    .post('/:ref/state', async (c) => {
+    .post('/:ref/state', docs.state, async (c) => {
       const actor = actorOf(c);
-      const body = await readJson(c, z.object({ state }));
+      const body = await readJson(c, stateBody);
       return respond(c, actor, await changeState(sql, actor, parseIncidentRef(c.req.param('ref')), body.state));
     })
-    .post('/:ref/severity', async (c) => {
+    .post('/:ref/severity', docs.severity, async (c) => {
       const actor = actorOf(c);
-      const body = await readJson(c, z.object({ severity }));
+      const body = await readJson(c, severityBody);
       return respond(c, actor, await changeSeverity(sql, actor, parseIncidentRef(c.req.param('ref')), body.severity));
     })
-    .post('/:ref/roles', async (c) => {
+    .post('/:ref/roles', docs.assignRole, async (c) => {
       const actor = actorOf(c);
-      const body = await readJson(c, z.object({ role, userId: id.nullable() }));
+      const body = await readJson(c, assignRoleBody);
       return respond(c, actor, await assignRole(sql, actor, parseIncidentRef(c.req.param('ref')), body.role, body.userId));
     })
-    .post('/:ref/roles/claim', async (c) => {
+    .post('/:ref/roles/claim', docs.claimRole, async (c) => {
       const actor = actorOf(c);
-      const body = await readJson(c, z.object({ role }));
+      const body = await readJson(c, claimRoleBody);
       return respond(c, actor, await claimRole(sql, actor, parseIncidentRef(c.req.param('ref')), body.role));
     })
-    .post('/:ref/participants', async (c) => {
+    .post('/:ref/participants', docs.addParticipant, async (c) => {
       const actor = actorOf(c);
-      const body = await readJson(c, z.object({ userId: id, kind: kind.default('responder') }));
+      const body = await readJson(c, participantBody);
       return respond(c, actor, await addParticipant(sql, actor, parseIncidentRef(c.req.param('ref')), body.userId, body.kind));
     });
 }

@@ -7,22 +7,40 @@ import { getPasswordHash, updateDisplayName, updatePasswordHash } from '../auth/
 import type { AppDeps, AppEnv } from './context.ts';
 import { ApiError, notFound } from './errors.ts';
 import { displayName, id, password } from './schemas.ts';
+import { Ok, Session, User } from './openapi/components.ts';
+import { describe } from './openapi/describe.ts';
 import { parse, readJson } from './validate.ts';
 
 const profileBody = z.object({ displayName });
 const passwordBody = z.object({ currentPassword: password, newPassword: password });
 
+const tags = ['Account'];
+// What /api/docs and /api/openapi.json say about each route below (server/http/openapi/describe.ts).
+const docs = {
+  get: describe({ tags, summary: 'The signed-in user', responses: { 200: { description: 'You', schema: z.object({ user: User }) } } }),
+  update: describe({ tags, summary: 'Change your display name', body: profileBody, responses: { 200: { description: 'You, renamed', schema: z.object({ user: User }) } } }),
+  password: describe({
+    tags,
+    summary: 'Change your password',
+    description: 'Needs the current password; ends every other session of the account.',
+    body: passwordBody,
+    responses: { 200: { description: 'Changed', schema: Ok } },
+  }),
+  sessions: describe({ tags, summary: 'Your sessions (browsers signed in)', responses: { 200: { description: 'Sessions, current one marked', schema: z.object({ sessions: z.array(Session) }) } } }),
+  revoke: describe({ tags, summary: 'End one of your sessions', responses: { 200: { description: 'Ended', schema: Ok } } }),
+};
+
 /** The signed-in user's own account: profile, password, sessions. */
 export function meRoutes({ sql }: AppDeps) {
   return new Hono<AppEnv>()
     .use(requireUser)
-    .get('/', (c) => c.json({ user: currentUser(c).user }))
-    .patch('/', async (c) => {
+    .get('/', docs.get, (c) => c.json({ user: currentUser(c).user }))
+    .patch('/', docs.update, async (c) => {
       const body = await readJson(c, profileBody);
       const user = await updateDisplayName(sql, currentUser(c).user.id, body.displayName);
       return c.json({ user });
     })
-    .post('/password', async (c) => {
+    .post('/password', docs.password, async (c) => {
       const { user, session } = currentUser(c);
       const body = await readJson(c, passwordBody);
       const stored = await getPasswordHash(sql, user.id);
@@ -37,7 +55,7 @@ export function meRoutes({ sql }: AppDeps) {
       c.var.log.info('password changed; other sessions ended');
       return c.json({ ok: true });
     })
-    .get('/sessions', async (c) => {
+    .get('/sessions', docs.sessions, async (c) => {
       const { user, session } = currentUser(c);
       const sessions = await listUserSessions(sql, user.id);
       return c.json({
@@ -52,7 +70,7 @@ export function meRoutes({ sql }: AppDeps) {
         })),
       });
     })
-    .delete('/sessions/:id', async (c) => {
+    .delete('/sessions/:id', docs.revoke, async (c) => {
       const sessionId = parse(id, c.req.param('id'));
       if (!(await revokeUserSession(sql, currentUser(c).user.id, sessionId))) throw notFound('No such session.');
       return c.json({ ok: true });

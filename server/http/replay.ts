@@ -15,11 +15,40 @@ import { draftsMap, readDraft, readHypotheses, readTimeline } from '../shared/wa
 import type { AppDeps, AppEnv } from './context.ts';
 import { notFound } from './errors.ts';
 import { parseIncidentRef } from './incidents.ts';
+import { Hypothesis, TimelineEntry } from './openapi/components.ts';
+import { describe } from './openapi/describe.ts';
 import { parse } from './validate.ts';
 
 const replayQuery = z.object({
   at: z.iso.datetime({ offset: true, error: 'must be an ISO date-time like 2026-03-01T14:05:00Z' }).transform((s) => new Date(s)),
 });
+
+// What /api/docs and /api/openapi.json say about each route below (server/http/openapi/describe.ts).
+const docs = {
+  moments: describe({
+    tags: ['War room'],
+    summary: 'The moments the war room changed',
+    description: 'For the replay slider: when each change happened and who made it, plus the incident’s start and end.',
+    responses: {
+      200: {
+        description: 'Moments, oldest first',
+        schema: z.object({ moments: z.array(z.object({ at: z.iso.datetime(), userId: z.string().nullable() })), startedAt: z.iso.datetime(), endedAt: z.iso.datetime().nullable() }),
+      },
+    },
+  }),
+  at: describe({
+    tags: ['War room'],
+    summary: 'The war room as it was at a moment',
+    description: 'Timeline, hypotheses and drafts as of `at` (time travel).',
+    query: replayQuery,
+    responses: {
+      200: {
+        description: 'The board at that moment',
+        schema: z.object({ at: z.iso.datetime(), timeline: z.array(TimelineEntry), hypotheses: z.array(Hypothesis), drafts: z.record(z.string(), z.string()) }),
+      },
+    },
+  }),
+};
 
 export function replayRoutes({ sql }: AppDeps) {
   /** Same rule as every incident route: private incidents do not exist for outsiders. */
@@ -31,7 +60,7 @@ export function replayRoutes({ sql }: AppDeps) {
 
   return new Hono<AppEnv>()
     .use(requireUser)
-    .get('/:ref/replay/moments', async (c) => {
+    .get('/:ref/replay/moments', docs.moments, async (c) => {
       const incident = await loadVisible(currentUser(c).user, c.req.param('ref'));
       const moments = await replayTimeline(sql, incident.docId);
       return c.json({
@@ -40,7 +69,7 @@ export function replayRoutes({ sql }: AppDeps) {
         endedAt: (incident.closedAt ?? incident.resolvedAt)?.toISOString() ?? null,
       });
     })
-    .get('/:ref/replay', async (c) => {
+    .get('/:ref/replay', docs.at, async (c) => {
       const { at } = parse(replayQuery, c.req.query());
       const incident = await loadVisible(currentUser(c).user, c.req.param('ref'));
       const doc = await replayDocumentAt(sql, incident.docId, at);

@@ -8,12 +8,31 @@ import type { AppDeps, AppEnv } from './context.ts';
 import { ApiError } from './errors.ts';
 import { parseIncidentRef } from './incidents.ts';
 import { expectedOrigin } from './origin-check.ts';
+import { StatusPage as StatusPageSchema } from './openapi/components.ts';
+import { describe } from './openapi/describe.ts';
 import { readJson } from './validate.ts';
 
 const body = z.object({
   public: z.boolean({ error: 'must be true or false' }),
   publicTitle: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
 });
+
+// What /api/docs and /api/openapi.json say about each route below (server/http/openapi/describe.ts).
+const docs = {
+  get: describe({
+    tags: ['Communications'],
+    summary: 'The incident’s public status page',
+    responses: { 200: { description: 'Whether it is public, its address and title', schema: z.object({ statusPage: StatusPageSchema }) } },
+  }),
+  set: describe({
+    tags: ['Communications'],
+    summary: 'Make the status page public or private, or change its title',
+    description: 'Commander or admin. The public sees only publicTitle, the state and updates published to the public audience. Drills never go public.',
+    body,
+    responses: { 200: { description: 'The status page after the change', schema: z.object({ statusPage: StatusPageSchema }) } },
+    errors: [403, 409],
+  }),
+};
 
 function actorOf(c: Context<AppEnv>): Actor {
   const { user } = currentUser(c);
@@ -48,8 +67,8 @@ export function statusPageRoutes(deps: AppDeps) {
 
   return new Hono<AppEnv>()
     .use(requireUser)
-    .get('/:ref/status-page', async (c) => respond(c, await readStatusPage(sql, actorOf(c), parseIncidentRef(c.req.param('ref')))))
-    .post('/:ref/status-page', async (c) => {
+    .get('/:ref/status-page', docs.get, async (c) => respond(c, await readStatusPage(sql, actorOf(c), parseIncidentRef(c.req.param('ref')))))
+    .post('/:ref/status-page', docs.set, async (c) => {
       const actor = actorOf(c);
       const input = await readJson(c, body);
       return respond(c, await setStatusPage(sql, actor, parseIncidentRef(c.req.param('ref')), input));
