@@ -16,6 +16,8 @@ export interface Config {
   collabMaxMessageBytes: number;
   collabMaxConnectionsPerDoc: number;
   collabMessagesPerSecond: number;
+  /** A postmortem's review is due this many days after resolution. */
+  postmortemReviewDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -78,5 +80,6 @@ export function parseConfig(env: Env): Config {
     collabMaxMessageBytes: integer(env, 'COLLAB_MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     collabMaxConnectionsPerDoc: integer(env, 'COLLAB_MAX_CONNECTIONS_PER_DOC', 1000, 1, 100_000),
     collabMessagesPerSecond: integer(env, 'COLLAB_MESSAGES_PER_SECOND', 200, 1, 100_000),
+    postmortemReviewDays: integer(env, 'POSTMORTEM_REVIEW_DAYS', 3, 1, 365),
   };
 }

@@ -2,6 +2,8 @@ import type { User } from '../auth/users.ts';
 import type { Sql } from '../db/sql.ts';
 import { documentExists } from './documents.ts';
 import { isWarRoomDocId, warRoomAccess } from '../incidents/war-room.ts';
+import { postmortemAccess } from '../postmortem/document.ts';
+import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
 
 /**
  * What a user may do with a live document. 'missing' covers both "does not
@@ -22,6 +24,11 @@ export const decideDocumentAccess: DecideAccess = async (sql, user, docId) => {
   // observers and outsiders of a public incident read, outsiders of a private one get 404.
   if (isWarRoomDocId(docId)) {
     const access = await warRoomAccess(sql, user, docId);
+    if (access !== null) return access === 'none' ? 'missing' : access;
+  }
+  // A postmortem follows its incident's visibility; writable by the war room's writers until published.
+  if (isPostmortemDocId(docId)) {
+    const access = await postmortemAccess(sql, user, docId);
     if (access !== null) return access === 'none' ? 'missing' : access;
   }
   // --- end incidents ---

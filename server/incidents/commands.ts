@@ -6,6 +6,7 @@
  */
 import { generateSecureRandomString } from '../auth/tokens.ts';
 import type { Sql } from '../db/sql.ts';
+import { findPostmortemState } from '../postmortem/repo.ts';
 import { recordEvent, type DetailChange, type EventChange, type IncidentEvent, type Named } from './events.ts';
 import { checkTransition, timestampsAfter, type IncidentState } from './lifecycle.ts';
 import { permissionsFor, ROLE_NAMES, standingOf, type ParticipantKind, type Permissions, type RoleName } from './permissions.ts';
@@ -206,6 +207,10 @@ export function changeState(sql: Sql, actor: Actor, number: number, to: Incident
     if (!can.canCommand) throw onlyCommander(incident, 'change the state');
     const check = checkTransition(incident.state, to);
     if (!check.ok) throw refuse(409, 'invalid_transition', check.message, 'state');
+    // Reopening is for a draft postmortem; once published, the record stands as published.
+    if (incident.state === 'closed' && (await findPostmortemState(tx, incident.id)) === 'published') {
+      throw refuse(409, 'postmortem_published', 'The postmortem is published, so the incident cannot be reopened. Start a revision of the postmortem, or declare a new incident.', 'state');
+    }
     await updateIncident(tx, incident.id, { state: to, ...timestampsAfter(incident, to, now) });
     await record({ kind: 'state', from: incident.state, to });
   });

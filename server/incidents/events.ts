@@ -29,7 +29,11 @@ export type EventChange =
   | { kind: 'title'; from: string; to: string }
   | { kind: 'participant'; user: Named; from: ParticipantKind | null; to: ParticipantKind }
   | { kind: 'details'; changes: DetailChange[] }
-  | { kind: 'status_page'; public: boolean; wasPublic: boolean; publicTitle: string };
+  | { kind: 'status_page'; public: boolean; wasPublic: boolean; publicTitle: string }
+  // The postmortem's review (server/postmortem/commands.ts); kept out of the war-room timeline.
+  | { kind: 'postmortem'; action: PostmortemAction; version?: number; reviewDueAt?: string };
+
+export type PostmortemAction = 'submitted' | 'sent_back' | 'published' | 'revised' | 'due_date';
 
 export type EventKind = EventChange['kind'];
 
@@ -118,6 +122,21 @@ function describeRole(by: string, change: Extract<EventChange, { kind: 'role' }>
   return `${by} moved ${word} from ${from.name} to ${to.name}`;
 }
 
+function describePostmortem(by: string, event: Extract<EventChange, { kind: 'postmortem' }>): string {
+  switch (event.action) {
+    case 'submitted':
+      return `${by} submitted the postmortem for review`;
+    case 'sent_back':
+      return `${by} sent the postmortem back to draft`;
+    case 'published':
+      return `${by} published the postmortem${event.version && event.version > 1 ? ` (version ${event.version})` : ''}`;
+    case 'revised':
+      return `${by} started a revision of the postmortem`;
+    case 'due_date':
+      return `${by} moved the postmortem review due date to ${event.reviewDueAt?.slice(0, 10) ?? 'another day'}`;
+  }
+}
+
 /** The sentence for an event, from the names stored with it, e.g. "Ana handed command to Ben". */
 export function describeEvent(event: EventChange & { by: Named | null }): string {
   const by = event.by?.name ?? 'Warroom';
@@ -149,6 +168,8 @@ export function describeEvent(event: EventChange & { by: Named | null }): string
       if (privacy) parts.push(privacy.to ? 'made the incident private' : 'made the incident visible to everyone');
       return `${by} ${parts.join('; ') || 'updated the details'}`;
     }
+    case 'postmortem':
+      return describePostmortem(by, event);
     case 'status_page':
       if (event.public && !event.wasPublic) return `${by} made the status page public as "${event.publicTitle}"`;
       if (!event.public && event.wasPublic) return `${by} took the status page down`;

@@ -8,7 +8,9 @@
  *
  * Supported: ATX headings, paragraphs (single newlines become <br>), **bold**,
  * *italic* / _italic_, `code`, fenced code blocks, - / 1. lists (one level),
- * > quotes, --- rules, [links](https://…), bare https:// links, \-escapes.
+ * > quotes, --- rules, [links](https://…), bare https:// links, \-escapes,
+ * and GFM pipe tables (the postmortem export writes its timeline and action
+ * items as tables).
  */
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -121,8 +123,39 @@ const RULE = /^ {0,3}([-*_])(?:\s*\1){2,}\s*$/;
 const BULLET = /^\s*[-*+]\s+(.*)$/;
 const ORDERED = /^\s*(\d{1,9})[.)]\s+(.*)$/;
 const QUOTE = /^ {0,3}>\s?(.*)$/;
+const TABLE_ROW = /^ {0,3}\|.*\|\s*$/;
+const TABLE_DELIMITER = /^ {0,3}\|(\s*:?-+:?\s*\|)+\s*$/;
 
-const startsBlock = (line: string) => FENCE.test(line) || HEADING.test(line) || RULE.test(line) || BULLET.test(line) || ORDERED.test(line) || QUOTE.test(line);
+/** Cells of `| a | b \| c |`: pipes escaped with a backslash stay in the cell. */
+function tableCells(line: string): string[] {
+  const inner = line.trim().slice(1, -1);
+  const cells: string[] = [];
+  let cell = '';
+  for (let i = 0; i < inner.length; i++) {
+    if (inner[i] === '\\' && inner[i + 1] === '|') {
+      cell += '\\|';
+      i++;
+    } else if (inner[i] === '|') {
+      cells.push(cell.trim());
+      cell = '';
+    } else cell += inner[i];
+  }
+  cells.push(cell.trim());
+  return cells;
+}
+
+function renderTable(header: string, rows: string[]): string {
+  const head = tableCells(header);
+  const cell = (tag: string, text: string) => `<${tag}>${renderInline(text)}</${tag}>`;
+  const body = rows.map((row) => {
+    const cells = tableCells(row);
+    // Short rows are padded and long ones cut, as GFM does, so columns always line up.
+    return `<tr>${head.map((_, i) => cell('td', cells[i] ?? '')).join('')}</tr>`;
+  });
+  return `<table><thead><tr>${head.map((h) => cell('th', h)).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
+}
+
+const startsBlock = (line: string) => TABLE_ROW.test(line) || FENCE.test(line) || HEADING.test(line) || RULE.test(line) || BULLET.test(line) || ORDERED.test(line) || QUOTE.test(line);
 
 function renderBlocks(lines: string[], depth: number): string {
   const out: string[] = [];
@@ -147,6 +180,13 @@ function renderBlocks(lines: string[], depth: number): string {
       const level = heading[1].length;
       out.push(`<h${level}>${renderInline(heading[2])}</h${level}>`);
       i++;
+      continue;
+    }
+    if (TABLE_ROW.test(line) && TABLE_DELIMITER.test(lines[i + 1] ?? '')) {
+      const rows: string[] = [];
+      i += 2;
+      while (i < lines.length && TABLE_ROW.test(lines[i])) rows.push(lines[i++]);
+      out.push(renderTable(line, rows));
       continue;
     }
     if (RULE.test(line)) {

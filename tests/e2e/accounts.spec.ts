@@ -16,7 +16,7 @@ test('first admin signs up, invites a teammate who joins, logs out, mistypes, lo
     await adminPage.getByLabel('Display name').fill(admin.name);
     await adminPage.getByLabel('Password').fill(admin.password);
     await adminPage.getByRole('button', { name: 'Create account' }).click();
-    await expect(adminPage.getByRole('heading', { name: 'Incidents', exact: true })).toBeVisible();
+    await expect(adminPage.getByRole('heading', { name: 'My action items' })).toBeVisible(); // the home page
   });
 
   let inviteUrl = '';
@@ -42,7 +42,7 @@ test('first admin signs up, invites a teammate who joins, logs out, mistypes, lo
     await expect(memberPage.getByText('Password must be at least 10 characters.')).toBeVisible();
     await memberPage.getByLabel('Password').fill(member.password);
     await memberPage.getByRole('button', { name: 'Create account' }).click();
-    await expect(memberPage.getByRole('heading', { name: 'Incidents', exact: true })).toBeVisible();
+    await expect(memberPage.getByRole('heading', { name: 'My action items' })).toBeVisible(); // the home page
     await expect(memberPage.getByRole('link', { name: 'Admin' })).toHaveCount(0);
   });
 
@@ -59,7 +59,7 @@ test('first admin signs up, invites a teammate who joins, logs out, mistypes, lo
   await test.step('Ben logs in and lands back in Warroom', async () => {
     await memberPage.getByLabel('Password').fill(member.password);
     await memberPage.getByRole('button', { name: 'Log in' }).click();
-    await expect(memberPage.getByRole('heading', { name: 'Incidents', exact: true })).toBeVisible();
+    await expect(memberPage.getByRole('heading', { name: 'My action items' })).toBeVisible(); // the home page
     await memberPage.getByRole('link', { name: member.name }).click();
     await expect(memberPage.getByRole('heading', { name: 'Sessions' })).toBeVisible();
     await expect(memberPage.getByText('this device')).toBeVisible();

@@ -19,6 +19,13 @@ describe('renderMarkdown', () => {
     ['snake_case_name stays', '<p>snake_case_name stays</p>'],
     ['2 * 3 * 4', '<p>2 * 3 * 4</p>'],
     ['\\*not em\\*', '<p>*not em*</p>'],
+    [
+      '| When | What |\n|---|:--|\n| 14:05 | **paged** |\n| 14:10 | a \\| b |',
+      '<table><thead><tr><th>When</th><th>What</th></tr></thead><tbody><tr><td>14:05</td><td><strong>paged</strong></td></tr><tr><td>14:10</td><td>a | b</td></tr></tbody></table>',
+    ],
+    ['| short |\n|---|\n| a | extra |\n|', '<table><thead><tr><th>short</th></tr></thead><tbody><tr><td>a</td></tr></tbody></table>\n<p>|</p>'],
+    ['| not a table |\nno delimiter row', '<p>| not a table |<br>no delimiter row</p>'],
+    ['| <script>x</script> |\n|-|\n| <img onerror=y> |', '<table><thead><tr><th>&lt;script&gt;x&lt;/script&gt;</th></tr></thead><tbody><tr><td>&lt;img onerror=y&gt;</td></tr></tbody></table>'],
   ])('%j', (markdown, html) => {
     expect(renderMarkdown(markdown)).toBe(html);
   });

@@ -8,6 +8,7 @@ describe('parseConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.origin).toBeUndefined();
     expect(config.collabUnloadMs).toBe(30_000);
+    expect(config.postmortemReviewDays).toBe(3);
   });
 
   it('reads every variable', () => {
@@ -19,6 +20,7 @@ describe('parseConfig', () => {
       ORIGIN: 'https://warroom.example.com',
       NODE_ENV: 'development',
       LOG_LEVEL: 'debug',
+      POSTMORTEM_REVIEW_DAYS: '7',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -28,6 +30,7 @@ describe('parseConfig', () => {
       origin: 'https://warroom.example.com',
       nodeEnv: 'development',
       logLevel: 'debug',
+      postmortemReviewDays: 7,
     });
   });
 
@@ -43,6 +46,8 @@ describe('parseConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL=loud/],
     [{ HOST: 'bad host!' }, /^HOST=bad host! is not a valid host/],
     [{ COLLAB_MAX_MESSAGE_BYTES: '10' }, /^COLLAB_MAX_MESSAGE_BYTES=10/],
+    [{ POSTMORTEM_REVIEW_DAYS: '0' }, /^POSTMORTEM_REVIEW_DAYS=0 is not valid: expected a whole number from 1 to 365$/],
+    [{ POSTMORTEM_REVIEW_DAYS: '2.5' }, /^POSTMORTEM_REVIEW_DAYS=2.5/],
   ])('rejects %o with one line naming the variable', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

@@ -43,7 +43,9 @@ export class CollabDoc {
   constructor(docId: string, me: { id: string; name: string; role?: string | null }) {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     this.provider = new WebsocketProvider(`${scheme}://${location.host}/collab`, docId, this.doc, { maxBackoffTime: 5000 });
-    this.provider.awareness.setLocalStateField('user', { id: me.id, name: me.name, role: me.role ?? null });
+    // colorLight: y-codemirror.next paints remote selections with it, and its default (color + '33') is not valid for hsl().
+    const colorLight = presenceColor(me.id).replace(')', ' / 0.3)');
+    this.provider.awareness.setLocalStateField('user', { id: me.id, name: me.name, role: me.role ?? null, colorLight });
 
     this.provider.on('status', ({ status }: { status: string }) => {
       if (status === 'connected') this.status = 'connected';

@@ -1,0 +1,154 @@
+/**
+ * Everything that moves a postmortem through its review. Each command runs in
+ * one transaction holding the postmortem row's lock, so two reviewers clicking
+ * at once serialise; refusals are returned as typed failures, like the
+ * incident commands (server/incidents/commands.ts).
+ */
+import type { Sql } from '../db/sql.ts';
+import { recordEvent, type Named, type PostmortemAction } from '../incidents/events.ts';
+import type { LiveDocuments } from '../incidents/live.ts';
+import { findIncidentByNumber, lockIncident, type Incident } from '../incidents/repo.ts';
+import { standingIn } from '../incidents/visibility.ts';
+import { readPostmortem } from '../shared/postmortem-doc.ts';
+import { upsertActionItems } from './action-items.ts';
+import { readLive } from './generation.ts';
+import { ownerIdsOf, problemsBeforePublishing } from './publication.ts';
+import { toMarkdown } from './markdown-export.ts';
+import { findPostmortem, insertVersion, setPostmortemState, setReviewDueAt, type Postmortem } from './repo.ts';
+import { checkReviewAction, reviewerOf, type ReviewAction } from './review.ts';
+
+export interface Actor {
+  id: string;
+  displayName: string;
+  isAdmin: boolean;
+}
+
+export interface ReviewFailure {
+  ok: false;
+  status: 403 | 404 | 409 | 422 | 503;
+  code: string;
+  message: string;
+  problems?: string[];
+}
+
+export type ReviewResult = { ok: true; incident: Incident; postmortem: Postmortem } | ReviewFailure;
+
+class Refusal extends Error {
+  readonly failure: ReviewFailure;
+  constructor(failure: ReviewFailure) {
+    super(failure.message);
+    this.failure = failure;
+  }
+}
+
+const refuse = (status: ReviewFailure['status'], code: string, message: string, problems?: string[]) =>
+  new Refusal({ ok: false, status, code, message, ...(problems ? { problems } : {}) });
+
+const NOT_FOUND = () => refuse(404, 'not_found', 'No such incident.');
+const NO_POSTMORTEM = () => refuse(409, 'no_postmortem', 'This incident has no postmortem yet: it is drafted when the incident is closed.');
+
+interface ReviewContext {
+  tx: Sql;
+  actor: Actor;
+  by: Named;
+  now: Date;
+  incident: Incident;
+  postmortem: Postmortem;
+  check(action: ReviewAction): void;
+  record(action: PostmortemAction, extra?: { version?: number; reviewDueAt?: string }): Promise<void>;
+}
+
+/** Finds the incident as the actor sees it, locks it and its postmortem row, and runs `fn`. */
+async function onPostmortem(sql: Sql, actor: Actor, number: number, fn: (ctx: ReviewContext) => Promise<void>): Promise<ReviewResult> {
+  try {
+    return await sql.begin(async (tx): Promise<ReviewResult> => {
+      // The incident's lock first, as its commands take it: a reopen and a publish never interleave.
+      if (!(await lockIncident(tx, number))) throw NOT_FOUND();
+      const seen = await standingIn(tx, actor, await findIncidentByNumber(tx, number));
+      if (!seen) throw NOT_FOUND();
+      const { incident } = seen;
+      const postmortem = await findPostmortem(tx, incident.id, { lock: true });
+      if (!postmortem) throw NO_POSTMORTEM();
+      const who = reviewerOf(seen.standing);
+      const by = { id: actor.id, name: actor.displayName };
+      await fn({
+        tx, actor, by, incident, postmortem,
+        now: new Date(),
+        check(action) {
+          const result = checkReviewAction(action, postmortem.state, who, incident.state === 'closed');
+          if (!result.ok) throw refuse(result.status, result.code, result.message);
+        },
+        async record(action, extra = {}) {
+          await recordEvent(tx, incident.id, by, { kind: 'postmortem', action, ...extra });
+        },
+      });
+      return { ok: true, incident, postmortem: (await findPostmortem(tx, incident.id))! };
+    });
+  } catch (error) {
+    if (error instanceof Refusal) return error.failure;
+    throw error;
+  }
+}
+
+export function submitPostmortem(sql: Sql, actor: Actor, number: number): Promise<ReviewResult> {
+  return onPostmortem(sql, actor, number, async ({ tx, incident, now, check, record }) => {
+    check('submit');
+    await setPostmortemState(tx, incident.id, 'in_review', { submittedBy: actor.id, at: now });
+    await record('submitted');
+  });
+}
+
+export function sendBackPostmortem(sql: Sql, actor: Actor, number: number): Promise<ReviewResult> {
+  return onPostmortem(sql, actor, number, async ({ tx, incident, now, check, record }) => {
+    check('sendBack');
+    await setPostmortemState(tx, incident.id, 'draft', { at: now });
+    await record('sent_back');
+  });
+}
+
+export function revisePostmortem(sql: Sql, actor: Actor, number: number): Promise<ReviewResult> {
+  return onPostmortem(sql, actor, number, async ({ tx, incident, now, check, record }) => {
+    check('revise');
+    await setPostmortemState(tx, incident.id, 'draft', { at: now });
+    await record('revised');
+  });
+}
+
+export function setPostmortemDueDate(sql: Sql, actor: Actor, number: number, reviewDueAt: Date): Promise<ReviewResult> {
+  return onPostmortem(sql, actor, number, async ({ tx, incident, postmortem, actor: who, record }) => {
+    if (!who.isAdmin && incident.roles.commander?.id !== who.id) {
+      throw refuse(403, 'forbidden', 'Only the incident commander or an admin can change the review due date.');
+    }
+    if (postmortem.state === 'published') throw refuse(409, 'already_published', 'The postmortem is published: there is no review left to be due.');
+    if (postmortem.reviewDueAt.getTime() === reviewDueAt.getTime()) return;
+    await setReviewDueAt(tx, incident.id, reviewDueAt);
+    await record('due_date', { reviewDueAt: reviewDueAt.toISOString() });
+  });
+}
+
+/**
+ * Freezes the document as version N+1: the snapshot and its Markdown, the
+ * action items as rows (created once, updated on later versions), and the
+ * event. The document is read after a first check and before the
+ * transaction: loading a document needs the database, and with embedded
+ * PGlite a transaction holds its only connection. The transaction checks the
+ * state again under the row lock.
+ */
+export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Actor, number: number): Promise<ReviewResult> {
+  const ready = await onPostmortem(sql, actor, number, async ({ check }) => check('publish'));
+  if (!ready.ok) return ready;
+  const content = await readLive(live, ready.postmortem.docId, readPostmortem);
+  return onPostmortem(sql, actor, number, async ({ tx, incident, postmortem, now, by, check, record }) => {
+    check('publish');
+    const rows = await tx<{ id: string }>`select id from users where active and id = any(${ownerIdsOf(content)}::text[])`;
+    const problems = problemsBeforePublishing(content, new Set(rows.map((r) => r.id)));
+    if (problems.length > 0) throw refuse(422, 'not_ready', 'The postmortem is not ready to publish.', problems);
+    const version = postmortem.version + 1;
+    const publishedBy = { id: actor.id, displayName: actor.displayName };
+    const markdown = toMarkdown(content, { incident, version, publishedAt: now, publishedBy });
+    await insertVersion(tx, { incidentId: incident.id, version, snapshot: content, markdown, publishedAt: now, publishedBy });
+    await upsertActionItems(tx, incident.id, content.actionItems);
+    await setPostmortemState(tx, incident.id, 'published', { publishedBy: by.id, version, at: now });
+    await record('published', { version });
+  });
+}
