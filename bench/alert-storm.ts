@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { readTimeline } from '../server/shared/war-room-doc.ts';
+import { diskPressureNotification } from '../tests/helpers/alertmanager.ts';
 import { backends, openTestDatabase, type Backend } from '../tests/helpers/database.ts';
 import { startTestServer, withAdmin } from '../tests/helpers/server.ts';
 
@@ -27,31 +28,6 @@ const CONCURRENCY = Number(args.concurrency);
 const DEADLINE_MS = 10 * 60_000;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-
-function payload(n: number, startsAt: string) {
-  return {
-    version: '4',
-    receiver: 'warroom',
-    status: 'firing',
-    groupKey: `{}:{alertname="DiskPressure", instance="node-${n}"}`,
-    groupLabels: { alertname: 'DiskPressure', instance: `node-${n}` },
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://alertmanager:9093',
-    truncatedAlerts: 0,
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname: 'DiskPressure', instance: `node-${n}`, service: 'checkout', severity: 'warning' },
-        annotations: { summary: `Disk pressure on node-${n}` },
-        startsAt,
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: 'http://prometheus:9090/graph?g0.expr=node_disk',
-        fingerprint: `storm-${n}`,
-      },
-    ],
-  };
-}
 
 async function run(backend: Backend) {
   const db = await openTestDatabase(backend);
@@ -73,7 +49,7 @@ async function run(backend: Backend) {
         while (next < DELIVERIES && performance.now() - started < DEADLINE_MS) {
           const i = next++;
           const t0 = performance.now();
-          const response = await admin.client.post('/api/alerts/alertmanager', payload(i % FINGERPRINTS, startsAt));
+          const response = await admin.client.post('/api/alerts/alertmanager', diskPressureNotification(i % FINGERPRINTS, startsAt));
           latencies.push(performance.now() - t0);
           if (response.status !== 200) throw new Error(`delivery ${i}: ${response.status} ${JSON.stringify(response.body)}`);
         }

@@ -13,20 +13,9 @@ import { generateSecureRandomString } from '../auth/tokens.ts';
 import type { Sql } from '../db/sql.ts';
 import type { AlertStatus, IncomingAlert } from './incoming.ts';
 
-export interface StoredAlert {
+/** An alert as stored: what arrived (the latest notification) plus what dedup and routing added. */
+export interface StoredAlert extends IncomingAlert {
   id: string;
-  source: string;
-  fingerprint: string;
-  status: AlertStatus;
-  name: string;
-  summary: string;
-  severity: string | null;
-  service: string | null;
-  labels: Record<string, string>;
-  url: string | null;
-  groupKey: string;
-  startsAt: Date;
-  endsAt: Date | null;
   count: number;
   firstSeenAt: Date;
   lastSeenAt: Date;

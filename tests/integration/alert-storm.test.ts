@@ -1,6 +1,7 @@
 import type { WebsocketProvider } from 'y-websocket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTimeline } from '../../server/shared/war-room-doc.ts';
+import { diskPressureNotification } from '../helpers/alertmanager.ts';
 import { connectDoc, eventually } from '../helpers/collab.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { declare, incidentCast, type Cast } from '../helpers/incidents.ts';
@@ -34,41 +35,17 @@ describe.each(backends)('alert storm (%s)', (backend) => {
     const incident = await declare(cast.commander, { title: 'Checkout flapping', services: ['checkout'] });
     const startsAt = new Date(Date.now() - 60_000).toISOString();
 
-    // What Alertmanager sends with group_by: ['...']: one alert per notification, re-sent while it fires.
-    const payload = (n: number) => ({
-      version: '4',
-      receiver: 'warroom',
-      status: 'firing',
-      groupKey: `{}:{alertname="DiskPressure", instance="node-${n}"}`,
-      groupLabels: { alertname: 'DiskPressure', instance: `node-${n}` },
-      commonLabels: {},
-      commonAnnotations: {},
-      externalURL: 'http://alertmanager:9093',
-      truncatedAlerts: 0,
-      alerts: [
-        {
-          status: 'firing',
-          labels: { alertname: 'DiskPressure', instance: `node-${n}`, service: 'checkout', severity: 'warning' },
-          annotations: { summary: `Disk pressure on node-${n}` },
-          startsAt,
-          endsAt: '0001-01-01T00:00:00Z',
-          generatorURL: 'http://prometheus:9090/graph?g0.expr=node_disk',
-          fingerprint: `storm-${n}`,
-        },
-      ],
-    });
-
+    // Timing lives in `npm run bench -- alerts`; this test checks the outcome.
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < DELIVERIES) {
           const i = next++;
-          const response = await admin.post('/api/alerts/alertmanager', payload(i % FINGERPRINTS));
+          const response = await admin.post('/api/alerts/alertmanager', diskPressureNotification(i % FINGERPRINTS, startsAt));
           if (response.status !== 200) throw new Error(`delivery ${i}: ${response.status} ${JSON.stringify(response.body)}`);
         }
       }),
     );
-    // Timing lives in `npm run bench -- alerts`; this test checks the outcome.
 
     const rows = await db.sql<{ count: number; incident_id: string }>`select count, incident_id from alerts where fingerprint like 'storm-%'`;
     expect(rows).toHaveLength(FINGERPRINTS);
