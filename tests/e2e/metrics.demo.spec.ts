@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { DEMO_PASSWORD, PEOPLE } from '../../server/demo/catalog.ts';
 import { demoEmail } from '../../server/demo/people.ts';
@@ -19,8 +20,9 @@ async function demoAdmin(browser: Browser): Promise<BrowserContext> {
   return context;
 }
 
+/** Saved under a stable name, test-results/e2e/screenshots/<name>.png (the output dir is emptied at the start of each run), and attached to the report. */
 async function screenshot(page: Page, testInfo: TestInfo, name: string) {
-  const path = testInfo.outputPath(`${name}.png`);
+  const path = join(testInfo.project.outputDir, 'screenshots', `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: 'image/png' });
 }
