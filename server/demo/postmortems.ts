@@ -14,6 +14,15 @@ import { DAY, iso, type DemoRows } from './rows.ts';
 
 const PUBLISH_CHANCE: Record<number, number> = { 1: 1, 2: 0.95, 3: 0.7, 4: 0.3 };
 const REVIEW_DAYS = 3;
+/**
+ * How often a kind of problem (a factor category) written up on a service
+ * stays fixed for the next 90 days, so the next incident there shows a
+ * different gap. Without it every postmortem named two or three of its
+ * failure mode's categories every time, and the recurrence rate (same service
+ * and category within 90 days) sat at 92–98% whatever the data.
+ */
+const FIX_HOLDS = 0.8;
+const FIX_WINDOW = 90 * DAY;
 
 const person = (p: DemoPerson) => ({ id: p.id, name: p.name });
 const day = (ms: number) => iso(ms).slice(0, 10);
@@ -25,6 +34,15 @@ function statusFor(r: Random, kind: ActionKind, due: number, now: number): Actio
 
 export function generatePostmortems(r: Random, ids: Random, incidents: DemoIncident[], people: DemoPerson[], now: number, rows: DemoRows): number {
   let published = 0;
+  // `service/category` → when postmortems naming that kind of problem there were published.
+  const written = new Map<string, number[]>();
+  const recentlyWritten = (services: readonly string[], category: string, at: number) =>
+    services.some((s) => {
+      // Incidents come oldest first, so publications older than the window never matter again: drop them.
+      const times = (written.get(`${s}/${category}`) ?? []).filter((t) => at - t <= FIX_WINDOW);
+      written.set(`${s}/${category}`, times);
+      return times.some((t) => t < at);
+    });
   for (const incident of incidents) {
     if (incident.drill || incident.closedAt === null || incident.resolvedAt === null) continue;
     if (!r.chance(PUBLISH_CHANCE[incident.severity])) continue;
@@ -56,9 +74,16 @@ export function generatePostmortems(r: Random, ids: Random, incidents: DemoIncid
       author: i === 0 ? null : person(incident.responders[0] ?? author),
       collapsed: false,
     }));
-    const factors = r.sample(mode.factors, r.int(Math.min(2, mode.factors.length), mode.factors.length)).map(([category, description]) => ({
+    // One or two of the mode's factors, preferring kinds of problem not written up on these services lately (those were
+    // fixed, mostly); when every one was, the fix did not hold and the same kind of problem recurs.
+    const fresh = mode.factors.filter(([category]) => !recentlyWritten(incident.services, category, incident.startedAt) || !r.chance(FIX_HOLDS));
+    const pool = fresh.length ? fresh : mode.factors;
+    const factors = r.sample(pool, r.int(1, Math.min(2, pool.length))).map(([category, description]) => ({
       id: ids.id(12), category, description, hypothesisId: null, createdAt: created,
     }));
+    for (const service of incident.services) {
+      for (const { category } of factors) written.set(`${service}/${category}`, [...(written.get(`${service}/${category}`) ?? []), publishedAt]);
+    }
     const drafts: ActionItemDraft[] = [];
     const addItem = (title: string, kind: ActionKind, problemCategory: string) => {
       const due = publishedAt + (kind === 'immediate' ? r.int(3, 14) : r.int(30, 90)) * DAY;

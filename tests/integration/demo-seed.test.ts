@@ -78,7 +78,11 @@ describe.each(backends)('demo seed (%s)', (backend) => {
         (select count(*)::int from postmortem_versions v, jsonb_array_elements(v.snapshot->'factors') f where f->>'category' in ('technical', 'process', 'human_factors', 'tooling')) as factors`;
     expect(pm.published).toBe(summary.postmortems);
     expect(pm.versions).toBe(summary.postmortems);
-    expect(pm.factors).toBeGreaterThanOrEqual(pm.published * 2 - 5);
+    // One or two factors each (server/demo/postmortems.ts: a repeat tends to name a different gap than the last one).
+    const perVersion = await db.sql<{ n: number }>`select jsonb_array_length(snapshot->'factors')::int as n from postmortem_versions`;
+    expect(perVersion.every((v) => v.n === 1 || v.n === 2)).toBe(true);
+    expect(perVersion.filter((v) => v.n === 2).length).toBeGreaterThan(pm.published / 5);
+    expect(pm.factors).toBe(perVersion.reduce((sum, v) => sum + v.n, 0));
     const items = await db.sql<{ kind: string; status: string; overdue: boolean }>`select kind, status, (status in ('open', 'in_progress') and due_date < ${NOW}::date) as overdue from action_items`;
     expect(new Set(items.map((i) => i.kind))).toEqual(new Set(['immediate', 'structural']));
     expect(items.some((i) => i.status === 'done')).toBe(true);
