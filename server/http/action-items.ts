@@ -121,7 +121,7 @@ export function actionItemRoutes({ sql }: AppDeps) {
     .patch('/:id', docs.patch, requireUser, async (c) => {
       const viewer = viewerOf(c);
       const body = await readJson(c, patchBody);
-      const itemId = c.req.param('id');
+      const itemId = parse(id, c.req.param('id'));
       const updated = await sql.begin(async (tx) => {
         const item = await findActionItem(tx, itemId, { lock: true });
         const seen = item ? await standingIn(tx, viewer, await findIncidentById(tx, item.incident.id)) : null;

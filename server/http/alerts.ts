@@ -118,12 +118,19 @@ function actorOf(c: Context<AppEnv>): Actor {
  * browser session (testing a rule by hand). A member's session may not feed
  * alerts that can declare incidents in everyone's name.
  */
-function requireIngestion() {
+function requireIngestion(sql: AppDeps['sql']) {
   const scope = requireScope('alerts:write');
   return async (c: Context<AppEnv>, next: () => Promise<void>) =>
     scope(c, async () => {
       if ((c.var.scopes ?? null) === null && c.var.user?.role !== 'admin') {
         throw new ApiError(403, 'forbidden', 'Only admins can post alerts from a browser session; monitoring should use an API token with the alerts:write scope.');
+      }
+      // A personal token acts as its owner and never grants more: a member's token may not post what their session may not.
+      if (c.var.scopes && c.var.user?.role !== 'admin') {
+        const [owner] = await sql<{ kind: string }>`select kind from users where id = ${c.var.user!.id}`;
+        if (owner?.kind !== 'service') {
+          throw new ApiError(403, 'forbidden', 'Only admins’ tokens and service tokens can post alerts; ask an admin for a service token with the alerts:write scope.');
+        }
       }
       await next();
     });
@@ -142,11 +149,11 @@ export function alertRoutes({ sql, log, live }: AppDeps, mirror: LiveMirror) {
   }
 
   return new Hono<AppEnv>()
-    .post('/alertmanager', docs.alertmanager, requireIngestion(), limitBody, async (c) => {
+    .post('/alertmanager', docs.alertmanager, requireIngestion(sql), limitBody, async (c) => {
       const payload = await readJson(c, alertmanagerPayload);
       return ingest(c, 'alertmanager', fromAlertmanager(payload));
     })
-    .post('/', docs.generic, requireIngestion(), limitBody, async (c) => {
+    .post('/', docs.generic, requireIngestion(sql), limitBody, async (c) => {
       const body = await readJson(c, genericAlert);
       return ingest(c, body.source, [fromGeneric(body)]);
     })

@@ -12,6 +12,8 @@ const patternsQuery = z.object({
   quarter: z
     .string()
     .regex(/^\d{4}-Q[1-4]$/, 'must be a quarter like 2026-Q3')
+    // 9999-Q4 ends in the year 10000, which dates in the database cannot hold.
+    .refine((q) => q < '9999-Q4', 'must be a quarter before 9999-Q4')
     .meta({ description: 'The quarter to review, e.g. 2026-Q3; defaults to the current one' })
     .optional(),
 });

@@ -107,7 +107,8 @@ async function respond(c: Context<AppEnv>, sql: AppDeps['sql'], editor: Editor, 
 /** Runbooks: any member reads and edits; every save is a version. */
 export function runbookRoutes({ sql }: AppDeps) {
   async function load(editor: Editor, idOrSlug: string): Promise<Runbook> {
-    const runbook = await findRunbook(sql, editor, idOrSlug);
+    // No id or slug holds U+0000, and the database refuses to compare text with it.
+    const runbook = idOrSlug.includes('\u0000') ? null : await findRunbook(sql, editor, idOrSlug);
     if (!runbook) throw notFound('No such runbook.');
     return runbook;
   }

@@ -22,9 +22,28 @@ export async function readJson<T extends z.ZodType>(c: Context, schema: T): Prom
 }
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  // PostgreSQL text and jsonb cannot store U+0000: refuse it here rather than fail in the database with a 500.
+  const nul = pathToNul(value);
+  if (nul) {
+    const field = nul.join('.') || undefined;
+    const message = 'must not contain a NUL character';
+    throw new ApiError(400, 'invalid_input', field ? `${field}: ${message}` : message, { field });
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue.path.join('.') || undefined;
   throw new ApiError(400, 'invalid_input', field ? `${field}: ${issue.message}` : issue.message, { field });
+}
+
+/** Where in a parsed request the first string holding U+0000 is, or null. */
+function pathToNul(value: unknown, path: (string | number)[] = []): (string | number)[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.includes('\u0000')) return [...path, key];
+    const found = pathToNul(inner, [...path, Array.isArray(value) ? Number(key) : key]);
+    if (found) return found;
+  }
+  return null;
 }

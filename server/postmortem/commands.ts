@@ -140,7 +140,7 @@ export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Ac
   const content = await readLive(live, ready.postmortem.docId, readPostmortem);
   return onPostmortem(sql, actor, number, async ({ tx, incident, postmortem, now, by, check, record }) => {
     check('publish');
-    const rows = await tx<{ id: string }>`select id from users where active and id = any(${ownerIdsOf(content)}::text[])`;
+    const rows = await tx<{ id: string }>`select id from users where active and kind = 'person' and id = any(${ownerIdsOf(content)}::text[])`;
     const problems = problemsBeforePublishing(content, new Set(rows.map((r) => r.id)));
     if (problems.length > 0) throw refuse(422, 'not_ready', 'The postmortem is not ready to publish.', problems);
     const version = postmortem.version + 1;

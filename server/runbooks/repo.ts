@@ -79,10 +79,16 @@ const toRunbook = (row: RunbookRow): Runbook => ({
   lastVerified: toStamp('verified', row.last_verified),
 });
 
-/** The latest stamp of a kind; the number only when the viewer may see that incident. */
+/**
+ * The latest stamp of a kind. Its date is the runbook's (staleness must read the
+ * same for everyone); which incident and who stamped it only when the viewer may
+ * see that incident, so a private incident's activity does not leak.
+ */
 function latestStamp(viewer: Viewer, kind: StampKind): Fragment {
   return frag`(select jsonb_build_object(
-      'at', u.at, 'by_id', u.by_id, 'by_name', bu.display_name,
+      'at', u.at,
+      'by_id', case when ${visibleTo(viewer)} then u.by_id end,
+      'by_name', case when ${visibleTo(viewer)} then bu.display_name end,
       'number', case when ${visibleTo(viewer)} then i.number end)
     from runbook_uses u join incidents i on i.id = u.incident_id left join users bu on bu.id = u.by_id
     where u.runbook_id = r.id and u.kind = ${kind}

@@ -118,9 +118,9 @@ describe.each(backends)('runbooks (%s)', (backend) => {
     const verified = await cast.responder.client.post(`/api/runbooks/${runbook.id}/stamps`, { incident: secret.ref, kind: 'verified' });
     expect(verified.status).toBe(201);
     expect(verified.body.runbook.lastVerified).toMatchObject({ incidentRef: secret.ref, by: { displayName: 'Rey' } });
-    // Outsiders learn that it was verified and when, not in which private incident.
+    // Outsiders learn that it was verified and when, not in which private incident nor by whom.
     const seenByOutsider = (await cast.outsider.client.get(`/api/runbooks/${runbook.id}`)).body.runbook;
-    expect(seenByOutsider.lastVerified).toMatchObject({ incidentNumber: null, incidentRef: null });
+    expect(seenByOutsider.lastVerified).toMatchObject({ incidentNumber: null, incidentRef: null, by: null });
     expect(seenByOutsider.stamps.map((s: any) => s.incidentRef)).toEqual([open.ref]);
 
     // An old, never-verified runbook is stale; a verification stamp makes it fresh.
