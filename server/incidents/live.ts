@@ -72,9 +72,14 @@ export function applyEvents(doc: Y.Doc, events: readonly IncidentEvent[]): void 
   });
 }
 
-/** Changes that can alter who may write to the war room: people, roles, and closing or reopening. */
-function changesAccess(event: IncidentEvent): boolean {
+/**
+ * Changes that can alter who may see or write an incident's live documents:
+ * people, roles, privacy, and closing or reopening. The war room and the
+ * postmortem both re-decide their open connections on these.
+ */
+export function changesAccess(event: IncidentEvent): boolean {
   if (event.kind === 'participant' || event.kind === 'role') return true;
+  if (event.kind === 'details') return event.data.changes.some((change) => change.field === 'private');
   return event.kind === 'state' && (event.data.to === 'closed' || event.data.from === 'closed');
 }
 

@@ -7,8 +7,7 @@
 import type * as Y from 'yjs';
 import { listUpdates } from '../comms/updates.ts';
 import type { Sql } from '../db/sql.ts';
-import type { IncidentEvent } from '../incidents/events.ts';
-import type { LiveDocuments, LiveMirror } from '../incidents/live.ts';
+import { changesAccess, type LiveDocuments, type LiveMirror } from '../incidents/live.ts';
 import { findIncidentById, type Incident } from '../incidents/repo.ts';
 import type { Logger } from '../log.ts';
 import { pmMeta, postmortemDocId, writeGeneratedDraft } from '../shared/postmortem-doc.ts';
@@ -68,12 +67,6 @@ export async function ensurePostmortem({ sql, live, reviewDays }: GenerationDeps
   // No event of its own: the close that triggered it is the history; generatedAt says when.
   await insertPostmortem(sql, { incidentId: incident.id, docId, reviewDueAt: reviewDueAt(incident, reviewDays, now), generatedAt });
   return findPostmortem(sql, incident.id);
-}
-
-/** Changes that can alter who may write or see the postmortem: people, roles, privacy. */
-function changesAccess(event: IncidentEvent): boolean {
-  if (event.kind === 'participant' || event.kind === 'role') return true;
-  return event.kind === 'details' && event.data.changes.some((change) => change.field === 'private');
 }
 
 /**

@@ -132,6 +132,14 @@ describe.each(backends)('incident events in the live war room (%s)', (backend) =
     expect((await closed).code).toBe(4404);
   });
 
+  it('closes the war room of an outsider already in it when the incident is made private', async () => {
+    const incident = await declare(cast.commander);
+    const outsider = await connect(cast.outsider.client, incident.docId);
+    const closed = new Promise<{ code: number }>((resolve) => outsider.provider.on('closed', resolve));
+    expect((await cast.commander.client.request('PATCH', `/api/incidents/${incident.ref}`, { private: true })).status).toBe(200);
+    expect((await closed).code).toBe(4404);
+  });
+
   it('freezes the war room when the incident is closed, for everyone, and thaws it on reopening', async () => {
     const incident = await declare(cast.commander);
     const move = async (state: string) => {
