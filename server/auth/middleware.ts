@@ -32,6 +32,7 @@ export function authMiddleware({ sql, config }: AppDeps): MiddlewareHandler<AppE
     c.set('user', null);
     c.set('session', null);
     c.set('scopes', null);
+    c.set('tokenKind', null);
     // Only the Bearer scheme is ours: a browser behind a proxy with HTTP Basic
     // auth sends "Authorization: Basic …" on every request, and must still be
     // able to use its session cookie.
@@ -46,6 +47,7 @@ export function authMiddleware({ sql, config }: AppDeps): MiddlewareHandler<AppE
       }
       c.set('user', check.user);
       c.set('scopes', check.token.scopes);
+      c.set('tokenKind', check.token.kind);
       c.set('log', c.var.log.child({ userId: check.user.id, tokenId: check.token.id }));
       const needed = scopeForRoute(c.req.method, c.req.path);
       if (!needed) {

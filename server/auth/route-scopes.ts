@@ -76,7 +76,7 @@ export const ROUTE_SCOPES: readonly { method: string; path: string; scope: Scope
   { method: 'PUT', path: '/api/incidents/:ref/cadence', scope: 'updates:publish' },
   { method: 'POST', path: '/api/incidents/:ref/status-page', scope: 'updates:publish' },
 
-  // Alert ingestion (server/http/alerts.ts also guards these with requireScope).
+  // Alert ingestion (server/http/alerts.ts adds: sessions and personal tokens of admins only).
   { method: 'POST', path: '/api/alerts', scope: 'alerts:write' },
   { method: 'POST', path: '/api/alerts/alertmanager', scope: 'alerts:write' },
 ];

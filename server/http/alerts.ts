@@ -1,8 +1,7 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { requireUser } from '../auth/middleware.ts';
-import { requireScope } from '../auth/scopes.ts';
+import { currentUser, requireUser } from '../auth/middleware.ts';
 import { fromAlertmanager, alertmanagerPayload } from '../alerts/alertmanager.ts';
 import { fromGeneric, genericAlert } from '../alerts/generic.ts';
 import { announce, ingestAlerts, type AlertDeps } from '../alerts/ingest.ts';
@@ -118,23 +117,18 @@ function actorOf(c: Context<AppEnv>): Actor {
  * browser session (testing a rule by hand). A member's session may not feed
  * alerts that can declare incidents in everyone's name.
  */
-function requireIngestion(sql: AppDeps['sql']) {
-  const scope = requireScope('alerts:write');
-  return async (c: Context<AppEnv>, next: () => Promise<void>) =>
-    scope(c, async () => {
-      if ((c.var.scopes ?? null) === null && c.var.user?.role !== 'admin') {
-        throw new ApiError(403, 'forbidden', 'Only admins can post alerts from a browser session; monitoring should use an API token with the alerts:write scope.');
-      }
-      // A personal token acts as its owner and never grants more: a member's token may not post what their session may not.
-      if (c.var.scopes && c.var.user?.role !== 'admin') {
-        const [owner] = await sql<{ kind: string }>`select kind from users where id = ${c.var.user!.id}`;
-        if (owner?.kind !== 'service') {
-          throw new ApiError(403, 'forbidden', 'Only admins’ tokens and service tokens can post alerts; ask an admin for a service token with the alerts:write scope.');
-        }
-      }
-      await next();
-    });
-}
+// The alerts:write scope itself is checked for tokens by the auth middleware (server/auth/route-scopes.ts).
+const requireIngestion: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const user = currentUser(c).user;
+  if (user.role !== 'admin' && c.var.tokenKind === null) {
+    throw new ApiError(403, 'forbidden', 'Only admins can post alerts from a browser session; monitoring should use an API token with the alerts:write scope.');
+  }
+  // A personal token acts as its owner and never grants more: a member's token may not post what their session may not.
+  if (user.role !== 'admin' && c.var.tokenKind === 'personal') {
+    throw new ApiError(403, 'forbidden', 'Only admins’ tokens and service tokens can post alerts; ask an admin for a service token with the alerts:write scope.');
+  }
+  await next();
+};
 
 /** Alert ingestion (Alertmanager and the generic form) and the inbox of alerts no rule took to an incident. */
 export function alertRoutes({ sql, log, live }: AppDeps, mirror: LiveMirror) {
@@ -149,11 +143,11 @@ export function alertRoutes({ sql, log, live }: AppDeps, mirror: LiveMirror) {
   }
 
   return new Hono<AppEnv>()
-    .post('/alertmanager', docs.alertmanager, requireIngestion(sql), limitBody, async (c) => {
+    .post('/alertmanager', docs.alertmanager, requireIngestion, limitBody, async (c) => {
       const payload = await readJson(c, alertmanagerPayload);
       return ingest(c, 'alertmanager', fromAlertmanager(payload));
     })
-    .post('/', docs.generic, requireIngestion(sql), limitBody, async (c) => {
+    .post('/', docs.generic, requireIngestion, limitBody, async (c) => {
       const body = await readJson(c, genericAlert);
       return ingest(c, body.source, [fromGeneric(body)]);
     })

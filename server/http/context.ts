@@ -17,6 +17,8 @@ export interface AppEnv {
     session: Session | null;
     /** An API token's scopes; null for a browser session (no limit beyond the user's own permissions). */
     scopes: readonly Scope[] | null;
+    /** Which kind of API token authenticated the request; null for a browser session. */
+    tokenKind: 'personal' | 'service' | null;
     /** Status of a response SvelteKit wrote directly to the socket. */
     pageStatus?: number;
   };

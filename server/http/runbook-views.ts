@@ -97,4 +97,3 @@ export const toRunbookView = (runbook: Runbook, stamps: Stamp[]) => ({ ...toRunb
 
 export const toVersionSummary = (v: RunbookVersion) => ({ version: v.version, title: v.title, author: v.author, at: v.at.toISOString(), note: v.note });
 export const toVersionView = (v: RunbookVersion) => ({ ...toVersionSummary(v), body: v.body });
-export const toDiffView = (lines: DiffLine[]) => lines;

@@ -111,7 +111,7 @@ export function collectOperations(routes: readonly RouterRoute[]): Operation[] {
     if (!spec) return;
     const allowed = scopeForRoute(route.method, route.path);
     const scope = allowed === ANY_TOKEN ? null : allowed;
-    // A route that needs a scope is for signed-in callers even when requireScope, not requireUser, guards it.
+    // A route that needs a scope is for signed-in callers even when its own guard, not requireUser, checks it.
     const mounted = guardOf(routes, index);
     const guard = mounted === 'public' && scope ? 'user' : mounted;
     operations.push({ method: route.method, path: route.path, spec, guard, scope, tokens: allowed !== null });
