@@ -10,7 +10,7 @@ const DEMO_PORT = Number(process.env.E2E_DEMO_PORT ?? PORT + 1);
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'warroom-e2e-'));
 const demoDataDir = process.env.E2E_DEMO_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'warroom-e2e-demo-'));
 /** Fixed, so the demo year is the same every run; small, so seeding takes seconds. */
-export const DEMO_SEED = { seed: 7, incidents: 240 };
+const DEMO_SEED = { seed: 7, incidents: 240 };
 
 const node = 'node --experimental-strip-types --disable-warning=ExperimentalWarning';
 // DATABASE_URL emptied: a PostgreSQL URL left in the shell must not send the servers (or the seed) to a shared database.

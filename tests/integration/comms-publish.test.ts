@@ -129,7 +129,11 @@ describe.each(backends)('publishing stakeholder updates (%s)', (backend) => {
     });
     await rowInserted;
     const request = cast.commander.client.post(`/api/incidents/${incident.ref}/updates`, { audience: 'leadership', body: 'Second', idempotencyKey });
+    let settled = false;
+    void request.finally(() => (settled = true));
     await new Promise((resolve) => setTimeout(resolve, 300));
+    // Still waiting on the row lock: this is the race, not a late request finding the row committed.
+    expect(settled).toBe(false);
     release();
     await other;
     const response = await request;
