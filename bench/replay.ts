@@ -1,16 +1,20 @@
 /**
- * Time-travel replay of a war room: a 4-hour incident of 5,000 updates from
- * six people (timeline entries, hypothesis status changes, evidence, draft
- * typing), stored the way the collaboration server stores it (log rows with
- * id ranges, compacted every 500 updates), then replayed at 20 random moments.
+ * Time-travel replay of a war room, two cases:
  *
- *   npm run bench -- replay [--updates 5000] [--moments 20]
+ * 1. A 4-hour incident of 5,000 updates from six people (timeline entries,
+ *    hypothesis status changes, evidence, draft typing), stored the way the
+ *    collaboration server stores it (log rows with id ranges, compacted every
+ *    500 updates), then replayed at 20 random moments through the replay
+ *    service (its worker thread), i.e. what GET …/replay does minus HTTP.
+ *    "cold" is a first request for the incident (load its history, then
+ *    answer); "warm" is a slider scrub (history loaded).
+ * 2. A timeline of 100,000 entries, over HTTP, with /healthz probed back to
+ *    back (replay-large.ts): what a reader costs everyone else.
  *
- * Runs on a fresh PGlite on disk, and on PostgreSQL too when DATABASE_URL is
- * set (in a throwaway schema). "cold" is a first request (empty cache: load
- * snapshot + log, then replay); "warm" is a slider scrub (document cached).
- * Each figure covers replay plus reading the board, timeline and drafts,
- * i.e. what GET /api/incidents/:ref/replay does minus HTTP.
+ *   npm run bench -- replay [--updates 5000] [--moments 20] [--entries 100000] [--per-change 10] [--only small|large]
+ *
+ * Runs on PGlite, and on PostgreSQL too when DATABASE_URL is set (in a
+ * throwaway schema).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,18 +29,16 @@ import { sqlDocumentStore, type StoredUpdate } from '../server/collab/storage.ts
 import { openDatabase, type Database } from '../server/db/database.ts';
 import { migrate } from '../server/db/migrate.ts';
 import type { Sql } from '../server/db/sql.ts';
-import { ReplayCache, replayDocumentAt, replayTimeline } from '../server/postmortem/replay.ts';
+import { printLargeReplay, runLargeReplay, type LargeReplayResult } from './replay-large.ts';
+import { createLogger } from '../server/log.ts';
+import { ReplayService } from '../server/replay/service.ts';
 import {
   addEvidence,
   addHypothesis,
   addTimelineEntry,
-  draftsMap,
   draftText,
   HYPOTHESIS_STATUSES,
   hypothesesMap,
-  readDraft,
-  readHypotheses,
-  readTimeline,
   removeTimelineEntry,
   seedDrafts,
   TIMELINE_KINDS,
@@ -50,6 +52,9 @@ const { values: args } = parseArgs({
     updates: { type: 'string', default: '5000' },
     moments: { type: 'string', default: '20' },
     people: { type: 'string', default: '6' },
+    entries: { type: 'string', default: '100000' },
+    'per-change': { type: 'string', default: '10' },
+    only: { type: 'string' },
   },
 });
 const UPDATES = Number(args.updates);
@@ -81,13 +86,16 @@ async function synthesise(sql: Sql): Promise<{ start: Date; end: Date }> {
   let pending: StoredUpdate[] = [];
   let lastSeq = 0;
   let sinceCompaction = 0;
+  let compacted: Uint8Array | undefined;
   const flush = async () => {
     if (pending.length === 0) return;
     lastSeq = await store.append(DOC_ID, pending);
     sinceCompaction += pending.length;
     pending = [];
     if (sinceCompaction >= COMPACT_EVERY) {
-      await store.compact(DOC_ID, Y.encodeStateAsUpdate(server), lastSeq);
+      // Segments append: each holds what changed since the previous compaction, as the server's do.
+      await store.compact(DOC_ID, [Y.encodeStateAsUpdate(server, compacted)], lastSeq);
+      compacted = Y.encodeStateVector(server);
       sinceCompaction = 0;
     }
   };
@@ -125,7 +133,7 @@ async function synthesise(sql: Sql): Promise<{ start: Date; end: Date }> {
         if (r < 0.8 || entries.length < 5) {
           addTimelineEntry(doc, { at: at.toISOString(), kind: pick(TIMELINE_KINDS), text: `Entry ${n}`, author: author.person, hypothesisId: null });
         } else if (r < 0.9) updateTimelineEntry(doc, pick(entries), { text: `Edited at ${n}` });
-        else removeTimelineEntry(doc, pick(entries));
+        else removeTimelineEntry(doc, pick(entries), author.person);
       } else if (roll < 0.9 && hypotheses.length > 0) {
         updateHypothesis(doc, pick(hypotheses), author.person, { status: pick(HYPOTHESIS_STATUSES) });
       } else if (roll < 0.95 || hypotheses.length === 0) {
@@ -139,15 +147,19 @@ async function synthesise(sql: Sql): Promise<{ start: Date; end: Date }> {
   return { start, end: new Date(start.getTime() + DURATION_MS) };
 }
 
-async function replayOnce(sql: Sql, at: Date, cache: ReplayCache): Promise<number> {
+const LIMITS = { timeline: 500, hypotheses: 500, drafts: 16, draftChars: 100_000 };
+
+async function replayOnce(service: ReplayService, at: Date): Promise<number> {
   const began = performance.now();
-  const doc = await replayDocumentAt(sql, DOC_ID, at, { cache });
-  readTimeline(doc);
-  readHypotheses(doc);
-  for (const audience of draftsMap(doc).keys()) readDraft(doc, audience);
-  const ms = performance.now() - began;
-  doc.destroy();
-  return ms;
+  JSON.parse(await service.view(DOC_ID, at, LIMITS));
+  return performance.now() - began;
+}
+
+/** A service whose worker thread is already running, so "cold" measures loading the history, not starting a thread. */
+async function startedService(sql: Sql): Promise<ReplayService> {
+  const service = new ReplayService({ sql, log: createLogger('silent') });
+  await service.steps('bench-no-such-document');
+  return service;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -167,14 +179,19 @@ async function measure(label: string, db: Database) {
   const moments = Array.from({ length: MOMENTS }, () => new Date(start.getTime() + Math.floor(random() * (end.getTime() - start.getTime()))));
 
   const cold: number[] = [];
-  for (const at of moments) cold.push(await replayOnce(db.sql, at, new ReplayCache()));
-  const cache = new ReplayCache();
-  await replayOnce(db.sql, start, cache);
+  for (const at of moments) {
+    const service = await startedService(db.sql);
+    cold.push(await replayOnce(service, at));
+    await service.close();
+  }
+  const service = await startedService(db.sql);
+  await replayOnce(service, start);
   const warm: number[] = [];
-  for (const at of moments) warm.push(await replayOnce(db.sql, at, cache));
+  for (const at of moments) warm.push(await replayOnce(service, at));
   const ticksBegan = performance.now();
-  const ticks = await replayTimeline(db.sql, DOC_ID, { cache });
+  const ticks = (JSON.parse(await service.steps(DOC_ID)) as { steps: unknown[] }).steps;
   const ticksMs = performance.now() - ticksBegan;
+  await service.close();
   return { label, synthMs, history, log, ticks: ticks.length, ticksMs, cold: summary(cold), warm: summary(warm) };
 }
 
@@ -195,7 +212,9 @@ async function throwawaySchema(url: string): Promise<Database> {
   };
 }
 
+const large = { entries: Number(args.entries), perChange: Number(args['per-change']), moments: 5 };
 const results: Awaited<ReturnType<typeof measure>>[] = [];
+if (args.only !== 'large') {
 const dir = mkdtempSync(join(tmpdir(), 'warroom-bench-replay-'));
 try {
   const pglite = await openDatabase({ dataDir: dir });
@@ -217,7 +236,7 @@ if (process.env.DATABASE_URL) {
 }
 
 const fmt = (n: number) => n.toFixed(1);
-console.log(`\nReplay of a 4-hour war room: ${UPDATES} updates from ${PEOPLE} people, ${MOMENTS} random moments (target: < 200 ms warm)\n`);
+console.log(`\nReplay of a 4-hour war room: ${UPDATES} updates from ${PEOPLE} people, ${MOMENTS} random moments, through the replay worker (target: < 200 ms warm)\n`);
 console.log('| backend | history rows | log rows | phase | p50 ms | p99 ms | max ms |');
 console.log('|---------|-------------:|---------:|-------|-------:|-------:|-------:|');
 for (const r of results) {
@@ -225,6 +244,26 @@ for (const r of results) {
   console.log(`| ${r.label} | ${r.history} | ${r.log} | warm (cached) | ${fmt(r.warm.p50)} | ${fmt(r.warm.p99)} | ${fmt(r.warm.max)} |`);
 }
 console.log('');
-for (const r of results) console.log(`- ${r.label}: synthesis ${fmt(r.synthMs / 1000)} s; moments list (${r.ticks} ticks, warm) ${fmt(r.ticksMs)} ms`);
+for (const r of results) console.log(`- ${r.label}: synthesis ${fmt(r.synthMs / 1000)} s; slider steps (${r.ticks} steps for ${UPDATES + 1} changes, warm) ${fmt(r.ticksMs)} ms`);
+}
+
+if (args.only !== 'small') {
+  const largeResults: LargeReplayResult[] = [];
+  const lite = await openDatabase({});
+  try {
+    largeResults.push(await runLargeReplay('PGlite', lite, large));
+  } finally {
+    await lite.close();
+  }
+  if (process.env.DATABASE_URL) {
+    const pg = await throwawaySchema(process.env.DATABASE_URL);
+    try {
+      largeResults.push(await runLargeReplay('PostgreSQL', pg, large));
+    } finally {
+      await pg.close();
+    }
+  }
+  printLargeReplay(largeResults, large);
+}
 
 export {};

@@ -1,17 +1,21 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createApp } from './app.ts';
-import { RateLimiter } from './auth/rate-limit.ts';
-import { CollabServer } from './collab/collab-server.ts';
-import { createCollabUpgrade } from './collab/upgrade.ts';
+import { SessionPurge } from './auth/session-purge.ts';
 import { WebhookWorker } from './comms/webhooks/worker.ts';
+import { seedShippedScenarios } from './drills/scenario-commands.ts';
+import { DrillScheduler } from './drills/scheduler.ts';
+import { createLiveMirror } from './incidents/live.ts';
 import { ConfigError, parseConfig } from './config.ts';
-import { openDatabase } from './db/database.ts';
+import { DataDirLocked } from './db/data-dir-lock.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { startClusterNode } from './cluster/start.ts';
 import { migrate } from './db/migrate.ts';
+import { renderMissingVersionHtml } from './postmortem/version-html.ts';
 import type { PagesHandler } from './http/pages.ts';
 import { startServer } from './http-server.ts';
 import { createLogger } from './log.ts';
+import { createServices } from './wiring/services.ts';
 
 const started = performance.now();
 let config;
@@ -30,27 +34,32 @@ if (!existsSync(handlerPath)) {
   process.exit(1);
 }
 
-const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+let db: Database;
+try {
+  db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+} catch (error) {
+  if (!(error instanceof DataDirLocked)) throw error;
+  log.fatal(error.message);
+  process.exit(1);
+}
 log.info({ database: db.kind, location: db.location }, db.kind === 'pglite' ? `embedded PostgreSQL (PGlite) keeps its data in ${db.location}` : `using PostgreSQL at ${db.location}`);
 const applied = await migrate(db.sql);
 if (applied.length > 0) log.info({ applied }, 'migrations applied');
+await renderMissingVersionHtml(db.sql, log);
+const scenarios = await seedShippedScenarios(db.sql);
+if (scenarios.length > 0) log.info({ scenarios }, 'drill scenarios added to the library');
 
 const { handler: pages } = (await import(pathToFileURL(handlerPath).href)) as { handler: PagesHandler };
-const collab = new CollabServer({ sql: db.sql, config, log });
-const app = createApp(
-  {
-    sql: db.sql,
-    config,
-    log,
-    loginLimiter: new RateLimiter({ limit: 10, windowMs: 60_000 }),
-    live: collab,
-  },
-  pages,
-);
-const onUpgrade = createCollabUpgrade({ collab, config, log });
+const cluster = startClusterNode({ sql: db.sql, config, log });
+const { app, collab, replay, onUpgrade } = createServices({ sql: db.sql, config, log, pages, cluster });
+await cluster?.start(collab);
 const running = await startServer({ app, port: config.port, host: config.host, log, onUpgrade });
 const webhooks = new WebhookWorker({ sql: db.sql, log });
 webhooks.start();
+const sessionPurge = new SessionPurge({ sql: db.sql, log });
+sessionPurge.start();
+const drills = new DrillScheduler({ sql: db.sql, mirror: createLiveMirror(collab, log), docs: collab, log });
+drills.start();
 log.info({ url: running.url, startupMs: Math.round(performance.now() - started) }, `Warroom is listening on ${running.url}`);
 
 let stopping = false;
@@ -60,10 +69,16 @@ async function shutdown(signal: string) {
   log.info({ signal }, 'shutting down: finishing in-flight requests');
   try {
     // Sends in flight finish (each bounded by its timeout) while the rest shuts down; their outcome needs the database.
+    // New connections go to the other processes (the load balancer sees the port closed) while this one drains.
+    running.stopAccepting();
     const webhooksStopped = webhooks.stop();
+    await sessionPurge.stop();
+    await drills.stop();
     // Live documents first: their pending commits need the database.
     await collab.close();
+    await cluster?.close();
     await running.close();
+    await replay.close();
     await webhooksStopped;
     await db.close();
     log.info('stopped cleanly');

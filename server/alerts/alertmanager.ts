@@ -11,7 +11,7 @@ import { MAX_ALERTS_PER_PAYLOAD, safeUrl, serviceOf, type IncomingAlert } from '
 const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 date-time');
 const labelSet = z.record(z.string(), z.string());
 
-const alert = z.object({
+const alert = z.looseObject({
   status: z.enum(['firing', 'resolved'], { error: 'must be firing or resolved' }),
   labels: labelSet,
   annotations: labelSet.default({}),
@@ -22,7 +22,7 @@ const alert = z.object({
   fingerprint: z.string().min(1).max(200).optional(),
 });
 
-export const alertmanagerPayload = z.object({
+export const alertmanagerPayload = z.looseObject({
   version: z.string().optional(),
   groupKey: z.string().max(2000).default(''),
   status: z.enum(['firing', 'resolved'], { error: 'must be firing or resolved' }),

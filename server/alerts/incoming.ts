@@ -26,17 +26,6 @@ export interface IncomingAlert {
   endsAt: Date | null;
 }
 
-/** Links end up as clickable hrefs in the war room: anything but http(s) is dropped. */
-export function safeUrl(value: string | null | undefined): string | null {
-  if (!value) return null;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Most monitoring systems label the service; incidents store services lowercased. */
 export function serviceOf(labels: Record<string, string>): string | null {
   const service = labels.service?.trim().toLowerCase();
@@ -44,3 +33,6 @@ export function serviceOf(labels: Record<string, string>): string | null {
 }
 
 export const MAX_ALERTS_PER_PAYLOAD = 1000;
+
+// Links end up as clickable hrefs in the war room: the one allow-list decides.
+export { safeUrl } from '../shared/safe-url.ts';

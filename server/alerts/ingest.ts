@@ -6,6 +6,8 @@
  */
 import type { Sql } from '../db/sql.ts';
 import type { Actor } from '../incidents/commands.ts';
+import { findIncidentById } from '../incidents/repo.ts';
+import { standingIn } from '../incidents/visibility.ts';
 import type { LiveDocuments, LiveMirror } from '../incidents/live.ts';
 import { addTimelineEntry, timelineMap } from '../shared/war-room-doc.ts';
 import type { Logger } from '../log.ts';
@@ -22,7 +24,7 @@ export interface IngestSummary {
   attached: number;
   declared: number;
   inbox: number;
-  /** Refs of the incidents alerts of this delivery landed in. */
+  /** Refs of the incidents alerts of this delivery landed in, those the poster may see. */
   incidents: string[];
 }
 
@@ -86,7 +88,8 @@ export async function ingestAlerts(deps: AlertDeps, actor: Actor, alerts: readon
     summary[routed.kind]++;
     if (routed.kind === 'inbox') continue;
     const ref = `INC-${routed.incident.number}`;
-    if (!summary.incidents.includes(ref)) summary.incidents.push(ref);
+    // A declare rule's group keeps its incident even after someone made it private; the poster is then not told which.
+    if (!summary.incidents.includes(ref) && (await standingIn(deps.sql, actor, await findIncidentById(deps.sql, routed.incident.id)))) summary.incidents.push(ref);
     await announce(deps, routed, alert);
   }
   return summary;

@@ -5,17 +5,19 @@
  * leaves the alert unrouted in the inbox rather than half-attached.
  */
 import type { Sql } from '../db/sql.ts';
-import { declareIncident, type Actor, type CommandFailure } from '../incidents/commands.ts';
-import { recordEvent, type IncidentEvent } from '../incidents/events.ts';
+import { declareIncident, type Actor } from '../incidents/commands.ts';
+import type { Failure } from '../shared/failure.ts';
+import { recordEvent, type DetailChange, type IncidentEvent } from '../incidents/events.ts';
+import { milestonesAfterAlert } from '../shared/milestones.ts';
 import { updateIncident } from '../incidents/repo.ts';
-import type { Severity } from '../incidents/severity.ts';
+import type { Severity } from '../shared/severity.ts';
 import { linkAlert, type StoredAlert } from './repo.ts';
 import type { AlertRule } from './rules.ts';
 
 /** An incident an alert landed in, with what the war room must be told after the commit. */
 export interface Landing {
   incident: { id: string; number: number; docId: string };
-  /** Incident events written (declaration, detected_at moved earlier). */
+  /** Incident events written (declaration, milestones the alert moved). */
   events: IncidentEvent[];
 }
 
@@ -25,23 +27,28 @@ interface OpenIncidentRow {
   id: string;
   number: number;
   doc_id: string;
-  detected_at: Date | null;
 }
 
 const ENDED = ['resolved', 'closed'];
 
-/** Newest open, non-drill incident on the service; drills never collect real alerts. */
+/**
+ * Newest open, non-drill, non-private incident on the service. Drills never
+ * collect real alerts. Private incidents never collect them by rule either:
+ * whoever can post an alert could otherwise learn, from where it landed, that
+ * a private incident is open on a service; their participants attach alerts
+ * from the inbox by hand.
+ */
 async function openIncidentOnService(tx: Sql, service: string): Promise<OpenIncidentRow | null> {
   const [row] = await tx<OpenIncidentRow>`
-    select id, number, doc_id, detected_at from incidents
-    where ${service} = any(services) and not drill and state <> all(${ENDED}::text[])
+    select id, number, doc_id from incidents
+    where ${service} = any(services) and not drill and not private and state <> all(${ENDED}::text[])
     order by declared_at desc, number desc limit 1`;
   return row ?? null;
 }
 
 async function openIncidentOfGroup(tx: Sql, ruleId: string, groupKey: string): Promise<OpenIncidentRow | null> {
   const [row] = await tx<OpenIncidentRow>`
-    select i.id, i.number, i.doc_id, i.detected_at
+    select i.id, i.number, i.doc_id
     from alert_declarations d join incidents i on i.id = d.incident_id
     where d.rule_id = ${ruleId} and d.group_key = ${groupKey} and i.state <> all(${ENDED}::text[])
     order by i.declared_at desc, i.number desc limit 1`;
@@ -49,24 +56,25 @@ async function openIncidentOfGroup(tx: Sql, ruleId: string, groupKey: string): P
 }
 
 /**
- * Links the alert and, when the alert started before the incident's detected_at
- * (or nothing was recorded), moves detected_at to it with a details event by the
- * system, like a commander's edit would.
+ * Links the alert and moves the milestones it proves (milestones.ts): an
+ * alert that fired before the declaration moves detection to its start when
+ * that is earlier, and the start of impact too when it fired before it. A
+ * details event by the system records old and new, like a commander's edit.
  */
 export async function attachAlert(tx: Sql, incidentId: string, alert: StoredAlert, ruleId: string | null, now = new Date()): Promise<Landing> {
-  const [incident] = await tx<OpenIncidentRow>`select id, number, doc_id, detected_at from incidents where id = ${incidentId} for update`;
+  const [incident] = await tx<OpenIncidentRow & { started_at: Date; detected_at: Date | null; declared_at: Date }>`
+    select id, number, doc_id, started_at, detected_at, declared_at from incidents where id = ${incidentId} for update`;
   await linkAlert(tx, alert.id, incident.id, ruleId, now);
   const events: IncidentEvent[] = [];
   // A start in the future (sender clock skew) is not a detection time.
   const startsAt = alert.startsAt.getTime() > now.getTime() ? now : alert.startsAt;
-  if (!incident.detected_at || incident.detected_at.getTime() > startsAt.getTime()) {
-    await updateIncident(tx, incident.id, { detectedAt: startsAt });
-    events.push(
-      await recordEvent(tx, incident.id, null, {
-        kind: 'details',
-        changes: [{ field: 'detectedAt', from: incident.detected_at?.toISOString() ?? null, to: startsAt.toISOString() }],
-      }),
-    );
+  const moved = milestonesAfterAlert({ startedAt: incident.started_at, detectedAt: incident.detected_at, declaredAt: incident.declared_at }, startsAt);
+  const changes: DetailChange[] = [];
+  if (moved.startedAt) changes.push({ field: 'startedAt', from: incident.started_at.toISOString(), to: moved.startedAt.toISOString() });
+  if (moved.detectedAt) changes.push({ field: 'detectedAt', from: incident.detected_at?.toISOString() ?? null, to: moved.detectedAt.toISOString() });
+  if (changes.length > 0) {
+    await updateIncident(tx, incident.id, moved);
+    events.push(await recordEvent(tx, incident.id, null, { kind: 'details', changes }));
   }
   return { incident: { id: incident.id, number: incident.number, docId: incident.doc_id }, events };
 }
@@ -79,7 +87,7 @@ export async function declareFromAlert(
   input: { severity: Severity; title?: string; summary?: string; private?: boolean },
   ruleId: string | null = null,
   now = new Date(),
-): Promise<{ ok: true; landing: Landing } | CommandFailure> {
+): Promise<{ ok: true; landing: Landing } | Failure> {
   const startsAt = alert.startsAt.getTime() > now.getTime() ? now : alert.startsAt;
   const result = await declareIncident(tx, actor, {
     title: (input.title ?? (alert.summary || alert.name)).slice(0, 200),
@@ -108,7 +116,8 @@ export async function routeAlert(tx: Sql, actor: Actor, rule: AlertRule | null, 
   await tx`select pg_advisory_xact_lock(hashtext(${`warroom.alerts.declare:${rule.id}:${alert.groupKey}`}))`;
   const existing = await openIncidentOfGroup(tx, rule.id, alert.groupKey);
   if (existing) return { kind: 'attached', ...(await attachAlert(tx, existing.id, alert, rule.id)) };
-  const declared = await declareFromAlert(tx, actor, alert, { severity: rule.severity ?? 3 }, rule.id);
+  // A rule declaring is a machine noticing, whoever posted the alert: a person still has to take it.
+  const declared = await declareFromAlert(tx, { ...actor, automated: true }, alert, { severity: rule.severity ?? 3 }, rule.id);
   // declareIncident refuses only bad input, which an alert cannot produce (times are clamped above).
   if (!declared.ok) throw new Error(`auto-declare refused: ${declared.code} ${declared.message}`);
   await tx`insert into alert_declarations (incident_id, rule_id, group_key) values (${declared.landing.incident.id}, ${rule.id}, ${alert.groupKey})`;

@@ -1,7 +1,7 @@
 /** SQL for routing rules: ordered by position, renumbered densely on reorder. */
 import { generateSecureRandomString } from '../auth/tokens.ts';
 import { frag, join, type Fragment, type Sql } from '../db/sql.ts';
-import type { Severity } from '../incidents/severity.ts';
+import type { Severity } from '../shared/severity.ts';
 import type { AlertRule, Matcher, RuleAction } from './rules.ts';
 
 interface RuleRow {

@@ -1,5 +1,5 @@
 /** Routing rules, and the pure decision of which one an alert falls under. */
-import type { Severity } from '../incidents/severity.ts';
+import type { Severity } from '../shared/severity.ts';
 
 export const RULE_ACTIONS = ['attach', 'declare', 'inbox'] as const;
 export type RuleAction = (typeof RULE_ACTIONS)[number];

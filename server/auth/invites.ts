@@ -55,6 +55,18 @@ export async function createInvite(
   return { token, invite: toInvite(row) };
 }
 
+/** Several invites in one transaction: all are created, or none. `null` makes a link anyone may use. */
+export async function createInvites(
+  sql: Sql,
+  input: { createdBy: string; emails: readonly (string | null)[] },
+): Promise<{ token: string; invite: Invite }[]> {
+  return sql.begin(async (tx) => {
+    const created: { token: string; invite: Invite }[] = [];
+    for (const email of input.emails) created.push(await createInvite(tx, { createdBy: input.createdBy, email }));
+    return created;
+  });
+}
+
 export async function findInviteByToken(sql: Sql, token: string, forUpdate = false): Promise<Invite | null> {
   if (!/^[a-z0-9]{10,64}$/.test(token)) return null;
   const rows = forUpdate

@@ -1,4 +1,5 @@
 import type { Sql } from '../db/sql.ts';
+import { fail, type Failure } from '../shared/failure.ts';
 import { findInviteByToken, markInviteUsed } from './invites.ts';
 import { checkPasswordRules, hashPassword } from './password.ts';
 import { countUsers, createUser, findUserByEmail, type User } from './users.ts';
@@ -10,14 +11,7 @@ export interface SignUpInput {
   inviteToken?: string;
 }
 
-export type SignUpFailure = {
-  ok: false;
-  code: 'invite_required' | 'invite_invalid' | 'email_taken' | 'email_mismatch' | 'weak_password';
-  message: string;
-  field?: 'email' | 'password' | 'invite';
-};
-
-export type SignUpResult = { ok: true; user: User } | SignUpFailure;
+export type SignUpResult = { ok: true; user: User } | Failure;
 
 /**
  * On an empty database the first person to sign up becomes the admin; after
@@ -26,7 +20,7 @@ export type SignUpResult = { ok: true; user: User } | SignUpFailure;
  */
 export async function signUp(sql: Sql, input: SignUpInput): Promise<SignUpResult> {
   const weak = checkPasswordRules(input.password, { email: input.email });
-  if (weak) return { ok: false, code: 'weak_password', message: weak, field: 'password' };
+  if (weak) return fail(400, 'weak_password', weak, 'password');
   // Hash before the transaction: argon2 takes ~50 ms and must not hold the lock.
   const passwordHash = await hashPassword(input.password);
 
@@ -36,20 +30,20 @@ export async function signUp(sql: Sql, input: SignUpInput): Promise<SignUpResult
     let inviteId: string | null = null;
     if (!first) {
       if (!input.inviteToken) {
-        return { ok: false, code: 'invite_required', message: 'Sign-up needs an invite link from an admin.', field: 'invite' };
+        return fail(403, 'invite_required', 'Sign-up needs an invite link from an admin.', 'invite');
       }
       const invite = await findInviteByToken(tx, input.inviteToken, true);
       if (!invite || invite.status !== 'pending') {
         const why = invite ? `This invite was ${invite.status}.` : 'This invite link is not valid.';
-        return { ok: false, code: 'invite_invalid', message: `${why} Ask an admin for a new one.`, field: 'invite' };
+        return fail(400, 'invite_invalid', `${why} Ask an admin for a new one.`, 'invite');
       }
       if (invite.email && invite.email.toLowerCase() !== input.email.toLowerCase()) {
-        return { ok: false, code: 'email_mismatch', message: `This invite is for ${invite.email}.`, field: 'email' };
+        return fail(400, 'email_mismatch', `This invite is for ${invite.email}.`, 'email');
       }
       inviteId = invite.id;
     }
     if (await findUserByEmail(tx, input.email)) {
-      return { ok: false, code: 'email_taken', message: 'An account with this email already exists. Log in instead.', field: 'email' };
+      return fail(409, 'email_taken', 'An account with this email already exists. Log in instead.', 'email');
     }
     const user = await createUser(tx, {
       email: input.email,

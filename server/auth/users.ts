@@ -81,6 +81,25 @@ export async function setUserActive(sql: Sql, id: string, active: boolean): Prom
   return row ? toUser(row) : null;
 }
 
+export type RoleChange = { ok: true; user: User } | { ok: false; reason: 'not_found' | 'last_admin' };
+
+/**
+ * Makes a person an admin or a member. Refuses to leave the workspace without
+ * an active admin: the admins' rows are locked first, so two admins demoting
+ * each other at once cannot both succeed.
+ */
+export async function setUserRole(sql: Sql, id: string, role: UserRole): Promise<RoleChange> {
+  return sql.begin(async (tx) => {
+    const admins = await tx<{ id: string }>`select id from users where role = 'admin' and active and kind = 'person' order by id for update`;
+    const [target] = await tx<UserRow>`select * from users where id = ${id} and kind = 'person' for update`;
+    if (!target) return { ok: false, reason: 'not_found' };
+    const otherAdmins = admins.filter((admin) => admin.id !== id).length;
+    if (role === 'member' && target.role === 'admin' && target.active && otherAdmins === 0) return { ok: false, reason: 'last_admin' };
+    const [row] = await tx<UserRow>`update users set role = ${role} where id = ${id} returning *`;
+    return { ok: true, user: toUser(row) };
+  });
+}
+
 export async function updateDisplayName(sql: Sql, id: string, displayName: string): Promise<User | null> {
   const [row] = await sql<UserRow>`update users set display_name = ${displayName} where id = ${id} returning *`;
   return row ? toUser(row) : null;

@@ -1,9 +1,27 @@
-import type { User } from '../auth/users.ts';
+/**
+ * What the collaboration core asks of the rest of the application, as
+ * functions handed to it at start-up (Hocuspocus's onAuthenticate works the
+ * same way). The core knows nothing of incidents, postmortems or login
+ * sessions: `server/wiring/document-policy.ts` answers these questions for
+ * Warroom, and tests answer them with their own functions.
+ */
+import type { IncomingMessage } from 'node:http';
 import type { Sql } from '../db/sql.ts';
-import { documentExists } from './documents.ts';
-import { isWarRoomDocId, warRoomAccess } from '../incidents/war-room.ts';
-import { postmortemAccess } from '../postmortem/document.ts';
-import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
+
+/** The person behind a connection, as far as the core needs them: an id for limits and logs, a name for presence. */
+export interface CollabUser {
+  readonly id: string;
+  readonly displayName: string;
+}
+
+/** Who sent an upgrade request, and which login session the connection belongs to (closed when it ends). */
+export interface Visitor {
+  user: CollabUser;
+  sessionId: string;
+}
+
+/** Finds who sent an upgrade request (from its cookies); null when nobody is logged in. */
+export type Authenticate = (request: IncomingMessage) => Promise<Visitor | null>;
 
 /**
  * What a user may do with a live document. 'missing' covers both "does not
@@ -11,26 +29,8 @@ import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
  */
 export type DocumentAccess = 'write' | 'read' | 'missing';
 
-export type DecideAccess = (sql: Sql, user: User, docId: string) => Promise<DocumentAccess>;
+/** Decides a user's access to a document; a user who no longer exists or is deactivated gets 'missing'. */
+export type DecideAccess = (sql: Sql, userId: string, docId: string) => Promise<DocumentAccess>;
 
-/**
- * The one place that decides access to a document. For now any active user
- * may edit any existing document; the incidents issue adds 'read' for
- * observers and 'missing' for private incidents.
- */
-export const decideDocumentAccess: DecideAccess = async (sql, user, docId) => {
-  if (!user.active) return 'missing';
-  // --- incidents: a war room follows its incident's rules (server/incidents/permissions.ts):
-  // observers and outsiders of a public incident read, outsiders of a private one get 404.
-  if (isWarRoomDocId(docId)) {
-    const access = await warRoomAccess(sql, user, docId);
-    if (access !== null) return access === 'none' ? 'missing' : access;
-  }
-  // A postmortem follows its incident's visibility; writable by the war room's writers until published.
-  if (isPostmortemDocId(docId)) {
-    const access = await postmortemAccess(sql, user, docId);
-    if (access !== null) return access === 'none' ? 'missing' : access;
-  }
-  // --- end incidents ---
-  return (await documentExists(sql, docId)) ? 'write' : 'missing';
-};
+/** The user's role in whatever owns the document (commander, scribe, communicator), shown in presence; null for none. */
+export type DecideRole = (sql: Sql, userId: string, docId: string) => Promise<string | null>;

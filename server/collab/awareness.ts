@@ -1,18 +1,19 @@
 /**
  * Awareness updates as they come off the wire: a list of (clientID, clock,
  * state) where state is the JSON a client published, or null when it left.
- * The server parses them, rewrites the identity from the session and encodes
- * them again before they reach the room's Awareness.
+ * States stay undecoded bytes until someone needs them: most entries a stock
+ * client sends are echoes of other people's presence, which the server skips
+ * without parsing their JSON.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import type { PresenceIdentity } from '../shared/presence.ts';
 import { MalformedMessage } from './protocol.ts';
 
 export interface AwarenessEntry {
   clientId: number;
   clock: number;
-  state: Record<string, unknown> | null;
+  /** The state's JSON text as UTF-8 bytes. */
+  json: Uint8Array;
 }
 
 export function parseAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
@@ -23,31 +24,43 @@ export function parseAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
     for (let i = 0; i < count; i++) {
       const clientId = decoding.readVarUint(decoder);
       const clock = decoding.readVarUint(decoder);
-      const state: unknown = JSON.parse(decoding.readVarString(decoder));
-      if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new MalformedMessage('awareness state must be an object or null');
-      entries.push({ clientId, clock, state: state as AwarenessEntry['state'] });
+      // writeVarString and writeVarUint8Array share one layout: length, then UTF-8 bytes.
+      entries.push({ clientId, clock, json: decoding.readVarUint8Array(decoder) });
     }
   } catch (error) {
-    if (error instanceof MalformedMessage) throw error;
     throw new MalformedMessage(`undecodable awareness update: ${(error as Error).message}`);
   }
   if (decoding.hasContent(decoder)) throw new MalformedMessage('trailing bytes after the awareness update');
   return entries;
 }
 
-export function encodeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, entries.length);
-  for (const entry of entries) {
-    encoding.writeVarUint(encoder, entry.clientId);
-    encoding.writeVarUint(encoder, entry.clock);
-    encoding.writeVarString(encoder, JSON.stringify(entry.state));
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The entry's state: a plain object, or null when the client left. */
+export function decodeAwarenessState(entry: AwarenessEntry): Record<string, unknown> | null {
+  let state: unknown;
+  try {
+    state = JSON.parse(utf8.decode(entry.json));
+  } catch (error) {
+    throw new MalformedMessage(`undecodable awareness state: ${(error as Error).message}`);
   }
+  if (state !== null && (typeof state !== 'object' || Array.isArray(state))) throw new MalformedMessage('awareness state must be an object or null');
+  return state as Record<string, unknown> | null;
+}
+
+/** One entry as it appears inside an awareness update, to be concatenated with others. */
+export function encodeAwarenessEntry(clientId: number, clock: number, state: Record<string, unknown> | null): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, clientId);
+  encoding.writeVarUint(encoder, clock);
+  encoding.writeVarString(encoder, JSON.stringify(state));
   return encoding.toUint8Array(encoder);
 }
 
-/** The state as others will see it: the client's own fields, the session's identity. */
-export function withIdentity(state: Record<string, unknown>, identity: PresenceIdentity): Record<string, unknown> {
-  const user = state.user && typeof state.user === 'object' && !Array.isArray(state.user) ? state.user : {};
-  return { ...state, user: { ...user, id: identity.id, name: identity.name, color: identity.color } };
+/** An awareness update made of already-encoded entries. */
+export function joinAwarenessEntries(entries: Uint8Array[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const entry of entries) encoding.writeUint8Array(encoder, entry);
+  return encoding.toUint8Array(encoder);
 }

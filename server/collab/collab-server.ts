@@ -3,23 +3,39 @@
  * an authenticated socket to one, server-side changes, closing connections of
  * sessions that ended, and a clean shutdown that flushes every commit.
  */
+import { createHash } from 'node:crypto';
 import type * as Y from 'yjs';
-import { stillValidSessionIds } from '../auth/sessions.ts';
-import { getUser } from '../auth/users.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
-import { decideDocumentAccess, type DecideAccess } from './access.ts';
-import { CloseCode } from './close-codes.ts';
+import type { Authenticate, DecideAccess, DecideRole, DocumentAccess, Visitor } from './access.ts';
+import { DecisionCache } from './access-cache.ts';
+import { CloseCode } from '../shared/close-codes.ts';
+import { ConnectionCaps, type Admission, type Applicant } from './connection-caps.ts';
 import { Connection, type CollabSocket, type ConnectionContext } from './connection.ts';
+import type { CollabPeers } from './peers.ts';
 import { Room, type RoomOptions } from './room.ts';
+import { SessionSweep, type CheckSessions } from './session-sweep.ts';
 import { sqlDocumentStore, type DocumentStore } from './storage.ts';
 
 export interface CollabOptions {
   sql: Sql;
-  config: Pick<Config, 'collabUnloadMs' | 'collabMaxMessageBytes' | 'collabMaxConnectionsPerDoc' | 'collabMessagesPerSecond'>;
+  config: Pick<Config, | 'collabUnloadMs'
+    | 'collabMaxMessageBytes'
+    | 'collabMaxConnectionsPerDoc'
+    | 'collabMaxConnectionsPerUser'
+    | 'collabMaxConnectionsPerUserTotal'
+    | 'collabMessagesPerSecond'
+    | 'collabMaxBufferedBytes'
+    | 'collabMaxDocumentBytes'
+  >;
   log: Logger;
-  decideAccess?: DecideAccess;
+  /** Who may open which document (injected: the core knows no domain; see server/wiring/document-policy.ts). */
+  decideAccess: DecideAccess;
+  /** The user's role in the document's incident, shown in presence; null for none. */
+  decideRole: DecideRole;
+  /** Which session ids are still valid; connections of the others are closed. */
+  checkSessions: CheckSessions;
   store?: DocumentStore;
   /** How often open connections' sessions are re-checked. */
   sessionCheckMs?: number;
@@ -28,11 +44,25 @@ export interface CollabOptions {
   readOnlyStrikes?: number;
   /** Extra wait before an idle commit queue writes (0: end of the current event-loop turn). */
   commitDelayMs?: number;
+  /** How long presence changes are collected before they are sent to everyone (default 50 ms). */
+  presenceFlushMs?: number;
+  /** How long an upgrade's session and access decisions are remembered (see access-cache.ts). */
+  sessionCacheMs?: number;
+  accessCacheMs?: number;
+  /** Other processes sharing the live documents (cluster mode); absent in one process. */
+  peers?: CollabPeers;
+}
+
+/** What an upgrade decided about a user and a document. */
+export interface Authorization {
+  access: DocumentAccess;
+  role: string | null;
 }
 
 export class CollabServer {
   readonly sql: Sql;
   readonly decideAccess: DecideAccess;
+  readonly decideRole: DecideRole;
   readonly #options: CollabOptions;
   readonly #log: Logger;
   readonly #roomOptions: RoomOptions;
@@ -40,18 +70,27 @@ export class CollabServer {
   readonly #loading = new Map<string, Promise<Room>>();
   readonly #unloading = new Map<string, Promise<void>>();
   readonly #unloadTimers = new Map<string, NodeJS.Timeout>();
-  /** Accepted connections whose room is still loading, per document. */
-  readonly #joining = new Map<string, number>();
+  readonly #caps: ConnectionCaps;
   readonly #connections = new Set<Connection>();
-  readonly #sessionCheck: NodeJS.Timeout;
-  #checkingSessions = false;
+  readonly #sessionSweep: SessionSweep;
+  /** Who sent an upgrade, by a hash of its cookies (they are a credential). */
+  readonly #sessions: DecisionCache<Visitor | null>;
+  /** Access and role by document and user. */
+  readonly #authorizations: DecisionCache<Authorization>;
   #closing = false;
 
   constructor(options: CollabOptions) {
     this.#options = options;
     this.sql = options.sql;
     this.#log = options.log;
-    this.decideAccess = options.decideAccess ?? decideDocumentAccess;
+    this.decideAccess = options.decideAccess;
+    this.decideRole = options.decideRole;
+    const { config } = options;
+    this.#caps = new ConnectionCaps({
+      perDocument: config.collabMaxConnectionsPerDoc,
+      perUserPerDocument: config.collabMaxConnectionsPerUser,
+      perUser: config.collabMaxConnectionsPerUserTotal,
+    });
     this.#roomOptions = {
       store: options.store ?? sqlDocumentStore(options.sql),
       log: options.log,
@@ -59,20 +98,87 @@ export class CollabServer {
       compactAfterBytes: options.compactAfterBytes ?? 1024 * 1024,
       readOnlyStrikes: options.readOnlyStrikes ?? 3,
       commitDelayMs: options.commitDelayMs ?? 0,
+      presenceFlushMs: options.presenceFlushMs ?? 50,
+      maxBufferedBytes: options.config.collabMaxBufferedBytes,
+      maxDocumentBytes: options.config.collabMaxDocumentBytes,
+      presenceRelay: options.peers && ((docId, entries) => options.peers!.presence(docId, entries)),
       onEmpty: (room) => this.#scheduleUnload(room),
-      onFailed: (room) => this.#forget(room),
+      onFailed: (room) => {
+        this.forgetRemembered();
+        this.#forget(room);
+      },
     };
-    this.#sessionCheck = setInterval(() => void this.#closeEndedSessions(), options.sessionCheckMs ?? 2500);
-    this.#sessionCheck.unref();
+    this.#sessions = new DecisionCache({ ageMs: options.sessionCacheMs ?? 30_000 });
+    this.#authorizations = new DecisionCache({ ageMs: options.accessCacheMs ?? 10_000 });
+    this.#sessionSweep = new SessionSweep({
+      connections: () => this.#liveConnections(),
+      // A failing check may be the database going away: upgrades must ask it again (and answer 503) until it is back.
+      check: (ids) => options.checkSessions(ids).catch((error: unknown) => {
+        this.forgetRemembered();
+        throw error;
+      }),
+      log: options.log,
+      intervalMs: options.sessionCheckMs ?? 2500,
+      remembered: {
+        ids: () => [...this.#sessions.decisions()].map(([, visitor]) => visitor!.sessionId),
+        ended: (ids) => this.#sessions.forget((_, visitor) => visitor != null && ids.has(visitor.sessionId)),
+      },
+    });
   }
 
   get closing(): boolean {
     return this.#closing;
   }
 
-  /** Open and arriving connections to a document, for the per-document limit. */
+  /** Open and arriving connections to a document, counted against the per-document limit. */
   connectionCount(docId: string): number {
-    return (this.#rooms.get(docId)?.connections.size ?? 0) + (this.#joining.get(docId) ?? 0);
+    return this.#caps.count(docId);
+  }
+
+  /**
+   * `authenticate`, remembering who sent each set of cookies while their
+   * session stays valid: the session sweep re-checks remembered sessions with
+   * the open connections' and forgets the ended ones.
+   */
+  rememberVisitors(authenticate: Authenticate): Authenticate {
+    return (request) => {
+      const cookies = request.headers.cookie;
+      if (!cookies) return authenticate(request);
+      return this.#sessions.get(createHash('sha256').update(cookies).digest('base64'), () => authenticate(request));
+    };
+  }
+
+  /**
+   * Forgets every remembered session and access decision, when the database
+   * may have gone away: an upgrade that needs no query would otherwise be
+   * accepted into a room that cannot commit, instead of answering 503.
+   */
+  forgetRemembered(): void {
+    this.#sessions.forget(() => true);
+    this.#authorizations.forget(() => true);
+  }
+
+  /** What the user may do with `docId` and their role in it, remembered until the document's access changes. */
+  authorize(userId: string, docId: string): Promise<Authorization> {
+    return this.#authorizations.get(
+      authorizationKey(docId, userId),
+      async () => {
+        const [access, role] = await Promise.all([this.decideAccess(this.sql, userId, docId), this.decideRole(this.sql, userId, docId)]);
+        return { access, role };
+      },
+      // A document that does not exist yet may exist a moment later.
+      { remember: (decided) => decided.access !== 'missing' },
+    );
+  }
+
+  /** Takes a connection slot for an upgrade about to be accepted, or says why not (see connection-caps.ts). */
+  admit(applicant: Applicant): Admission {
+    return this.#caps.admit(applicant);
+  }
+
+  /** Loaded rooms and open connections of this process (the cluster's process list shows them). */
+  get stats(): { rooms: number; connections: number } {
+    return { rooms: this.#rooms.size, connections: [...this.#liveConnections()].length };
   }
 
   /** The loaded room, if any (tests look inside). */
@@ -80,20 +186,22 @@ export class CollabServer {
     return this.#rooms.get(docId);
   }
 
-  /** Attaches an authenticated socket to its document's room, loading the room if needed. */
-  connect(socket: CollabSocket, context: ConnectionContext): Connection {
+  /**
+   * Attaches an authenticated socket to its document's room, loading the room
+   * if needed. `release` frees the slot `admit` took, once the connection is gone.
+   */
+  connect(socket: CollabSocket, context: ConnectionContext, release?: () => void): Connection {
     const { config } = this.#options;
     const connection = new Connection(
       socket,
       context,
-      { maxMessageBytes: config.collabMaxMessageBytes, messagesPerSecond: config.collabMessagesPerSecond },
+      { maxMessageBytes: config.collabMaxMessageBytes, messagesPerSecond: config.collabMessagesPerSecond, maxBufferedBytes: config.collabMaxBufferedBytes },
       this.#log,
     );
+    if (release) connection.whenGone(release);
     this.#connections.add(connection);
     const { docId } = context;
-    this.#joining.set(docId, (this.#joining.get(docId) ?? 0) + 1);
-    this.#room(docId)
-      .then(
+    this.#room(docId).then(
         (room) => {
           this.#cancelUnload(docId);
           room.join(connection);
@@ -102,13 +210,8 @@ export class CollabServer {
         (error) => {
           this.#log.error({ err: error, docId, userId: context.user.id }, 'could not load document');
           connection.close(CloseCode.INTERNAL_ERROR, 'document unavailable');
-        },
-      )
-      .finally(() => {
-        const left = (this.#joining.get(docId) ?? 1) - 1;
-        if (left > 0) this.#joining.set(docId, left);
-        else this.#joining.delete(docId);
-      });
+      },
+    );
     return connection;
   }
 
@@ -125,17 +228,40 @@ export class CollabServer {
   }
 
   /**
-   * Re-decides access for a document's open connections, after its
+   * Re-decides access and roles for a document's open connections, after its
    * participants or roles changed. Access is otherwise fixed at upgrade, so a
-   * responder turned observer would keep writing until they reconnected.
+   * responder turned observer would keep writing until they reconnected. A
+   * connection whose access changed is closed with a code the client
+   * reconnects after; one whose role changed stays and shows the new role.
    */
   async reauthorize(docId: string): Promise<void> {
-    for (const connection of [...this.#connections]) {
-      if (connection.closed || connection.docId !== docId) continue;
-      const user = await getUser(this.sql, connection.user.id);
-      const access = user ? await this.decideAccess(this.sql, user, docId) : 'missing';
+    await Promise.all([this.reauthorizeHere(docId), this.#options.peers?.reauthorize(docId)]);
+  }
+
+  /** `reauthorize` for this process's connections only (another process asked, in cluster mode). */
+  async reauthorizeHere(docId: string): Promise<void> {
+    this.#authorizations.forget((key) => key.startsWith(authorizationKey(docId, '')));
+    const open = [...this.#connections].filter((connection) => !connection.closed && connection.docId === docId);
+    // Every person is decided at once, not one after another: a role change in a full room is one round of queries.
+    const userIds = [...new Set(open.map((connection) => connection.user.id))];
+    const decided = new Map(
+      await Promise.all(
+        userIds.map(async (userId): Promise<[string, Authorization]> => {
+          const [access, role] = await Promise.all([this.decideAccess(this.sql, userId, docId), this.decideRole(this.sql, userId, docId)]);
+          return [userId, { access, role }];
+        }),
+      ),
+    );
+    for (const connection of open) {
+      if (connection.closed) continue;
+      // A user who no longer exists has no access.
+      const { access, role } = decided.get(connection.user.id) ?? { access: 'missing', role: null };
       if (access === 'missing') connection.close(CloseCode.ACCESS_REVOKED, 'access revoked');
       else if (access !== connection.access) connection.close(CloseCode.ACCESS_CHANGED, 'access changed; reconnect');
+      else if (role !== connection.role) {
+        connection.setRole(role);
+        this.#rooms.get(docId)?.presence.refresh(connection);
+      }
     }
   }
 
@@ -143,7 +269,7 @@ export class CollabServer {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    clearInterval(this.#sessionCheck);
+    this.#sessionSweep.stop();
     for (const timer of this.#unloadTimers.values()) clearTimeout(timer);
     this.#unloadTimers.clear();
     for (const connection of this.#connections) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
@@ -151,6 +277,14 @@ export class CollabServer {
     await Promise.allSettled(this.#loading.values());
     for (const room of this.#rooms.values()) this.#unload(room);
     await Promise.allSettled([...this.#unloading.values()]);
+  }
+
+  /** Open connections, forgetting closed ones on the way. */
+  *#liveConnections(): Iterable<Connection> {
+    for (const connection of this.#connections) {
+      if (connection.closed) this.#connections.delete(connection);
+      else yield connection;
+    }
   }
 
   async #room(docId: string): Promise<Room> {
@@ -165,7 +299,9 @@ export class CollabServer {
       if (room) return room;
       let loading = this.#loading.get(docId);
       if (!loading) {
-        loading = Room.load(docId, this.#roomOptions)
+        const { peers } = this.#options;
+        const load = () => Room.load(docId, this.#roomOptions);
+        loading = (peers ? peers.load(docId, load) : load())
           .then((loaded) => {
             this.#rooms.set(docId, loaded);
             this.#scheduleUnload(loaded);
@@ -197,6 +333,7 @@ export class CollabServer {
 
   #unload(room: Room): void {
     this.#rooms.delete(room.docId);
+    this.#options.peers?.unload(room.docId);
     const done = (async () => {
       await room.flush();
       if (!room.failed) await room.compact();
@@ -210,30 +347,13 @@ export class CollabServer {
   }
 
   #forget(room: Room): void {
-    if (this.#rooms.get(room.docId) === room) this.#rooms.delete(room.docId);
+    if (this.#rooms.get(room.docId) === room) {
+      this.#rooms.delete(room.docId);
+      this.#options.peers?.unload(room.docId);
+    }
     this.#cancelUnload(room.docId);
     room.destroy();
   }
-
-  /** One query per interval for all connections; ended sessions lose their sockets within seconds. */
-  async #closeEndedSessions(): Promise<void> {
-    if (this.#checkingSessions || this.#closing) return;
-    this.#checkingSessions = true;
-    try {
-      for (const connection of this.#connections) if (connection.closed) this.#connections.delete(connection);
-      if (this.#connections.size === 0) return;
-      const ids = [...new Set([...this.#connections].map((c) => c.sessionId))];
-      const valid = await stillValidSessionIds(this.sql, ids);
-      for (const connection of this.#connections) {
-        if (!valid.has(connection.sessionId)) {
-          this.#log.info({ userId: connection.user.id, docId: connection.docId }, 'session ended; closing its collaboration connection');
-          connection.close(CloseCode.SESSION_ENDED, 'session ended');
-        }
-      }
-    } catch (error) {
-      this.#log.error({ err: error }, 'could not check the sessions of open collaboration connections');
-    } finally {
-      this.#checkingSessions = false;
-    }
-  }
 }
+
+const authorizationKey = (docId: string, userId: string) => `${docId}\n${userId}`;

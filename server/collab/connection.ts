@@ -2,29 +2,60 @@
  * One participant's connection, independent of the transport: the upgrade
  * glue hands us a socket-like thing and the authenticated context. Frame-level
  * limits (size, rate, shape) are enforced here, before the room sees anything.
+ *
+ * Presence and document messages are limited separately. Presence frames
+ * (the stock client echoes every presence update it receives) have their own
+ * rate; over it only the newest waits, superseding the older ones, which is
+ * all presence needs. Document messages are limited with backpressure, not by
+ * closing: frames over the rate wait here while the socket stops reading, so
+ * a client that sends too fast (a paste, a reconnect flushing its edits) is
+ * slowed down and never loses its connection. A client that keeps pushing
+ * past a paused socket, or stays over the rate for BACKLOG_PATIENCE_MS on
+ * end, is closed with a code the stock provider reconnects after: its
+ * reconnect sends everything it has in one sync message, which is far
+ * cheaper for both sides than draining thousands of small frames at the rate.
  */
-import type { User } from '../auth/users.ts';
 import type { Logger } from '../log.ts';
-import { presenceColor, type PresenceIdentity } from '../shared/presence.ts';
-import { CloseCode } from './close-codes.ts';
-import { MalformedMessage, parseMessage, type IncomingMessage } from './protocol.ts';
+import { presenceColor, presenceColorLight, type PresenceIdentity } from '../shared/presence.ts';
+import { CloseCode } from '../shared/close-codes.ts';
+import type { CollabUser } from './access.ts';
+import { MalformedMessage, MESSAGE_AWARENESS, parseMessage, type IncomingMessage } from './protocol.ts';
+
+/**
+ * Presence frames a connection may have handled per second. A stock client
+ * sends its own changes (a cursor moves at most a few times a second) plus one
+ * echo per presence frame it receives (at most one per flush, 20 a second).
+ */
+const PRESENCE_PER_SECOND = 40;
+
+/** How long a client may be held back by the rate without a break before it is asked to resync instead. */
+export const BACKLOG_PATIENCE_MS = 5_000;
 import { TokenBucket } from './token-bucket.ts';
 
 export interface CollabSocket {
   send(frame: Uint8Array): void;
   close(code: number, reason: string): void;
+  /** Stop and restart reading from the peer (backpressure); optional for transports that cannot. */
+  pause?(): void;
+  resume?(): void;
+  /** Bytes queued for sending and not yet written to the network. */
+  readonly bufferedAmount?: number;
 }
 
 export interface ConnectionContext {
   docId: string;
-  user: Pick<User, 'id' | 'displayName'>;
+  user: CollabUser;
   sessionId: string;
   access: 'write' | 'read';
+  /** The user's role in the document's incident, shown in presence. */
+  role?: string | null;
 }
 
 export interface ConnectionLimits {
   maxMessageBytes: number;
   messagesPerSecond: number;
+  /** Send backlog past which the room stops sending updates one by one (see sync-replies.ts); 4× closes. */
+  maxBufferedBytes: number;
 }
 
 /** What a connection needs from its room. */
@@ -38,17 +69,28 @@ export class Connection {
   readonly user: ConnectionContext['user'];
   readonly sessionId: string;
   readonly access: 'write' | 'read';
-  readonly identity: PresenceIdentity;
-  /** Awareness client ids this connection publishes. */
-  readonly awarenessIds = new Set<number>();
+  identity: PresenceIdentity;
+  /** The awareness client id this connection publishes (see presence.ts). */
+  presenceId: number | null = null;
   readOnlyStrikes = 0;
   readonly #socket: CollabSocket;
   readonly #limits: ConnectionLimits;
   readonly #bucket: TokenBucket;
+  readonly #presenceBucket: TokenBucket;
+  /** The newest presence frame over the presence rate; older ones are dropped. */
+  #presenceWaiting: Uint8Array | null = null;
+  #presenceTimer: NodeJS.Timeout | null = null;
   readonly #log: Logger;
   #room: RoomPort | null = null;
-  /** Frames that arrived before the room finished loading. */
+  /** Messages that arrived before the room finished loading. */
   #early: IncomingMessage[] = [];
+  /** Frames over the rate, waiting for their turn while the socket is paused. */
+  #waiting: Uint8Array[] = [];
+  #waitingBytes = 0;
+  /** When this client was last first held back by the rate (Date.now()); null once a frame goes straight through. */
+  #waitingSince: number | null = null;
+  #drainTimer: NodeJS.Timeout | null = null;
+  #gone: (() => void)[] = [];
   #closed = false;
 
   constructor(socket: CollabSocket, context: ConnectionContext, limits: ConnectionLimits, log: Logger) {
@@ -57,15 +99,37 @@ export class Connection {
     this.user = context.user;
     this.sessionId = context.sessionId;
     this.access = context.access;
-    this.identity = { id: context.user.id, name: context.user.displayName, color: presenceColor(context.user.id) };
+    const { id, displayName } = context.user;
+    this.identity = { id, name: displayName, color: presenceColor(id), colorLight: presenceColorLight(id), role: context.role ?? null };
     this.#limits = limits;
     // One second's worth of burst: a paste or a reconnect flushes several messages at once.
     this.#bucket = new TokenBucket(limits.messagesPerSecond, Math.max(limits.messagesPerSecond, 20));
+    this.#presenceBucket = new TokenBucket(PRESENCE_PER_SECOND, PRESENCE_PER_SECOND);
     this.#log = log;
   }
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  get role(): string | null {
+    return this.identity.role;
+  }
+
+  /** Bytes sent to this client and still waiting in the transport. */
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount ?? 0;
+  }
+
+  /** Runs `fn` once the connection is closed, by either side. */
+  whenGone(fn: () => void): void {
+    if (this.#closed) fn();
+    else this.#gone.push(fn);
+  }
+
+  /** The incident role changed; presence shows it from the next flush. */
+  setRole(role: string | null): void {
+    this.identity = { ...this.identity, role };
   }
 
   attach(room: RoomPort): void {
@@ -81,20 +145,28 @@ export class Connection {
     if (frame.byteLength > this.#limits.maxMessageBytes) {
       return this.reject(CloseCode.MESSAGE_TOO_BIG, 'message too big', { bytes: frame.byteLength });
     }
-    if (!this.#bucket.take()) return this.reject(CloseCode.RATE_LIMITED, 'too many messages');
-    let message: IncomingMessage;
-    try {
-      message = parseMessage(frame);
-    } catch (error) {
-      if (!(error instanceof MalformedMessage)) throw error;
-      return this.reject(CloseCode.MALFORMED, 'malformed message', { reason: error.message });
+    if (frame[0] === MESSAGE_AWARENESS) return this.#receivePresence(frame);
+    if (this.#waiting.length === 0 && this.#bucket.take()) {
+      // Under the rate again: the client's stretch of being held back is over.
+      this.#waitingSince = null;
+      return this.#handle(frame);
     }
-    if (this.#room) this.#room.receive(this, message);
-    else this.#early.push(message);
+    this.#waiting.push(frame);
+    this.#waitingBytes += frame.byteLength;
+    this.#waitingSince ??= Date.now();
+    // A paused socket still delivers what it had already read; beyond that the client ignores backpressure.
+    if (this.#waitingBytes > 4 * this.#limits.maxMessageBytes) return this.reject(CloseCode.RATE_LIMITED, 'too many messages');
+    this.#socket.pause?.();
+    this.#scheduleDrain();
   }
 
   send(frame: Uint8Array): void {
-    if (!this.#closed) this.#socket.send(frame);
+    if (this.#closed) return;
+    // Updates stop at the limit; what still comes (presence, replies) is small, unless the client reads nothing at all.
+    if (this.bufferedAmount > 4 * this.#limits.maxBufferedBytes) {
+      return this.reject(CloseCode.TOO_FAR_BEHIND, 'client is not reading', { bufferedBytes: this.bufferedAmount });
+    }
+    this.#socket.send(frame);
   }
 
   /** Closes for a reason that is this client's fault, with one log line. */
@@ -107,6 +179,7 @@ export class Connection {
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopWaiting();
     this.#socket.close(code, reason);
     this.#room?.leave(this);
   }
@@ -115,6 +188,61 @@ export class Connection {
   closedByPeer(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopWaiting();
     this.#room?.leave(this);
+  }
+
+  #handle(frame: Uint8Array): void {
+    let message: IncomingMessage;
+    try {
+      message = parseMessage(frame);
+    } catch (error) {
+      if (!(error instanceof MalformedMessage)) throw error;
+      return this.reject(CloseCode.MALFORMED, 'malformed message', { reason: error.message });
+    }
+    if (this.#room) this.#room.receive(this, message);
+    else this.#early.push(message);
+  }
+
+  #scheduleDrain(): void {
+    if (this.#drainTimer) return;
+    this.#drainTimer = setTimeout(() => {
+      this.#drainTimer = null;
+      while (!this.#closed && this.#waiting.length > 0 && this.#bucket.take()) {
+        const frame = this.#waiting.shift()!;
+        this.#waitingBytes -= frame.byteLength;
+        this.#handle(frame);
+      }
+      if (this.#closed) return;
+      if (this.#waiting.length === 0) {
+        // The stretch goes on if what the socket held back comes straight in over the rate again.
+        this.#socket.resume?.();
+      } else if (Date.now() - this.#waitingSince! > BACKLOG_PATIENCE_MS) {
+        this.reject(CloseCode.RATE_LIMITED, 'over the message rate for too long', { waitingFrames: this.#waiting.length });
+      } else this.#scheduleDrain();
+    }, Math.max(1, this.#bucket.msUntilNext()));
+  }
+
+  #receivePresence(frame: Uint8Array): void {
+    if (!this.#presenceWaiting && this.#presenceBucket.take()) return this.#handle(frame);
+    this.#presenceWaiting = frame;
+    this.#presenceTimer ??= setTimeout(() => {
+      this.#presenceTimer = null;
+      const newest = this.#presenceWaiting;
+      this.#presenceWaiting = null;
+      if (newest && !this.#closed) this.#receivePresence(newest);
+    }, Math.max(1, this.#presenceBucket.msUntilNext()));
+  }
+
+  #stopWaiting(): void {
+    clearTimeout(this.#presenceTimer ?? undefined);
+    this.#presenceTimer = null;
+    this.#presenceWaiting = null;
+    for (const fn of this.#gone.splice(0)) fn();
+    clearTimeout(this.#drainTimer ?? undefined);
+    this.#drainTimer = null;
+    this.#waiting = [];
+    this.#waitingBytes = 0;
+    this.#waitingSince = null;
   }
 }

@@ -51,7 +51,12 @@ export class GroupCommit<T> {
   }
 
   #kick() {
-    if (!this.#running) this.#running = this.#drain().finally(() => (this.#running = null));
+    if (this.#running) return;
+    this.#running = this.#drain().finally(() => {
+      this.#running = null;
+      // Work pushed after the drain's last look, before this callback ran, saw it still running and did not start one.
+      if (!this.#stopped && (this.#pending.length > 0 || this.#tasks.length > 0)) this.#kick();
+    });
   }
 
   async #drain() {

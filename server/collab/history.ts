@@ -21,6 +21,24 @@ export function describeUpdate(update: Uint8Array): UpdateIds {
   return { i: inserted, d: deleted };
 }
 
+/**
+ * The same description read from the transaction that made the change, so the
+ * hot path does not decode the update it just produced (a transaction's
+ * before/after state vectors and delete set are what its update encodes).
+ */
+export function describeTransaction(transaction: Y.Transaction, into: UpdateIds = { i: {}, d: {} }): UpdateIds {
+  for (const [client, to] of transaction.afterState) {
+    const from = transaction.beforeState.get(client) ?? 0;
+    if (to <= from) continue;
+    const known = into.i[client];
+    into.i[client] = known ? [Math.min(known[0], from), Math.max(known[1], to)] : [from, to];
+  }
+  for (const [client, items] of transaction.deleteSet.clients) {
+    (into.d[client] ??= []).push(...items.map((item): [number, number] => [item.clock, item.len]));
+  }
+  return into;
+}
+
 export interface Change {
   seq: number;
   userId: string | null;

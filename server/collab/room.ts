@@ -10,50 +10,25 @@
  * other clients' messages, which then proceed against the clean document.
  */
 import * as Y from 'yjs';
-import type { Logger } from '../log.ts';
-import { CloseCode } from './close-codes.ts';
+import { ChangeCapture } from './change-capture.ts';
+import { CloseCode } from '../shared/close-codes.ts';
 import type { Connection, RoomPort } from './connection.ts';
 import { GroupCommit } from './group-commit.ts';
-import { describeUpdate } from './history.ts';
 import { RoomPresence } from './presence.ts';
-import { encodeSyncStep1, encodeSyncStep2, encodeUpdate, type IncomingMessage } from './protocol.ts';
-import type { DocumentStore, StoredUpdate } from './storage.ts';
+import { FanOut } from './fan-out.ts';
+import { encodeSyncStep1, MalformedMessage, type IncomingMessage } from './protocol.ts';
+import { SyncReplies } from './sync-replies.ts';
+import { buildDoc } from './segments.ts';
+import type { DocumentStore } from './storage.ts';
+import { StoredState } from './stored-state.ts';
+import { toLogRows } from './log-rows.ts';
+import { judgeWrite } from './write-checks.ts';
+import type { PendingChange, RoomOptions } from './room-options.ts';
 
-export interface RoomOptions {
-  store: DocumentStore;
-  log: Logger;
-  /** Compact when the log since the snapshot has this many updates… */
-  compactAfterUpdates: number;
-  /** …or this many bytes. */
-  compactAfterBytes: number;
-  /** Non-empty changes a read-only connection may send (dropped) before it is closed. */
-  readOnlyStrikes: number;
-  commitDelayMs: number;
-  /** The last connection left. */
-  onEmpty(room: Room): void;
-  /** The store failed; the room closed its connections and must be forgotten. */
-  onFailed(room: Room): void;
-}
+export type { RoomOptions } from './room-options.ts';
 
-interface PendingChange extends StoredUpdate {
-  /** Position in this room's apply order; commits advance in the same order. */
-  position: number;
-  /** What others receive: only what this change added to the document. */
-  broadcast: Uint8Array | null;
-  origin: Connection | null;
-  done?: { resolve(): void; reject(error: unknown): void };
-}
-
-/**
- * The server's copy keeps deleted content (gc off) so history can rebuild past
- * versions. One transaction per update: measured 3-4x faster for a 10,000-row
- * log than wrapping them all in one (Yjs's cleanup grows with the transaction).
- */
-function buildDoc(updates: Uint8Array[]): Y.Doc {
-  const doc = new Y.Doc({ gc: false });
-  for (const update of updates) Y.applyUpdate(doc, update);
-  return doc;
-}
+/** Transaction origin of changes another process committed (cluster mode). */
+const COMMITTED_ELSEWHERE = Symbol('committed elsewhere');
 
 export class Room implements RoomPort {
   readonly docId: string;
@@ -64,13 +39,12 @@ export class Room implements RoomPort {
   readonly #commits: GroupCommit<PendingChange>;
   #applied = 0;
   #committed = 0;
-  #lastSeq: number;
-  #logCount: number;
-  #logBytes: number;
-  /** Sync-step-2 replies waiting until the changes they contain are committed. */
-  #outbox: { after: number; connection: Connection; frame: Uint8Array }[] = [];
-  /** Updates the doc emitted during the current apply. */
-  #captured: Uint8Array[] | null = null;
+  #stored: StoredState;
+  /** Bytes of changes applied and not yet committed, for the size budget. */
+  #uncommittedBytes = 0;
+  readonly #replies: SyncReplies;
+  readonly #fanOut: FanOut;
+  readonly #capture: ChangeCapture;
   #recovering: Promise<void> | null = null;
   /** Work held while the document reloads. */
   #held: (() => void)[] = [];
@@ -78,19 +52,32 @@ export class Room implements RoomPort {
   #compacting = false;
 
   static async load(docId: string, options: RoomOptions): Promise<Room> {
-    const loaded = await options.store.load(docId);
-    return new Room(docId, buildDoc(loaded.updates), loaded, options);
+    const { doc, stored } = await Room.#read(docId, options.store);
+    return new Room(docId, doc, stored, options);
   }
 
-  private constructor(docId: string, doc: Y.Doc, loaded: { lastSeq: number; logCount: number; logBytes: number }, options: RoomOptions) {
+  /** The document from storage, applied in slices so a large one does not stall the server. */
+  static async #read(docId: string, store: DocumentStore): Promise<{ doc: Y.Doc; stored: StoredState }> {
+    const loaded = await store.load(docId);
+    const stored = new StoredState(loaded);
+    const doc = await buildDoc(loaded.updates, loaded.segmentCount, (d) => stored.segmentsApplied(d));
+    return { doc, stored };
+  }
+
+  private constructor(docId: string, doc: Y.Doc, stored: StoredState, options: RoomOptions) {
     this.docId = docId;
     this.doc = doc;
     this.#options = options;
-    this.#lastSeq = loaded.lastSeq;
-    this.#logCount = loaded.logCount;
-    this.#logBytes = loaded.logBytes;
-    this.doc.on('update', this.#onDocUpdate);
-    this.presence = new RoomPresence((frame, except) => this.#broadcast(frame, except));
+    this.#stored = stored;
+    this.#capture = new ChangeCapture(doc, docId, options.log);
+    const { presenceRelay } = options;
+    this.presence = new RoomPresence({
+      members: () => this.connections,
+      flushMs: options.presenceFlushMs,
+      relay: presenceRelay && ((entries) => presenceRelay(docId, entries)),
+    });
+    this.#replies = new SyncReplies(this, { maxBufferedBytes: options.maxBufferedBytes });
+    this.#fanOut = new FanOut({ connections: this.connections, replies: this.#replies });
     this.#commits = new GroupCommit({
       write: (batch) => this.#write(batch),
       onError: (error, dropped) => this.#fail(error, dropped),
@@ -105,6 +92,28 @@ export class Room implements RoomPort {
   /** Changes applied in memory and not yet committed. */
   get uncommitted(): number {
     return this.#applied - this.#committed;
+  }
+
+  get applied(): number {
+    return this.#applied;
+  }
+
+  /** Equal for as long as the document is unchanged (see change-capture.ts). */
+  get version(): number {
+    return this.#capture.version;
+  }
+
+  get committed(): number {
+    return this.#committed;
+  }
+
+  get ready(): boolean {
+    return !this.#recovering && !this.#failed;
+  }
+
+  /** Connections owed a whole-state reply (at most one each). */
+  get owedReplies(): number {
+    return this.#replies.size;
   }
 
   join(connection: Connection): void {
@@ -122,7 +131,7 @@ export class Room implements RoomPort {
   leave(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
     this.presence.leave(connection);
-    this.#outbox = this.#outbox.filter((entry) => entry.connection !== connection);
+    this.#replies.forget(connection);
     if (this.connections.size === 0) this.#options.onEmpty(this);
   }
 
@@ -145,26 +154,60 @@ export class Room implements RoomPort {
     });
   }
 
+  /**
+   * Cluster hook: a change another process already committed. It is applied
+   * and sent to this room's clients at once (it is durable), never stored
+   * again. A connection owed a whole-state reply gets it only if that reply
+   * was already computed without it.
+   */
+  applyCommitted(update: Uint8Array): void {
+    this.#whenReady(() => {
+      if (this.#failed) return;
+      let change;
+      try {
+        change = this.#capture.run(() => Y.applyUpdate(this.doc, update, COMMITTED_ELSEWHERE), update);
+      } catch (error) {
+        this.#options.log.error({ err: error, docId: this.docId }, 'a change committed by another process does not apply; reloading the document');
+        return this.#recover(error);
+      }
+      if (!change) return;
+      // It is in the log too: counted for the size budget and the compaction threshold.
+      this.#stored.committed(this.#stored.lastSeq, [{ update, changes: 1 }]);
+      if (change.broadcast) this.#fanOut.add([{ broadcast: change.broadcast, origin: null, position: null }]);
+    });
+  }
+
   /** Resolves when everything applied so far is committed (and a reload in progress has finished). */
   async flush(): Promise<void> {
     for (let pass = 0; pass < 100; pass++) {
       if (this.#recovering) await this.#recovering;
       await this.#commits.idle();
+      if (this.#fanOut.pending) await new Promise<void>((resolve) => this.#fanOut.add([], null, resolve));
       if (!this.#recovering) return;
     }
   }
 
-  /** Writes a snapshot of the whole document and moves the log it covers into history. */
+  /** Merges the log since the last compaction into snapshot segments (see stored-state.ts). */
   compact(): Promise<void> {
-    return this.#commits.exclusive(async () => {
-      if (this.#recovering || this.#failed || this.#logCount === 0) return;
-      const state = Y.encodeStateAsUpdate(this.doc);
-      // Changes applied but not committed are in `state` too; they commit later
-      // with a higher seq and apply again on load, which Yjs ignores.
-      await this.#options.store.compact(this.docId, state, this.#lastSeq);
-      this.#logCount = 0;
-      this.#logBytes = 0;
-    });
+    if (this.#recovering || this.#failed) return Promise.resolve();
+    const stored = this.#stored;
+    return stored.compact(this.docId, this.#options.store, (task) =>
+      // A reload in between replaced the stored state; its own log is compacted next time.
+      this.#commits.exclusive(async () => {
+        if (!this.#failed && this.#stored === stored) await task();
+      }),
+    );
+  }
+
+  /** Bytes the document takes in storage, committed or about to be. */
+  get storedBytes(): number {
+    return this.#stored.bytes + this.#uncommittedBytes;
+  }
+
+  /** Segments loaded with the room and the state they cover, for streaming a large document (see sync-replies.ts). */
+  get loadedSegments(): { segments: Uint8Array[]; coverage: Map<number, number> } | null {
+    const { loadedSegments: segments, loadedCoverage: coverage } = this.#stored;
+    return coverage && segments.length > 0 ? { segments, coverage } : null;
   }
 
   /** Closes every connection; the caller flushes and compacts before forgetting the room. */
@@ -173,6 +216,9 @@ export class Room implements RoomPort {
   }
 
   destroy(): void {
+    this.#fanOut.flush();
+    this.#capture.destroy();
+    this.#replies.destroy();
     this.presence.destroy();
     this.doc.destroy();
   }
@@ -183,12 +229,13 @@ export class Room implements RoomPort {
         return this.#answerSyncStep1(connection, message.stateVector);
       case 'sync-step-2':
       case 'update':
-        return connection.access === 'read' ? this.#refuseWrite(connection, message.update) : this.#applyFrom(connection, message.update);
+        return this.#applyFrom(connection, message.update);
       case 'awareness':
         try {
           this.presence.receive(connection, message.update);
         } catch (error) {
-          connection.reject(CloseCode.MALFORMED, 'malformed awareness update', { reason: (error as Error).message });
+          if (!(error instanceof MalformedMessage)) throw error;
+          connection.reject(CloseCode.MALFORMED, 'malformed awareness update', { reason: error.message });
         }
         return;
       case 'query-awareness': {
@@ -200,37 +247,17 @@ export class Room implements RoomPort {
   }
 
   #answerSyncStep1(connection: Connection, stateVector: Uint8Array): void {
-    let frame: Uint8Array;
     try {
-      frame = encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector));
+      this.#replies.request(connection, stateVector);
     } catch (error) {
-      return connection.reject(CloseCode.MALFORMED, 'malformed state vector', { reason: (error as Error).message });
+      connection.reject(CloseCode.MALFORMED, 'malformed state vector', { reason: (error as Error).message });
     }
-    if (this.#committed >= this.#applied) connection.send(frame);
-    else this.#outbox.push({ after: this.#applied, connection, frame });
-  }
-
-  #refuseWrite(connection: Connection, update: Uint8Array): void {
-    let empty: boolean;
-    try {
-      const decoded = Y.decodeUpdate(update);
-      empty = decoded.structs.length === 0 && decoded.ds.clients.size === 0;
-    } catch (error) {
-      return connection.reject(CloseCode.MALFORMED, 'malformed update', { reason: (error as Error).message });
-    }
-    // The stock provider answers our sync step 1 with a (usually empty) step 2 even when read-only.
-    if (empty) return;
-    connection.readOnlyStrikes++;
-    if (connection.readOnlyStrikes >= this.#options.readOnlyStrikes) connection.reject(CloseCode.READ_ONLY, 'read-only participant kept sending changes');
   }
 
   #applyFrom(connection: Connection, update: Uint8Array): void {
-    try {
-      // Cheap structural check first: most garbage fails here without touching the document.
-      Y.decodeUpdate(update);
-    } catch (error) {
-      return connection.reject(CloseCode.MALFORMED, 'malformed update', { reason: (error as Error).message });
-    }
+    const verdict = judgeWrite(connection, update, this.storedBytes, this.#options);
+    if (verdict === 'ignore') return;
+    if (verdict !== 'apply') return connection.reject(verdict.code, verdict.reason, verdict.details);
     try {
       this.#apply(connection, connection.user.id, () => Y.applyUpdate(this.doc, update, connection), update);
     } catch (error) {
@@ -244,66 +271,45 @@ export class Room implements RoomPort {
    * reloaded from the database and the error rethrown; nothing is queued.
    */
   #apply(origin: Connection | null, userId: string | null, mutate: () => void, raw: Uint8Array | null, done?: PendingChange['done']): boolean {
-    const { store } = this.doc;
-    const pendingBefore = [store.pendingStructs, store.pendingDs];
-    this.#captured = [];
+    let change;
     try {
-      mutate();
+      change = this.#capture.run(mutate, raw);
     } catch (error) {
-      this.#captured = null;
       this.#recover(error);
       throw error;
     }
-    const emitted = this.#captured;
-    this.#captured = null;
-    // Structs waiting for missing dependencies are not in the emitted update but
-    // are in the state we serve to others, so store the raw update as well.
-    const newlyPending =
-      raw !== null &&
-      ((store.pendingStructs !== null && store.pendingStructs !== pendingBefore[0]) || (store.pendingDs !== null && store.pendingDs !== pendingBefore[1]));
-    if (emitted.length === 0 && !newlyPending) return false;
-    const broadcast = emitted.length === 0 ? null : emitted.length === 1 ? emitted[0] : Y.mergeUpdates(emitted);
-    const update = newlyPending ? raw : broadcast!;
-    this.#commits.push({
-      position: ++this.#applied,
-      update,
-      broadcast,
-      origin,
-      userId,
-      receivedAt: new Date(),
-      ids: describeUpdate(update),
-      done,
-    });
+    if (!change) return false;
+    this.#uncommittedBytes += change.update.byteLength;
+    this.#commits.push({ ...change, position: ++this.#applied, origin, userId, receivedAt: new Date(), done });
     return true;
   }
 
-  #onDocUpdate = (update: Uint8Array) => {
-    if (this.#captured) this.#captured.push(update);
-    else this.#options.log.error({ docId: this.docId }, 'document changed outside of a room apply; the change is not persisted');
-  };
-
+  /** Commit, then broadcast (at the end of the turn, see fan-out.ts): the one path by which a change reaches anyone else. */
   async #write(batch: PendingChange[]): Promise<void> {
-    this.#lastSeq = await this.#options.store.append(this.docId, batch);
+    const rows = toLogRows(batch);
+    const lastSeq = await this.#options.store.append(this.docId, rows);
+    this.#stored.committed(lastSeq, rows.map(({ update, changes }) => ({ update, changes })));
     this.#committed = batch[batch.length - 1].position;
-    this.#logCount += batch.length;
-    for (const change of batch) {
-      this.#logBytes += change.update.byteLength;
-      if (change.broadcast) this.#broadcast(encodeUpdate(change.broadcast), change.origin);
-      change.done?.resolve();
-    }
-    const ready = this.#outbox.filter((entry) => entry.after <= this.#committed);
-    this.#outbox = this.#outbox.filter((entry) => entry.after > this.#committed);
-    for (const entry of ready) entry.connection.send(entry.frame);
-    if (!this.#compacting && (this.#logCount >= this.#options.compactAfterUpdates || this.#logBytes >= this.#options.compactAfterBytes)) {
+    for (const change of batch) this.#uncommittedBytes -= change.update.byteLength;
+    // Usually what was stored is exactly what everyone else needs, and already merged per person.
+    const asStored = batch.every((change) => change.update === change.broadcast);
+    const merged = asStored ? () => (rows.length === 1 ? rows[0].update : Y.mergeUpdates(rows.map((row) => row.update))) : null;
+    const done = batch.filter((change) => change.done);
+    const sent = new Promise<void>((resolve) =>
+      this.#fanOut.add(batch, merged, () => {
+        for (const change of done) change.done!.resolve();
+        resolve();
+      }),
+    );
+    if (!this.#compacting && (this.#stored.logCount >= this.#options.compactAfterUpdates || this.#stored.logBytes >= this.#options.compactAfterBytes)) {
       this.#compacting = true;
       this.compact()
         .catch((error) => this.#options.log.error({ err: error, docId: this.docId }, 'compaction failed; the log keeps growing until the next attempt'))
         .finally(() => (this.#compacting = false));
     }
-  }
-
-  #broadcast(frame: Uint8Array, except: unknown): void {
-    for (const connection of this.connections) if (connection !== except) connection.send(frame);
+    // The next batch starts once this one is sent: sending costs the same for one change as for hundreds
+    // (N frames), so what arrives meanwhile joins the next batch instead of making a frame of its own.
+    await sent;
   }
 
   #whenReady(work: () => void): void {
@@ -317,14 +323,11 @@ export class Room implements RoomPort {
     this.#recovering = (async () => {
       await this.#commits.idle();
       if (this.#failed) return;
-      const loaded = await this.#options.store.load(this.docId);
-      this.doc.off('update', this.#onDocUpdate);
+      const { doc, stored } = await Room.#read(this.docId, this.#options.store);
+      this.#capture.replace(doc);
       this.doc.destroy();
-      this.doc = buildDoc(loaded.updates);
-      this.doc.on('update', this.#onDocUpdate);
-      this.#lastSeq = loaded.lastSeq;
-      this.#logCount = loaded.logCount;
-      this.#logBytes = loaded.logBytes;
+      this.doc = doc;
+      this.#stored = stored;
     })()
       .catch((error) => this.#fail(error, []))
       .finally(() => {

@@ -1,7 +1,10 @@
 /**
- * Where documents live: the replay log, the snapshot, and the compaction that
- * folds one into the other. Rooms see only this interface (load, append,
- * compact), so tests can put a failing store behind a room.
+ * Where documents live: the replay log, the snapshot segments, and the
+ * compaction that folds one into the other. Rooms see only this interface
+ * (load, append, compact), so tests can put a failing store behind a room.
+ *
+ * Loading reads in pages, so a large document never becomes one huge query
+ * (embedded PGlite runs queries on the server's own thread).
  */
 import { frag, join, type Sql } from '../db/sql.ts';
 import type { UpdateIds } from './history.ts';
@@ -15,8 +18,10 @@ export interface StoredUpdate {
 }
 
 export interface LoadedDocument {
-  /** The snapshot first (when there is one), then the log after it, in order. */
+  /** The snapshot segments first, in order, then the log after them, in order. */
   updates: Uint8Array[];
+  /** How many of `updates` are snapshot segments. */
+  segmentCount: number;
   /** Highest seq the loaded state covers (0 for a new document). */
   lastSeq: number;
   /** Log rows and bytes since the snapshot, for the compaction threshold. */
@@ -28,24 +33,86 @@ export interface DocumentStore {
   load(docId: string): Promise<LoadedDocument>;
   /** Commits the updates in one transaction; resolves with the highest seq written. */
   append(docId: string, updates: StoredUpdate[]): Promise<number>;
-  /** Replaces the snapshot with `state` and moves the log up to `coversSeq` into history, atomically. */
-  compact(docId: string, state: Uint8Array, coversSeq: number): Promise<void>;
+  /** Appends snapshot segments covering the log up to `coversSeq` and moves those log rows into history, atomically. */
+  compact(docId: string, segments: Uint8Array[], coversSeq: number): Promise<void>;
+}
+
+/** Rows looked at per page, and the bytes one page may bring: embedded PGlite turns every byte into hex text and back on the server's thread. */
+const PAGE_ROWS = 1000;
+const PAGE_BYTES = 2 * 1024 * 1024;
+
+type SeqRow = { seq: number; data: Uint8Array };
+
+/**
+ * Rows in `seq` order after `afterSeq`, a page at a time: first the sizes
+ * (no data), then the data of as many rows as fit in PAGE_BYTES (at least
+ * one). Counting rows alone let one page carry 64 segments of a megabyte each.
+ */
+async function readPaged(
+  afterSeq: number,
+  sizes: (after: number) => Promise<{ seq: number; bytes: number }[]>,
+  rows: (after: number, upTo: number) => Promise<SeqRow[]>,
+): Promise<SeqRow[]> {
+  const read: SeqRow[] = [];
+  let after = afterSeq;
+  for (let page = 0; page < 10_000_000; page++) {
+    const sized = await sizes(after);
+    if (sized.length === 0) break;
+    let upTo = sized[0].seq;
+    let bytes = 0;
+    for (const row of sized) {
+      if (bytes > 0 && bytes + row.bytes > PAGE_BYTES) break;
+      bytes += row.bytes;
+      upTo = row.seq;
+    }
+    const got = await rows(after, upTo);
+    read.push(...got);
+    after = upTo;
+  }
+  return read;
 }
 
 export function sqlDocumentStore(sql: Sql): DocumentStore {
+  const segmentsAfter = (docId: string, afterSeq: number) =>
+    readPaged(
+      afterSeq,
+      (after) => sql<{ seq: number; bytes: number }>`
+        select covers_seq as seq, octet_length(state) as bytes from document_snapshots
+        where doc_id = ${docId} and covers_seq > ${after} order by covers_seq limit ${PAGE_ROWS}`,
+      (after, upTo) => sql<SeqRow>`
+        select covers_seq as seq, state as data from document_snapshots
+        where doc_id = ${docId} and covers_seq > ${after} and covers_seq <= ${upTo} order by covers_seq`,
+    );
+
+  const logAfter = (docId: string, afterSeq: number) =>
+    readPaged(
+      afterSeq,
+      (after) => sql<{ seq: number; bytes: number }>`
+        select seq, octet_length(update) as bytes from document_updates
+        where doc_id = ${docId} and seq > ${after} order by seq limit ${PAGE_ROWS}`,
+      (after, upTo) => sql<SeqRow>`
+        select seq, update as data from document_updates where doc_id = ${docId} and seq > ${after} and seq <= ${upTo} order by seq`,
+    );
+
   return {
     async load(docId) {
-      // One statement, so a compaction committing in between cannot make us miss rows.
-      const rows = await sql<{ part: number; seq: number; data: Uint8Array }>`
-        select 0 as part, covers_seq as seq, state as data from document_snapshots where doc_id = ${docId}
-        union all
-        select 1, seq, update from document_updates
-        where doc_id = ${docId} and seq > coalesce((select covers_seq from document_snapshots where doc_id = ${docId}), 0)
-        order by part, seq`;
-      const log = rows.filter((row) => row.part === 1);
+      // Paged reads are not one snapshot of the database: a compaction committing in between
+      // turns log rows into a segment. Segments only ever append, so read the new ones and the
+      // log after them again until nothing moved (bounded: each pass is after a compaction).
+      const segments = await segmentsAfter(docId, 0);
+      let log: SeqRow[] = [];
+      for (let pass = 0; pass < 100; pass++) {
+        const covered = segments.length ? segments[segments.length - 1].seq : 0;
+        log = await logAfter(docId, covered);
+        const newer = await segmentsAfter(docId, covered);
+        if (newer.length === 0) break;
+        segments.push(...newer);
+      }
+      const all = [...segments, ...log];
       return {
-        updates: rows.map((row) => row.data),
-        lastSeq: rows.reduce((max, row) => Math.max(max, row.seq), 0),
+        updates: all.map((row) => row.data),
+        segmentCount: segments.length,
+        lastSeq: all.reduce((max, row) => Math.max(max, row.seq), 0),
         logCount: log.length,
         logBytes: log.reduce((sum, row) => sum + row.data.byteLength, 0),
       };
@@ -60,16 +127,18 @@ export function sqlDocumentStore(sql: Sql): DocumentStore {
       return rows.reduce((max, row) => Math.max(max, row.seq), 0);
     },
 
-    async compact(docId, state, coversSeq) {
+    async compact(docId, segments, coversSeq) {
       await sql.begin(async (tx) => {
         await tx`
           insert into document_history (doc_id, seq, user_id, created_at, bytes, ids)
           select doc_id, seq, user_id, created_at, octet_length(update), ids
           from document_updates where doc_id = ${docId} and seq <= ${coversSeq}`;
         await tx`delete from document_updates where doc_id = ${docId} and seq <= ${coversSeq}`;
-        await tx`
-          insert into document_snapshots (doc_id, state, covers_seq) values (${docId}, ${state}, ${coversSeq})
-          on conflict (doc_id) do update set state = excluded.state, covers_seq = excluded.covers_seq, created_at = now()`;
+        // Segments share the covering seq's neighbourhood: the last one covers `coversSeq`, earlier ones just below it,
+        // all above the previous compaction (whose rows were deleted, so those seqs are never reused).
+        for (const [i, segment] of segments.entries()) {
+          await tx`insert into document_snapshots (doc_id, state, covers_seq) values (${docId}, ${segment}, ${coversSeq - (segments.length - 1 - i)})`;
+        }
       });
     },
   };

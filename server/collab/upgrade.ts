@@ -1,34 +1,44 @@
 /**
  * HTTP glue for `GET /collab/:docId`: every refusal that can be decided from
  * the request is a plain HTTP response written before the upgrade (401 no
- * session, 403 cross-site, 404 unknown path or no such document for you, 503
- * room full or shutting down). Then `ws` takes the socket and the collab core
+ * session, 403 cross-site, 404 unknown path or no such document for you, 429
+ * over a per-person cap, 503 room full, shutting down or database unreachable,
+ * with Retry-After). Then `ws` takes the socket and the collab core
  * gets a socket-like object and the authenticated context.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { parse as parseCookies } from 'hono/utils/cookie';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { SESSION_COOKIE, validateSessionToken } from '../auth/sessions.ts';
 import type { Config } from '../config.ts';
-import type { UpgradeHandler } from '../http-server.ts';
+import { isDatabaseUnavailable, withDeadline } from '../db/availability.ts';
 import type { Logger } from '../log.ts';
-import { CloseCode } from './close-codes.ts';
+import { CloseCode } from '../shared/close-codes.ts';
+import type { Authenticate } from './access.ts';
 import type { CollabServer } from './collab-server.ts';
 
 export interface CollabUpgradeOptions {
   collab: CollabServer;
-  config: Pick<Config, 'origin' | 'collabMaxMessageBytes' | 'collabMaxConnectionsPerDoc'>;
+  /** Who sent the request (injected, like Hocuspocus's onAuthenticate; see server/wiring/document-policy.ts). */
+  authenticate: Authenticate;
+  config: Pick<Config, 'origin' | 'collabMaxMessageBytes'>;
   log: Logger;
   /** A connection that has not answered the previous ping by the next one is dropped. */
   pingIntervalMs?: number;
+  /** Each database query of the upgrade gets this long before the upgrade answers 503. */
+  queryDeadlineMs?: number;
 }
 
 const PATH = /^\/collab\/([A-Za-z0-9][A-Za-z0-9_.:-]{0,199})$/;
 
+/** Handles the HTTP server's 'upgrade' event. */
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
 export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandler {
   const { collab, config, log } = options;
+  // Upgrades remember who sent which cookies: a reconnecting tab costs no session query (see access-cache.ts).
+  const authenticate = collab.rememberVisitors(options.authenticate);
   const pingIntervalMs = options.pingIntervalMs ?? 30_000;
+  const queryDeadlineMs = options.queryDeadlineMs ?? 2000;
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.collabMaxMessageBytes, perMessageDeflate: false });
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
@@ -41,22 +51,37 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandl
       return refuse(socket, 403, 'Cross-site connections are not allowed.');
     }
     if (collab.closing) return refuse(socket, 503, 'The server is restarting. Try again in a moment.');
-    const token = parseCookies(request.headers.cookie ?? '', SESSION_COOKIE)[SESSION_COOKIE];
-    const valid = token ? await validateSessionToken(collab.sql, token) : null;
+    const valid = await withDeadline(authenticate(request), queryDeadlineMs, 'the session check');
     if (!valid) return refuse(socket, 401, 'Log in to open this document.');
-    const access = await collab.decideAccess(collab.sql, valid.user, docId);
+    const { access, role } = await withDeadline(collab.authorize(valid.user.id, docId), queryDeadlineMs, 'the access check');
     if (access === 'missing') return refuse(socket, 404, 'No such document.');
-    if (collab.connectionCount(docId) >= config.collabMaxConnectionsPerDoc) {
-      log.warn({ docId, userId: valid.user.id }, 'document is at its connection limit');
-      return refuse(socket, 503, 'This document has too many connections. Try again in a moment.');
-    }
     if (collab.closing) return refuse(socket, 503, 'The server is restarting. Try again in a moment.');
     if (socket.destroyed) return;
+    // No await from here to the upgrade: the slot is taken and used in one go.
+    const admission = collab.admit({ docId, userId: valid.user.id, sessionId: valid.sessionId, roleHolder: role !== null });
+    if (!admission.ok) {
+      log.warn({ docId, userId: valid.user.id, status: admission.status }, 'collab connection refused: over a connection cap');
+      return refuse(socket, admission.status, admission.message, { 'Retry-After': '5' });
+    }
+    socket.once('close', admission.release);
 
     wss.handleUpgrade(request, socket, head, (ws) => {
       const connection = collab.connect(
-        { send: (frame) => ws.send(frame), close: (code, reason) => ws.close(code, reason) },
-        { docId, user: valid.user, sessionId: valid.session.id, access },
+        {
+          send: (frame) => ws.send(frame),
+          close: (code, reason) => {
+            // A paused socket would never read the client's half of the closing handshake.
+            ws.resume();
+            ws.close(code, reason);
+          },
+          pause: () => ws.pause(),
+          resume: () => ws.resume(),
+          get bufferedAmount() {
+            return ws.bufferedAmount;
+          },
+        },
+        { docId, user: valid.user, sessionId: valid.sessionId, access, role },
+        admission.release,
       );
       let alive = true;
       const heartbeat = setInterval(() => {
@@ -89,18 +114,24 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandl
     // A client that vanishes mid-handshake is not our error; without a listener it would crash the process.
     socket.on('error', () => {});
     upgrade(request, socket, head).catch((error) => {
+      if (isDatabaseUnavailable(error)) {
+        collab.forgetRemembered();
+        log.warn({ reason: (error as Error).message, url: request.url }, 'websocket upgrade refused: database unavailable');
+        return refuse(socket, 503, 'The database is not reachable. Try again in a moment.', { 'Retry-After': '1' });
+      }
       log.error({ err: error, url: request.url }, 'websocket upgrade failed');
       refuse(socket, 500, 'Something went wrong on our side.');
     });
   };
 }
 
-function refuse(socket: Duplex, status: number, message: string): void {
+function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
   if (socket.destroyed || !socket.writable) return;
   const body = Buffer.from(message);
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.once('finish', () => socket.destroy());
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n${extra}\r\n` +
       message,
   );
 }

@@ -7,9 +7,10 @@ import type { Sql } from '../db/sql.ts';
 import type { LiveDocuments, LiveMirror } from '../incidents/live.ts';
 import type { Logger } from '../log.ts';
 import { firstLine } from '../shared/update-template.ts';
-import { addTimelineEntry, seedDrafts, timelineMap } from '../shared/war-room-doc.ts';
-import { templatesFor } from './templates.ts';
-import type { Audience, PublishedUpdate } from './types.ts';
+import { addTimelineEntry, applyTextEdit, draftText, seedDrafts, timelineMap } from '../shared/war-room-doc.ts';
+import { FINAL_TEMPLATES, templatesFor } from './templates.ts';
+import type { Audience } from '../shared/audiences.ts';
+import type { PublishedUpdate } from './types.ts';
 
 const AUDIENCE_WORDS: Record<Audience, string> = {
   responders: 'Responders',
@@ -31,6 +32,8 @@ export interface CommsLive {
   published(docId: string, update: PublishedUpdate): Promise<void>;
   /** Creates the drafts the document lacks from the templates for `severity`. */
   seedDrafts(docId: string, severity: number): Promise<void>;
+  /** Replaces the audience's draft with the final-update template; false when it already is that. */
+  startFinalDraft(docId: string, audience: Audience): Promise<boolean>;
 }
 
 /** With no collaboration server (`docs` null) both are no-ops. */
@@ -63,6 +66,23 @@ export function createCommsLive(sql: Sql, docs: LiveDocuments | null, log: Logge
       await docs.changeDocument(docId, null, (doc) => {
         seedDrafts(doc, templates);
       });
+    },
+    async startFinalDraft(docId, audience) {
+      if (!docs) return false;
+      let changed = false;
+      // One writer, serialised by the room: a second click (or a second communicator) finds the final text there already.
+      await docs.changeDocument(docId, null, (doc) => {
+        const text = draftText(doc, audience);
+        const final = FINAL_TEMPLATES[audience];
+        if (!text) {
+          seedDrafts(doc, { [audience]: final });
+          changed = true;
+        } else if (text.toString() !== final) {
+          applyTextEdit(text, text.toString(), final);
+          changed = true;
+        }
+      });
+      return changed;
     },
   };
 }

@@ -6,32 +6,19 @@
  */
 import { generateSecureRandomString } from '../auth/tokens.ts';
 import type { Sql } from '../db/sql.ts';
+import { fail, type Failure } from '../shared/failure.ts';
 import type { Actor } from '../incidents/commands.ts';
 import type { Access } from '../incidents/permissions.ts';
 import { findIncidentByNumber, type Incident } from '../incidents/repo.ts';
-import { standingIn } from '../incidents/visibility.ts';
+import { standingIn, type IncidentStanding } from '../incidents/visibility.ts';
+import { renderMarkdownOffThread } from '../markdown/render.ts';
 import { renderMarkdown } from '../shared/markdown.ts';
 import { placeholderValues, renderTemplate } from '../shared/update-template.ts';
-import { intervalFor } from './cadence.ts';
-import type { Audience, PublishedUpdate } from './types.ts';
+import { intervalFor } from '../shared/cadence.ts';
+import type { Audience } from '../shared/audiences.ts';
+import type { PublishedUpdate } from './types.ts';
 import { cadenceOverrides, clearCadenceOverride, findUpdateByKey, insertUpdate, setCadenceOverride } from './updates.ts';
 import { enqueueDeliveries } from './webhooks/outbox.ts';
-
-export interface CommsFailure {
-  ok: false;
-  status: 400 | 403 | 404 | 409;
-  code: string;
-  message: string;
-  field?: string;
-}
-
-const fail = (status: CommsFailure['status'], code: string, message: string, field?: string): CommsFailure => ({
-  ok: false,
-  status,
-  code,
-  message,
-  ...(field ? { field } : {}),
-});
 
 export interface CommsStanding {
   ok: true;
@@ -42,16 +29,19 @@ export interface CommsStanding {
 }
 
 /** The incident as `actor` may see it, or a 404 failure (private incidents do not exist for outsiders). */
-export async function communicationsOf(sql: Sql, actor: Actor, number: number): Promise<CommsStanding | CommsFailure> {
+export async function communicationsOf(sql: Sql, actor: Actor, number: number): Promise<CommsStanding | Failure> {
   const seen = await standingIn(sql, actor, await findIncidentByNumber(sql, number));
-  if (!seen) return fail(404, 'not_found', 'No such incident.');
-  const { incident, standing } = seen;
-  const access = seen.permissions.access as Exclude<Access, 'none'>;
+  return seen ? communicationsIn(seen) : fail(404, 'not_found', 'No such incident.');
+}
+
+/** What someone who can see the incident may do with its communications. */
+export function communicationsIn({ incident, standing, permissions }: IncidentStanding): CommsStanding {
+  const access = permissions.access as Exclude<Access, 'none'>;
   const canCommunicate = standing.isAdmin || standing.roles.includes('commander') || standing.roles.includes('communicator');
   return { ok: true, incident, access, canCommunicate };
 }
 
-function onlyCommunicators(incident: Incident, what: string): CommsFailure {
+function onlyCommunicators(incident: Incident, what: string): Failure {
   const names = [incident.roles.commander?.displayName, incident.roles.communicator?.displayName].filter(Boolean);
   const who = names.length > 0 ? ` (${names.join(' or ')})` : '';
   return fail(403, 'forbidden', `Only the commander or the communicator${who}, or an admin, can ${what}.`);
@@ -64,15 +54,43 @@ export interface PublishInput {
   idempotencyKey: string;
 }
 
-export type PublishResult = { ok: true; update: PublishedUpdate; created: boolean; incident: Incident } | CommsFailure;
+export type PublishResult = { ok: true; update: PublishedUpdate; created: boolean; incident: Incident } | Failure;
+
+/** The draft with its placeholders filled from the incident as it is at `now`. */
+async function fillDraft(sql: Sql, incident: Incident, input: PublishInput, now: Date): Promise<string> {
+  const overrides = await cadenceOverrides(sql, incident.id);
+  const values = placeholderValues({
+    ref: `INC-${incident.number}`,
+    // The public never sees the internal title: the status page's title stands in for it.
+    title: input.audience === 'public' ? (incident.publicTitle ?? incident.title) : incident.title,
+    severity: incident.severity,
+    state: incident.state,
+    summary: incident.summary,
+    startedAt: incident.startedAt,
+    resolvedAt: incident.resolvedAt,
+    intervalMinutes: intervalFor({ severity: incident.severity, override: overrides[input.audience] }, input.audience),
+    now,
+  });
+  return renderTemplate(input.body, values).trim();
+}
 
 /**
  * Fills the draft's placeholders with the incident as it is now, renders it,
  * and stores the update with its deliveries. The same key on the same
  * incident returns the update already published, however many requests race:
  * the unique index decides, the losers read the winner's row.
+ *
+ * The draft is filled and rendered before the transaction, off the main
+ * thread; the transaction fills it again and renders again only if the
+ * incident changed in between.
  */
 export async function publishUpdate(sql: Sql, actor: Actor, number: number, input: PublishInput): Promise<PublishResult> {
+  const now = new Date();
+  const before = await communicationsOf(sql, actor, number);
+  if (!before.ok) return before;
+  if (!before.canCommunicate) return onlyCommunicators(before.incident, 'publish updates');
+  const drafted = await fillDraft(sql, before.incident, input, now);
+  const rendered = { markdown: drafted, html: await renderMarkdownOffThread(drafted) };
   return sql.begin(async (tx): Promise<PublishResult> => {
     const standing = await communicationsOf(tx, actor, number);
     if (!standing.ok) return standing;
@@ -86,27 +104,13 @@ export async function publishUpdate(sql: Sql, actor: Actor, number: number, inpu
     const existing = await findUpdateByKey(tx, incident.id, input.idempotencyKey);
     if (existing) return same(existing);
 
-    const now = new Date();
-    const overrides = await cadenceOverrides(tx, incident.id);
-    const values = placeholderValues({
-      ref: `INC-${incident.number}`,
-      // The public never sees the internal title: the status page's title stands in for it.
-      title: input.audience === 'public' ? (incident.publicTitle ?? incident.title) : incident.title,
-      severity: incident.severity,
-      state: incident.state,
-      summary: incident.summary,
-      startedAt: incident.startedAt,
-      resolvedAt: incident.resolvedAt,
-      intervalMinutes: intervalFor({ severity: incident.severity, override: overrides[input.audience] }, input.audience),
-      now,
-    });
-    const bodyMarkdown = renderTemplate(input.body, values).trim();
+    const bodyMarkdown = await fillDraft(tx, incident, input, now);
     const update = await insertUpdate(tx, {
       id: generateSecureRandomString(),
       incidentId: incident.id,
       audience: input.audience,
       bodyMarkdown,
-      bodyHtml: renderMarkdown(bodyMarkdown),
+      bodyHtml: bodyMarkdown === rendered.markdown ? rendered.html : renderMarkdown(bodyMarkdown),
       authorId: actor.id,
       authorName: actor.displayName,
       publishedAt: now,
@@ -125,7 +129,7 @@ export async function publishUpdate(sql: Sql, actor: Actor, number: number, inpu
   });
 }
 
-export type CadenceChangeResult = { ok: true; incident: Incident } | CommsFailure;
+export type CadenceChangeResult = { ok: true; incident: Incident } | Failure;
 
 /** `intervalMinutes` null = no timer; `useDefault` drops the override. */
 export async function changeCadence(

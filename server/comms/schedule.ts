@@ -1,8 +1,8 @@
 /** The cadence of one incident, per audience, from its overrides and its published updates. */
 import type { Sql } from '../db/sql.ts';
 import type { Incident } from '../incidents/repo.ts';
-import { cadenceFor, dueState, type Cadence, type DueState } from './cadence.ts';
-import { AUDIENCES, type Audience } from './types.ts';
+import { cadenceFor, dueState, type Cadence, type DueState } from '../shared/cadence.ts';
+import { AUDIENCES, type Audience } from '../shared/audiences.ts';
 import { cadenceOverrides, lastPublishedAt, lastStateChangeAt } from './updates.ts';
 
 export interface AudienceCadence extends Cadence {
@@ -28,6 +28,6 @@ export async function incidentCadence(sql: Sql, incident: Incident, now = new Da
       },
       audience,
     );
-    return { audience, ...cadence, state: dueState(cadence.nextDueAt, now) };
+    return { audience, ...cadence, state: dueState(cadence, now) };
   });
 }

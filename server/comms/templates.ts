@@ -4,7 +4,7 @@
  * (audience, severity) → (audience, any) → the default below.
  */
 import type { Sql } from '../db/sql.ts';
-import { AUDIENCES, type Audience } from './types.ts';
+import { AUDIENCES, type Audience } from '../shared/audiences.ts';
 
 export { renderTemplate } from '../shared/update-template.ts';
 
@@ -38,9 +38,40 @@ Next update {{next_update}}.`,
 **Decisions needed:** _none_
 
 Next update {{next_update}}.`,
-  public: `**{{state}}:** {{doing}}
+  public: `**{{status}}:** {{doing}}
 
 Some customers may be affected. We are sorry for the inconvenience and will post the next update {{next_update}}.`,
+};
+
+/**
+ * The last update of an incident, offered to each audience once it is
+ * resolved: it says so, and promises nothing more. Replaces the draft only
+ * when the communicator asks for it.
+ */
+export const FINAL_TEMPLATES: Record<Audience, string> = {
+  responders: `### {{ref}} {{severity}}: {{title}} (resolved)
+
+**Impact:** {{impact}}
+**Lasted:** {{duration}}, from {{started_at}}
+
+Resolved. Thank you all. The postmortem follows; add what you saw to the timeline while it is fresh.
+
+No further updates are planned.`,
+  support: `**{{title}}: resolved**
+
+The problem is fixed. If customers still see it, tell us in the incident channel.
+
+No further updates are planned.`,
+  leadership: `**{{ref}} {{severity}}: {{title}}** (resolved after {{duration}})
+
+**Impact:** {{impact}}
+**Resolved:** {{doing}}
+**Next:** a blameless postmortem with follow-up actions.
+
+No further updates are planned.`,
+  public: `**{{status}}:** {{doing}}
+
+Everything is working normally again. We are sorry for the trouble this caused. This is our final update.`,
 };
 
 export interface Template {

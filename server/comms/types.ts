@@ -1,6 +1,6 @@
 /** Stakeholder communications: the shapes shared by drafts, publishing, webhooks and the status page. */
-export const AUDIENCES = ['responders', 'support', 'leadership', 'public'] as const;
-export type Audience = (typeof AUDIENCES)[number];
+import type { Audience } from '../shared/audiences.ts';
+import type { IncidentState } from '../shared/incident-vocabulary.ts';
 
 /** An immutable, published stakeholder update (table `published_updates`). */
 export interface PublishedUpdate {
@@ -11,7 +11,9 @@ export interface PublishedUpdate {
   incidentTitle: string;
   severity: 1 | 2 | 3 | 4;
   /** The incident's state when this was published. */
-  incidentState: string;
+  incidentState: IncidentState;
+  /** The incident is a drill: every webhook payload says so, so no receiver mistakes practice for an outage. */
+  drill: boolean;
   audience: Audience;
   /** Placeholders already filled in. */
   bodyMarkdown: string;

@@ -1,6 +1,8 @@
 /** SQL for published updates and per-incident cadence overrides. Every function takes `sql` first. */
+import type { IncidentState } from '../shared/incident-vocabulary.ts';
 import type { Sql } from '../db/sql.ts';
-import type { Audience, PublishedUpdate } from './types.ts';
+import type { Audience } from '../shared/audiences.ts';
+import type { PublishedUpdate } from './types.ts';
 
 export interface UpdateRow {
   id: string;
@@ -12,10 +14,11 @@ export interface UpdateRow {
   author_id: string | null;
   author_name: string;
   published_at: Date;
-  incident_state: string;
+  incident_state: IncidentState;
   incident_title: string;
   severity: 1 | 2 | 3 | 4;
   idempotency_key: string;
+  incident_drill: boolean;
 }
 
 export const toPublishedUpdate = (row: UpdateRow): PublishedUpdate => ({
@@ -25,6 +28,7 @@ export const toPublishedUpdate = (row: UpdateRow): PublishedUpdate => ({
   incidentTitle: row.incident_title,
   severity: row.severity,
   incidentState: row.incident_state,
+  drill: row.incident_drill,
   audience: row.audience,
   bodyMarkdown: row.body_markdown,
   bodyHtml: row.body_html,
@@ -57,13 +61,14 @@ export async function insertUpdate(sql: Sql, input: NewUpdate): Promise<Publishe
             ${input.authorName}, ${input.publishedAt}, ${input.incidentState}, ${input.incidentTitle}, ${input.severity},
             ${input.idempotencyKey})
     on conflict (incident_id, idempotency_key) do nothing
-    returning *, (select number from incidents where id = ${input.incidentId}) as incident_number`;
+    returning *, (select number from incidents where id = ${input.incidentId}) as incident_number,
+      (select drill from incidents where id = ${input.incidentId}) as incident_drill`;
   return row ? toPublishedUpdate(row) : null;
 }
 
 export async function findUpdateByKey(sql: Sql, incidentId: string, key: string): Promise<PublishedUpdate | null> {
   const [row] = await sql<UpdateRow>`
-    select p.*, i.number as incident_number
+    select p.*, i.number as incident_number, i.drill as incident_drill
     from published_updates p join incidents i on i.id = p.incident_id
     where p.incident_id = ${incidentId} and p.idempotency_key = ${key}`;
   return row ? toPublishedUpdate(row) : null;
@@ -72,7 +77,7 @@ export async function findUpdateByKey(sql: Sql, incidentId: string, key: string)
 /** Newest first. */
 export async function listUpdates(sql: Sql, incidentId: string, audience: Audience | null, limit = 200): Promise<PublishedUpdate[]> {
   const rows = await sql<UpdateRow>`
-    select p.*, i.number as incident_number
+    select p.*, i.number as incident_number, i.drill as incident_drill
     from published_updates p join incidents i on i.id = p.incident_id
     where p.incident_id = ${incidentId} and (${audience}::text is null or p.audience = ${audience}::text)
     order by p.published_at desc, p.id desc

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { lockDataDir } from './data-dir-lock.ts';
 import { createSql, type Sql } from './sql.ts';
 import { openPostgres } from './postgres-driver.ts';
 import { openPglite } from './pglite-driver.ts';
@@ -27,10 +28,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return { sql: createSql(driver), kind: 'postgres', location: `${location.host}${location.pathname}`, close };
   }
   let dir: string | undefined;
+  let unlock = () => {};
   if (options.dataDir) {
     dir = resolve(options.dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
+    unlock = lockDataDir(resolve(options.dataDir));
   }
-  const { driver, close } = await openPglite(dir);
-  return { sql: createSql(driver), kind: 'pglite', location: dir ?? 'memory', close };
+  try {
+    const { driver, close } = await openPglite(dir);
+    return {
+      sql: createSql(driver),
+      kind: 'pglite',
+      location: dir ?? 'memory',
+      async close() {
+        try {
+          await close();
+        } finally {
+          unlock();
+        }
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 }

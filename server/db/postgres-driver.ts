@@ -39,6 +39,11 @@ export function openPostgres(options: PostgresOptions): { driver: Driver; close:
     // int8 (counts, bigserial ids) as numbers: our values stay far below 2^53.
     types: { bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) } },
     connection: options.schema ? { search_path: options.schema } : {},
+    // After an outage, editing must resume within seconds of the database returning: give up on a
+    // connection attempt after 2 s (default 30) and retry at most half a second apart (the default
+    // backoff grows to 20 s, so clients kept waiting long after PostgreSQL was back).
+    connect_timeout: 2,
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
   });
   return { driver: driverFor(pg, false), close: () => pg.end({ timeout: 5 }) };
 }

@@ -103,6 +103,7 @@ export function generatePostmortems(r: Random, ids: Random, incidents: DemoIncid
         summary: incident.title + '. ' + mode.summary,
         impact: `SEV${incident.severity}. Customer-facing impact lasted ${Math.round(span / 60_000)} minutes on ${incident.services.join(', ')}.`,
         investigation: `Responders checked recent changes and dashboards for ${incident.services[0]}. ${mode.trigger}`,
+        resolution: `Resolved ${Math.round(span / 60_000)} minutes after it started, once ${incident.services[0]} had looked normal for an hour.`,
         trigger: mode.trigger,
         escalation: factors.map((f) => f.description).join('. ') + '.',
         detection: mode.detection,

@@ -4,24 +4,26 @@
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/middleware.ts';
+import { currentUser, requireUser } from './auth-middleware.ts';
 import { findActiveUser, findIncidentById } from '../incidents/repo.ts';
 import { visibleTo } from '../incidents/search.ts';
 import { standingIn } from '../incidents/visibility.ts';
-import { findActionItem, listActionItems, updateActionItem } from '../postmortem/action-items.ts';
+import { ACTION_ORIGINS, findActionItem, listActionItems, updateActionItem } from '../postmortem/action-items.ts';
+import { announcePostmortemChange } from '../postmortem/live.ts';
 import { listOverdueReviews } from '../postmortem/repo.ts';
-import { POSTMORTEM_STATES } from '../postmortem/review.ts';
 import { toActionItemView } from '../postmortem/view.ts';
 import { ACTION_KINDS, ACTION_PRIORITIES, ACTION_STATUSES } from '../shared/postmortem-doc.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { ApiError, notFound } from './errors.ts';
-import { parseIncidentRef } from './incidents.ts';
-import { PersonRef } from './openapi/components.ts';
+import { parseIncidentRef } from './incident-access.ts';
+import { ActionItemSchema } from '../shared/api/action-items.ts';
+import { OverdueReview } from '../shared/api/postmortems.ts';
+
+export { ActionItemSchema };
 import { describe } from './openapi/describe.ts';
 import { id } from './schemas.ts';
 import { parse, readJson } from './validate.ts';
 
-const instant = z.iso.datetime();
 const flag = z.enum(['1', 'true', '0', 'false'], { error: 'must be 1 or 0' }).transform((v) => v === '1' || v === 'true');
 const date = z.iso.date({ error: 'must be a date like 2026-03-01' });
 
@@ -34,6 +36,7 @@ const listQuery = z.object({
   overdue: flag.optional().meta({ description: 'Past their due date and not done or won’t do' }),
   check30: flag.optional().meta({ description: 'Structural items still not done 30 days after publication' }),
   incident: z.string().regex(/^(?:inc-)?\d{1,9}$/i, 'must be an incident reference like INC-42').optional(),
+  origin: z.enum(ACTION_ORIGINS, { error: `must be one of ${ACTION_ORIGINS.join(', ')}` }).optional().meta({ description: 'Only items found in postmortems, drill debriefs or process reviews' }),
 });
 
 const patchBody = z
@@ -45,43 +48,20 @@ const patchBody = z
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'send at least one of status, note, dueDate, ownerId' });
 
-export const ActionItemSchema = z
-  .strictObject({
-    id: z.string(),
-    incident: z.strictObject({ id: z.string(), number: z.number().int(), title: z.string(), severity: z.number().int(), services: z.array(z.string()) }),
-    title: z.string(),
-    owner: PersonRef.nullable(),
-    dueDate: z.string().nullable(),
-    kind: z.enum(ACTION_KINDS),
-    priority: z.enum(ACTION_PRIORITIES),
-    status: z.enum(ACTION_STATUSES),
-    problemCategory: z.string(),
-    overdue: z.boolean(),
-    doneAt: instant.nullable(),
-    doneBy: PersonRef.nullable(),
-    doneNote: z.string(),
-    createdAt: instant,
-    publishedAt: instant.nullable(),
-  })
-  .meta({ id: 'ActionItem' });
-
-const OverdueReview = z.strictObject({
-  incident: z.strictObject({ id: z.string(), number: z.number().int(), title: z.string(), severity: z.number().int() }),
-  state: z.enum(POSTMORTEM_STATES),
-  reviewDueAt: instant,
-});
 
 const tags = ['Postmortems'];
 const docs = {
   list: describe({
     tags,
+    scope: 'incidents:read',
     summary: 'List action items',
-    description: 'Items of published postmortems, open and overdue first. Only incidents the caller may see.',
+    description: 'Items of published postmortems, drill debriefs and process reviews, open and overdue first. Only incidents the caller may see.',
     query: listQuery,
     responses: { 200: { description: 'The items', schema: z.object({ items: z.array(ActionItemSchema) }) } },
   }),
   patch: describe({
     tags,
+    scope: 'incidents:write',
     summary: 'Update an action item',
     description: 'Its owner, the incident commander or an admin. Marking it done records who and when, with the note.',
     body: patchBody,
@@ -90,6 +70,7 @@ const docs = {
   }),
   overdue: describe({
     tags,
+    scope: 'incidents:read',
     summary: 'Postmortem reviews past their due date',
     description: 'Drafts and reviews whose due date has passed, most overdue first. Only incidents the caller may see.',
     responses: { 200: { description: 'The late reviews', schema: z.object({ items: z.array(OverdueReview) }) } },
@@ -101,7 +82,7 @@ const viewerOf = (c: Context<AppEnv>) => {
   return { id: user.id, displayName: user.displayName, isAdmin: user.role === 'admin' };
 };
 
-export function actionItemRoutes({ sql }: AppDeps) {
+export function actionItemRoutes({ sql, live }: AppDeps) {
   return new Hono<AppEnv>()
     .get('/', docs.list, requireUser, async (c) => {
       const query = parse(listQuery, c.req.query());
@@ -115,6 +96,7 @@ export function actionItemRoutes({ sql }: AppDeps) {
         overdue: query.overdue,
         check30: query.check30,
         incidentNumber: query.incident ? parseIncidentRef(query.incident) : undefined,
+        origin: query.origin ? { kind: query.origin } : undefined,
       });
       return c.json({ items: items.map(toActionItemView) });
     })
@@ -135,6 +117,7 @@ export function actionItemRoutes({ sql }: AppDeps) {
         return (await findActionItem(tx, item.id))!;
       });
       c.var.log.info({ incidentId: updated.incident.id, userId: viewer.id, actionItemId: updated.id, status: updated.status }, 'action item changed');
+      await announcePostmortemChange(live, c.var.log, { incidentId: updated.incident.id, userId: viewer.id });
       return c.json({ item: toActionItemView(updated) });
     });
 }
@@ -142,6 +125,6 @@ export function actionItemRoutes({ sql }: AppDeps) {
 export function overdueReviewRoutes({ sql }: AppDeps) {
   return new Hono<AppEnv>().get('/overdue', docs.overdue, requireUser, async (c) => {
     const items = await listOverdueReviews(sql, visibleTo(viewerOf(c)));
-    return c.json({ items: items.map((r) => ({ ...r, reviewDueAt: r.reviewDueAt.toISOString() })) });
+    return c.json({ items: items.map((r) => ({ ...r, reviewDueAt: r.reviewDueAt.toISOString() }) satisfies z.output<typeof OverdueReview>) });
   });
 }

@@ -1,15 +1,16 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireAdmin } from '../auth/middleware.ts';
+import { currentUser, requireAdmin } from './auth-middleware.ts';
 import { createRule, deleteRule, findRule, listRules, reorderRules, updateRule } from '../alerts/rule-repo.ts';
 import { RULE_ACTIONS, type AlertRule } from '../alerts/rules.ts';
-import type { Severity } from '../incidents/severity.ts';
+import type { Severity } from '../shared/severity.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { ApiError, notFound } from './errors.ts';
 import { id } from './schemas.ts';
-import { AlertRule as AlertRuleSchema } from './openapi/components.ts';
+import { AlertRule as AlertRuleSchema } from '../shared/api/components.ts';
 import { describe } from './openapi/describe.ts';
 import { parse, readJson } from './validate.ts';
+import type * as api from '../shared/api/components.ts';
 
 const matcher = z.object({
   key: z.string().trim().min(1, 'label name must not be empty').max(100, 'label name must be at most 100 characters')
@@ -32,17 +33,18 @@ const oneRule = { description: 'The rule', schema: z.object({ rule: AlertRuleSch
 const allRules = { 200: { description: 'Every rule, in the order they apply', schema: z.object({ rules: z.array(AlertRuleSchema) }) } };
 // What /api/docs and /api/openapi.json say about each route below (server/http/openapi/describe.ts).
 const docs = {
-  list: describe({ tags, summary: 'Alert routing rules (admin)', responses: allRules }),
+  list: describe({ tags, scope: 'session-only', summary: 'Alert routing rules (admin)', responses: allRules }),
   create: describe({
     tags,
+    scope: 'session-only',
     summary: 'Add an alert rule (admin)',
     description: 'Appended last. Matchers are label equalities, all required; action attach, declare (needs severity) or inbox.',
     body: createBody,
     responses: { 201: oneRule },
   }),
-  reorder: describe({ tags, summary: 'Reorder the alert rules (admin)', description: 'List every rule id exactly once, in the new order.', body: reorderBody, responses: allRules, errors: [409] }),
-  update: describe({ tags, summary: 'Change an alert rule (admin)', body: updateBody, responses: { 200: oneRule } }),
-  remove: describe({ tags, summary: 'Delete an alert rule (admin)', responses: { 200: { description: 'Deleted', schema: z.object({ ok: z.literal(true) }) } } }),
+  reorder: describe({ tags, scope: 'session-only', summary: 'Reorder the alert rules (admin)', description: 'List every rule id exactly once, in the new order.', body: reorderBody, responses: allRules, errors: [409] }),
+  update: describe({ tags, scope: 'session-only', summary: 'Change an alert rule (admin)', body: updateBody, responses: { 200: oneRule } }),
+  remove: describe({ tags, scope: 'session-only', summary: 'Delete an alert rule (admin)', responses: { 200: { description: 'Deleted', schema: z.object({ ok: z.literal(true) }) } } }),
 };
 
 // A declare rule needs the severity of the incidents it opens; the others must not carry one.
@@ -50,7 +52,7 @@ function checkSeverity(rule: { action: string; severity: Severity | null }) {
   if (rule.action === 'declare' && rule.severity === null) throw new ApiError(400, 'invalid_input', 'severity: a declare rule needs the severity of the incidents it opens', { field: 'severity' });
 }
 
-export const toRuleView = (rule: AlertRule) => ({
+export const toRuleView = (rule: AlertRule): z.infer<typeof api.AlertRule> => ({
   id: rule.id,
   name: rule.name,
   position: rule.position,

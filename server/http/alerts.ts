@@ -1,26 +1,28 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/middleware.ts';
+import { actorOf } from './actor.ts';
+import { currentUser, requireUser } from './auth-middleware.ts';
 import { fromAlertmanager, alertmanagerPayload } from '../alerts/alertmanager.ts';
 import { fromGeneric, genericAlert } from '../alerts/generic.ts';
 import { announce, ingestAlerts, type AlertDeps } from '../alerts/ingest.ts';
 import type { IncomingAlert } from '../alerts/incoming.ts';
 import { findAlert, listIncidentAlerts, listInbox, type StoredAlert } from '../alerts/repo.ts';
 import { declareFromAlert } from '../alerts/routing.ts';
-import type { Actor } from '../incidents/commands.ts';
+
 import type { LiveMirror } from '../incidents/live.ts';
-import { findIncidentByNumber } from '../incidents/repo.ts';
+import { findIncidentById } from '../incidents/repo.ts';
 import { standingIn } from '../incidents/visibility.ts';
-import type { Severity } from '../incidents/severity.ts';
+import type { Severity } from '../shared/severity.ts';
 import type { AppDeps, AppEnv } from './context.ts';
-import { ApiError, notFound } from './errors.ts';
+import { ApiError, failed, notFound } from './errors.ts';
 import { incidentRef } from './incident-views.ts';
-import { parseIncidentRef } from './incidents.ts';
+import type { IncidentEnv } from './incident-access.ts';
 import { id } from './schemas.ts';
-import { Alert as AlertSchema, AlertIngestSummary } from './openapi/components.ts';
+import { Alert as AlertSchema, AlertIngestSummary } from '../shared/api/components.ts';
 import { describe } from './openapi/describe.ts';
 import { parse, readJson } from './validate.ts';
+import type * as api from '../shared/api/components.ts';
 
 // Alertmanager groups can be large (max_alerts is unlimited by default); a megabyte is thousands of alerts.
 export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
@@ -48,6 +50,7 @@ const ingested = { 200: { description: 'What happened to each alert of the deliv
 const docs = {
   alertmanager: describe({
     tags,
+    scope: 'alerts:write',
     summary: 'Receive a Prometheus Alertmanager webhook',
     description:
       'Point an Alertmanager webhook_config here, with the token as its authorization credentials. The payload is taken as Alertmanager sends it (version 4). ' +
@@ -58,15 +61,17 @@ const docs = {
   }),
   generic: describe({
     tags,
+    scope: 'alerts:write',
     summary: 'Receive one alert from any other monitoring tool',
     description: 'Alerts are deduplicated by source + fingerprint; the rules decide whether it attaches, declares or waits in the inbox. Same auth as the Alertmanager route.',
     body: genericAlert,
     responses: ingested,
     errors: [403, 413],
   }),
-  inbox: describe({ tags, summary: 'The alert inbox', description: 'Alerts no rule took to an incident.', responses: { 200: { description: 'Newest first', schema: z.object({ alerts: z.array(AlertSchema) }) } } }),
+  inbox: describe({ tags, scope: 'incidents:read', summary: 'The alert inbox', description: 'Alerts no rule took to an incident.', responses: { 200: { description: 'Newest first', schema: z.object({ alerts: z.array(AlertSchema) }) } } }),
   declare: describe({
     tags,
+    scope: 'incidents:write',
     summary: 'Declare an incident from an inbox alert',
     description: 'The caller becomes commander; the title defaults to the alert’s.',
     body: declareBody,
@@ -77,12 +82,13 @@ const docs = {
   }),
   forIncident: describe({
     tags,
+    scope: 'incidents:read',
     summary: 'Alerts attached to an incident',
     responses: { 200: { description: 'The war room’s Alerts panel', schema: z.object({ alerts: z.array(AlertSchema) }) } },
   }),
 };
 
-export function toAlertView(alert: StoredAlert & { attachedAt?: Date }, incidentNumber?: number | null) {
+export function toAlertView(alert: StoredAlert & { attachedAt?: Date }, incidentNumber?: number | null): z.infer<typeof api.Alert> {
   return {
     id: alert.id,
     source: alert.source,
@@ -106,18 +112,12 @@ export function toAlertView(alert: StoredAlert & { attachedAt?: Date }, incident
   };
 }
 
-function actorOf(c: Context<AppEnv>): Actor {
-  const user = c.var.user;
-  if (!user) throw new ApiError(401, 'unauthenticated', 'Log in or send an API token to continue.');
-  return { id: user.id, displayName: user.displayName, isAdmin: user.role === 'admin' };
-}
-
 /**
  * Ingestion is for machines: an API token with alerts:write, or an admin's
  * browser session (testing a rule by hand). A member's session may not feed
  * alerts that can declare incidents in everyone's name.
  */
-// The alerts:write scope itself is checked for tokens by the auth middleware (server/auth/route-scopes.ts).
+// The alerts:write scope itself is checked for tokens by the auth middleware (from the route's describe()).
 const requireIngestion: MiddlewareHandler<AppEnv> = async (c, next) => {
   const user = currentUser(c).user;
   if (user.role !== 'admin' && c.var.tokenKind === null) {
@@ -161,12 +161,14 @@ export function alertRoutes({ sql, log, live }: AppDeps, mirror: LiveMirror) {
         const alert = locked ? await findAlert(tx, alertId) : null;
         if (!alert) throw notFound('No such alert.');
         if (alert.incidentId) {
-          const [row] = await tx<{ number: number }>`select number from incidents where id = ${alert.incidentId}`;
-          throw new ApiError(409, 'already_attached', `This alert is already in ${row ? incidentRef(row.number) : 'an incident'}.`);
+          // An alert inside a private incident is part of it: to an outsider, neither exists.
+          const seen = await standingIn(tx, actor, await findIncidentById(tx, alert.incidentId));
+          if (!seen) throw notFound('No such alert.');
+          throw new ApiError(409, 'already_attached', `This alert is already in ${incidentRef(seen.incident.number)}.`);
         }
         if (alert.status !== 'firing') throw new ApiError(409, 'resolved', 'This alert has resolved; declare an incident from the incidents page if it is still needed.');
         const declared = await declareFromAlert(tx, actor, alert, body);
-        if (!declared.ok) throw new ApiError(declared.status, declared.code, declared.message, { field: declared.field });
+        if (!declared.ok) throw failed(declared);
         return { alert: { ...alert, incidentId: declared.landing.incident.id }, landing: declared.landing };
       });
       await announce(deps, landing, alert);
@@ -177,11 +179,8 @@ export function alertRoutes({ sql, log, live }: AppDeps, mirror: LiveMirror) {
 
 /** GET /api/incidents/:ref/alerts: the war room's Alerts panel; visible exactly like the incident. */
 export function incidentAlertRoutes({ sql }: AppDeps) {
-  return new Hono<AppEnv>().get('/:ref/alerts', docs.forIncident, requireUser, async (c) => {
-    const user = c.var.user!;
-    const incident = await findIncidentByNumber(sql, parseIncidentRef(c.req.param('ref')));
-    const seen = await standingIn(sql, { id: user.id, isAdmin: user.role === 'admin' }, incident);
-    if (!seen) throw notFound('No such incident.');
+  return new Hono<IncidentEnv>().get('/:ref/alerts', docs.forIncident, async (c) => {
+    const { seen } = c.var;
     const alerts = await listIncidentAlerts(sql, seen.incident.id);
     return c.json({ alerts: alerts.map((a) => toAlertView(a, seen.incident.number)) });
   });

@@ -8,14 +8,15 @@ import {
   revokeApiToken,
   type ApiToken,
 } from '../auth/api-tokens.ts';
-import { currentUser, requireAdmin, requireUser } from '../auth/middleware.ts';
+import { currentUser, requireAdmin, requireUser } from './auth-middleware.ts';
 import { SCOPES } from '../auth/scopes.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { ApiError, notFound } from './errors.ts';
 import { id } from './schemas.ts';
-import { ApiToken as ApiTokenSchema } from './openapi/components.ts';
+import { ApiToken as ApiTokenSchema } from '../shared/api/components.ts';
 import { describe } from './openapi/describe.ts';
 import { parse, readJson } from './validate.ts';
+import type * as api from '../shared/api/components.ts';
 
 // Enough for every script a person runs; a runaway loop creating tokens stops here.
 const MAX_ACTIVE_TOKENS_PER_USER = 50;
@@ -37,7 +38,7 @@ const createBody = z.object({
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 /** Never includes the secret or its hash: only POST answers the token, once. */
-export const toTokenView = (t: ApiToken) => ({
+export const toTokenView = (t: ApiToken): z.infer<typeof api.ApiToken> => ({
   id: t.id,
   prefix: t.prefix,
   name: t.name,
@@ -61,32 +62,34 @@ const createdResponse = {
 const revokedResponse = { 200: { description: 'Revoked: refused from now on', schema: z.object({ apiToken: ApiTokenSchema }) } };
 // What /api/docs and /api/openapi.json say about each route below (server/http/openapi/describe.ts).
 const docs = {
-  mine: describe({ tags, summary: 'Your personal API tokens', responses: { 200: { description: 'Every token you own', schema: z.object({ tokens: z.array(ApiTokenSchema) }) } } }),
+  mine: describe({ tags, scope: 'session-only', summary: 'Your personal API tokens', responses: { 200: { description: 'Every token you own', schema: z.object({ tokens: z.array(ApiTokenSchema) }) } } }),
   create: describe({
     tags,
+    scope: 'session-only',
     summary: 'Create a personal API token',
     description: 'The token acts as you, limited to its scopes. Needs a browser session: a token cannot make tokens.',
     body: createBody,
     responses: createdResponse,
     errors: [409],
   }),
-  revoke: describe({ tags, summary: 'Revoke one of your tokens', responses: revokedResponse }),
-  all: describe({ tags, summary: 'Every API token (admin)', responses: { 200: { description: 'Personal and service tokens of everyone', schema: z.object({ tokens: z.array(ApiTokenSchema) }) } } }),
+  revoke: describe({ tags, scope: 'session-only', summary: 'Revoke one of your tokens', responses: revokedResponse }),
+  all: describe({ tags, scope: 'session-only', summary: 'Every API token (admin)', responses: { 200: { description: 'Personal and service tokens of everyone', schema: z.object({ tokens: z.array(ApiTokenSchema) }) } } }),
   createService: describe({
     tags,
+    scope: 'session-only',
     summary: 'Create a service token (admin)',
     description: 'For integrations that should not act as a person: the token gets its own service account.',
     body: createBody,
     responses: createdResponse,
   }),
-  revokeAny: describe({ tags, summary: 'Revoke any token (admin)', responses: revokedResponse }),
+  revokeAny: describe({ tags, scope: 'session-only', summary: 'Revoke any token (admin)', responses: revokedResponse }),
 };
 
 function logged(c: Context<AppEnv>, token: ApiToken, what: string) {
   c.var.log.info({ tokenId: token.id, prefix: token.prefix, kind: token.kind, scopes: token.scopes, ownerId: token.userId }, what);
 }
 
-/** The signed-in user's personal API tokens. Token requests never reach here (server/auth/route-scopes.ts). */
+/** The signed-in user's personal API tokens. Token requests never reach here: these routes are session-only. */
 export function myTokenRoutes({ sql }: AppDeps) {
   return new Hono<AppEnv>()
     .use(requireUser)

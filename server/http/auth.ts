@@ -1,17 +1,17 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { deleteSessionTokenCookie, setSessionTokenCookie } from '../auth/cookie.ts';
+import { deleteSessionTokenCookie, setSessionTokenCookie } from './session-cookie.ts';
 import { findInviteByToken } from '../auth/invites.ts';
 import { logIn } from '../auth/login.ts';
-import { currentUser, requireUser } from '../auth/middleware.ts';
+import { currentUser, requireUser } from './auth-middleware.ts';
 import { createSession, invalidateSession, invalidateUserSessions } from '../auth/sessions.ts';
 import { signUp } from '../auth/signup.ts';
 import { countUsers } from '../auth/users.ts';
 import type { AppDeps, AppEnv } from './context.ts';
-import { ApiError } from './errors.ts';
+import { ApiError, failed } from './errors.ts';
 import { clientAddress } from './client-address.ts';
 import { displayName, email, password } from './schemas.ts';
-import { Ok, User } from './openapi/components.ts';
+import { Ok, User } from '../shared/api/components.ts';
 import { describe } from './openapi/describe.ts';
 import { parse, readJson } from './validate.ts';
 
@@ -26,11 +26,13 @@ const signedIn = { description: 'Signed in: the session cookie is set', schema: 
 const docs = {
   state: describe({
     tags,
+    scope: 'session-only',
     summary: 'Who is signed in, and whether the first admin still has to sign up',
     responses: { 200: { description: 'The current user or null', schema: z.object({ needsFirstAdmin: z.boolean(), user: User.nullable() }) } },
   }),
   invite: describe({
     tags,
+    scope: 'session-only',
     summary: 'Check an invite link before signing up',
     query: inviteQuery,
     responses: { 200: { description: 'The invite is pending', schema: z.object({ email: z.string().nullable(), expiresAt: z.iso.datetime() }) } },
@@ -38,6 +40,7 @@ const docs = {
   }),
   signup: describe({
     tags,
+    scope: 'session-only',
     summary: 'Sign up',
     description: 'The very first account becomes the admin; everyone after needs an invite.',
     body: signUpBody,
@@ -46,14 +49,15 @@ const docs = {
   }),
   login: describe({
     tags,
+    scope: 'session-only',
     summary: 'Log in',
     description: 'Sets the session cookie (30 days, renewed while in use). Repeated failures are rate limited per email and address.',
     body: logInBody,
     responses: { 200: signedIn },
     errors: [401, 403, 429],
   }),
-  logout: describe({ tags, summary: 'Log out this browser', responses: { 200: { description: 'The session is ended and the cookie cleared', schema: Ok } } }),
-  logoutEverywhere: describe({ tags, summary: 'Log out every session of this account', responses: { 200: { description: 'All sessions ended', schema: Ok } } }),
+  logout: describe({ tags, scope: 'session-only', summary: 'Log out this browser', responses: { 200: { description: 'The session is ended and the cookie cleared', schema: Ok } } }),
+  logoutEverywhere: describe({ tags, scope: 'session-only', summary: 'Log out every session of this account', responses: { 200: { description: 'All sessions ended', schema: Ok } } }),
 };
 
 export function authRoutes(deps: AppDeps) {
@@ -73,13 +77,10 @@ export function authRoutes(deps: AppDeps) {
     .post('/signup', docs.signup, async (c) => {
       const body = await readJson(c, signUpBody);
       const result = await signUp(sql, { ...body, inviteToken: body.invite });
-      if (!result.ok) {
-        const status = result.code === 'email_taken' ? 409 : result.code === 'invite_required' ? 403 : 400;
-        throw new ApiError(status, result.code, result.message, { field: result.field });
-      }
+      if (!result.ok) throw failed(result);
       c.var.log.info({ userId: result.user.id, role: result.user.role }, 'user signed up');
       const { token, session } = await createSession(sql, result.user.id, {
-        ip: clientAddress(c),
+        ip: clientAddress(c, config.trustedProxies),
         userAgent: c.req.header('user-agent'),
       });
       setSessionTokenCookie(c, config, token, session.expiresAt);
@@ -89,7 +90,7 @@ export function authRoutes(deps: AppDeps) {
       const body = await readJson(c, logInBody);
       const result = await logIn(sql, loginLimiter, {
         ...body,
-        ip: clientAddress(c),
+        ip: clientAddress(c, config.trustedProxies),
         userAgent: c.req.header('user-agent'),
       });
       if (!result.ok) {

@@ -1,30 +1,32 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireAdmin } from '../auth/middleware.ts';
+import { MARKDOWN_LIMITS } from '../shared/markdown-limits.ts';
+import { currentUser, requireAdmin } from './auth-middleware.ts';
 import { deleteTemplate, listTemplates, saveTemplate, type Template } from '../comms/templates.ts';
-import { AUDIENCES } from '../comms/types.ts';
+import { AUDIENCES } from '../shared/audiences.ts';
 import { PLACEHOLDERS } from '../shared/update-template.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { notFound } from './errors.ts';
-import { TemplateList } from './openapi/components.ts';
+import { TemplateList } from '../shared/api/components.ts';
 import { describe } from './openapi/describe.ts';
 import { readJson } from './validate.ts';
+import type * as api from '../shared/api/components.ts';
 
 const key = z.object({
   audience: z.enum(AUDIENCES, { error: `must be one of ${AUDIENCES.join(', ')}` }),
   severity: z.number().int().min(1, 'must be 1 to 4, or null for any severity').max(4, 'must be 1 to 4, or null for any severity').nullable().default(null),
 });
-const templateBody = key.extend({ body: z.string().max(20_000, 'must be at most 20000 characters').refine((s) => s.trim().length > 0, 'must not be empty') });
+const templateBody = key.extend({ body: z.string().max(MARKDOWN_LIMITS.template, `must be at most ${MARKDOWN_LIMITS.template} characters`).refine((s) => s.trim().length > 0, 'must not be empty') });
 
-const toTemplateView = (t: Template) => ({ ...t, updatedAt: t.updatedAt?.toISOString() ?? null });
+const toTemplateView = (t: Template): z.infer<typeof api.Template> => ({ ...t, updatedAt: t.updatedAt?.toISOString() ?? null });
 
 const tags = ['Administration'];
 const templatesResponse = { 200: { description: 'Every template (custom or default) and the placeholders they may use', schema: TemplateList } };
 // What /api/docs and /api/openapi.json say about each route below (server/http/openapi/describe.ts).
 const docs = {
-  list: describe({ tags, summary: 'Update templates', responses: templatesResponse }),
-  save: describe({ tags, summary: 'Save a template for an audience (and optionally one severity)', body: templateBody, responses: templatesResponse }),
-  reset: describe({ tags, summary: 'Reset a template to the shipped default', body: key, responses: templatesResponse }),
+  list: describe({ tags, scope: 'session-only', summary: 'Update templates', responses: templatesResponse }),
+  save: describe({ tags, scope: 'session-only', summary: 'Save a template for an audience (and optionally one severity)', body: templateBody, responses: templatesResponse }),
+  reset: describe({ tags, scope: 'session-only', summary: 'Reset a template to the shipped default', body: key, responses: templatesResponse }),
 };
 
 /** Admin: the update templates per audience (and optionally per severity) that new drafts start from. */

@@ -2,11 +2,12 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Scope } from '../auth/scopes.ts';
 import type { Session } from '../auth/sessions.ts';
 import type { User } from '../auth/users.ts';
-import type { RateLimiter } from '../auth/rate-limit.ts';
+import type { LoginLimiter } from '../auth/rate-limit.ts';
 import type { Config } from '../config.ts';
 import type { LiveDocuments } from '../incidents/live.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
+import type { ReplayService } from '../replay/service.ts';
 
 export interface AppEnv {
   Bindings: HttpBindings;
@@ -29,7 +30,17 @@ export interface AppDeps {
   sql: Sql;
   config: Config;
   log: Logger;
-  loginLimiter: RateLimiter;
+  loginLimiter: LoginLimiter;
   /** The collaboration server's server-side write, for automatic timeline entries; absent → incidents still work, war rooms just are not told. */
   live?: LiveDocuments;
+  /** Time travel through war rooms (its worker thread); absent → the app makes its own. */
+  replay?: ReplayService;
+  /** This process's part in a cluster (REDIS_URL set); absent with one process. */
+  cluster?: ClusterStatus;
+}
+
+/** What the HTTP layer may ask the cluster: readiness detail and the process list. */
+export interface ClusterStatus {
+  readiness(): Record<string, unknown>;
+  processes(): Promise<unknown[]>;
 }

@@ -1,13 +1,14 @@
 import { Hono } from 'hono';
-import { requireUser } from '../auth/middleware.ts';
+import { requireUser } from './auth-middleware.ts';
 import { listActivePeople } from '../auth/users.ts';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from './context.ts';
-import { PersonRef } from './openapi/components.ts';
+import { PersonRef } from '../shared/api/components.ts';
 import { describe } from './openapi/describe.ts';
 
 const directory = describe({
   tags: ['Directory'],
+  scope: 'incidents:read',
   summary: 'Active people, for role and participant pickers',
   description: 'Names only, no emails; service accounts are left out.',
   responses: { 200: { description: 'People by name', schema: z.object({ users: z.array(PersonRef) }) } },

@@ -1,4 +1,10 @@
-/** The JSON shapes of the incidents API (src/lib/incidents.ts mirrors them for the browser). */
+/**
+ * The incidents API's bodies, built from domain records. Each function is
+ * typed with its schema in server/shared/api/components.ts, so a view that
+ * drifts from the documented shape (and the browser's type) does not compile.
+ */
+import type { z } from 'zod';
+import type * as api from '../shared/api/components.ts';
 import type { IncidentEvent } from '../incidents/events.ts';
 import { permissionsFor, standingOf, type Access, type ParticipantKind } from '../incidents/permissions.ts';
 import type { Incident, Participant, PersonRef } from '../incidents/repo.ts';
@@ -7,7 +13,7 @@ const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 export const incidentRef = (number: number) => `INC-${number}`;
 
-export function toIncidentSummary(incident: Incident) {
+export function toIncidentSummary(incident: Incident): z.infer<typeof api.IncidentSummary> {
   return {
     id: incident.id,
     number: incident.number,
@@ -41,7 +47,7 @@ export interface Viewer {
 }
 
 /** The full view for one viewer; callers have already refused viewers with no access. */
-export function toIncidentView(incident: Incident, participants: Participant[], viewer: Viewer) {
+export function toIncidentView(incident: Incident, participants: Participant[], viewer: Viewer): z.infer<typeof api.Incident> {
   const kind: ParticipantKind | null = participants.find((p) => p.id === viewer.id)?.kind ?? null;
   const can = permissionsFor(standingOf(viewer, incident, kind));
   const { participantCount: _, ...summary } = toIncidentSummary(incident);
@@ -59,7 +65,7 @@ export function toIncidentView(incident: Incident, participants: Participant[], 
   };
 }
 
-export function toEventView(event: IncidentEvent) {
+export function toEventView(event: IncidentEvent): z.infer<typeof api.IncidentEvent> {
   const actor: PersonRef | null = event.actor;
   return { id: event.id, kind: event.kind, actor, at: event.at.toISOString(), data: event.data, message: event.message };
 }

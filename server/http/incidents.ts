@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/middleware.ts';
+import { actorOf } from './actor.ts';
 import {
+  acknowledgeIncident,
   addParticipant,
   assignRole,
   changeSeverity,
@@ -9,21 +10,22 @@ import {
   claimRole,
   declareIncident,
   joinIncident,
-  updateDetails,
   type Actor,
   type CommandResult,
 } from '../incidents/commands.ts';
+import { updateDetails } from '../incidents/details.ts';
 import { listEvents } from '../incidents/events.ts';
 import { ACTIVE_STATES, allowedTransitions, INCIDENT_STATES, type IncidentState } from '../incidents/lifecycle.ts';
 import type { LiveMirror } from '../incidents/live.ts';
-import { PARTICIPANT_KINDS, permissionsFor, ROLE_NAMES, standingOf } from '../incidents/permissions.ts';
-import { findIncidentByNumber, listParticipants, type Incident, type Participant } from '../incidents/repo.ts';
+import { PARTICIPANT_KINDS, ROLE_NAMES } from '../incidents/permissions.ts';
+import { listParticipants } from '../incidents/repo.ts';
 import { listIncidents } from '../incidents/search.ts';
-import { SEVERITIES, type Severity } from '../incidents/severity.ts';
+import { SEVERITIES, type Severity } from '../shared/severity.ts';
 import type { AppDeps, AppEnv } from './context.ts';
-import { ApiError, notFound } from './errors.ts';
+import { failed } from './errors.ts';
+import type { IncidentEnv } from './incident-access.ts';
 import { toEventView, toIncidentSummary, toIncidentView } from './incident-views.ts';
-import { IncidentEnvelope, IncidentEvent, IncidentSummary } from './openapi/components.ts';
+import { IncidentEnvelope, IncidentEvent, IncidentSummary } from '../shared/api/components.ts';
 import { describe } from './openapi/describe.ts';
 import { id } from './schemas.ts';
 import { parse, readJson } from './validate.ts';
@@ -57,6 +59,9 @@ const detailsBody = z.object({
   private: z.boolean().optional(),
   startedAt: instant.optional(),
   detectedAt: instant.nullable().optional(),
+  acknowledgedAt: instant.optional(),
+  mitigatedAt: instant.optional(),
+  resolvedAt: instant.optional(),
 });
 
 const joinBody = z.object({ as: kind.default('responder') });
@@ -99,6 +104,7 @@ const changed = { 200: { description: 'The incident after the change', schema: I
 const docs = {
   list: describe({
     tags,
+    scope: 'incidents:read',
     summary: 'List incidents',
     description: 'Newest first. Private incidents appear only to their participants and admins.',
     query: listQuery,
@@ -106,6 +112,7 @@ const docs = {
   }),
   declare: describe({
     tags,
+    scope: 'incidents:write',
     summary: 'Declare an incident',
     description: 'The caller becomes commander unless commanderId names someone else. Opens the war room and seeds the update drafts.',
     body: declareBody,
@@ -113,6 +120,7 @@ const docs = {
   }),
   meta: describe({
     tags,
+    scope: 'incidents:read',
     summary: 'Severities, states with their allowed transitions, and role names',
     responses: {
       200: {
@@ -125,56 +133,53 @@ const docs = {
       },
     },
   }),
-  get: describe({ tags, summary: 'Get an incident', responses: { 200: { description: 'The incident as the caller sees it', schema: IncidentEnvelope } } }),
+  get: describe({ tags, scope: 'incidents:read', summary: 'Get an incident', responses: { 200: { description: 'The incident as the caller sees it', schema: IncidentEnvelope } } }),
   events: describe({
     tags,
+    scope: 'incidents:read',
     summary: 'The incident’s audit trail',
     responses: { 200: { description: 'Every recorded change, oldest first', schema: z.object({ events: z.array(IncidentEvent) }) } },
   }),
-  update: describe({ tags, summary: 'Change title, summary, services, privacy or times', description: 'Commander or admin.', body: detailsBody, responses: changed, errors: [403, 409] }),
-  join: describe({ tags, summary: 'Join as responder or observer', description: 'Idempotent. Anyone who can see the incident; a private one only lets in people already added.', body: joinBody, responses: changed, errors: [409] }),
-  state: describe({ tags, summary: 'Move to another state', description: 'Commander or admin; only the transitions /api/incidents/meta lists.', body: stateBody, responses: changed, errors: [403, 409] }),
-  severity: describe({ tags, summary: 'Change the severity', description: 'Commander or admin.', body: severityBody, responses: changed, errors: [403, 409] }),
-  assignRole: describe({ tags, summary: 'Assign or clear a role', description: 'Commander or admin; userId null clears the role.', body: assignRoleBody, responses: changed, errors: [403, 409] }),
-  claimRole: describe({ tags, summary: 'Take an empty role yourself', description: 'Any responder; an observer must join as a responder first.', body: claimRoleBody, responses: changed, errors: [403, 409] }),
-  addParticipant: describe({ tags, summary: 'Add a person as responder or observer', description: 'Commander or admin: the only way into a private incident.', body: participantBody, responses: changed, errors: [403, 409] }),
+  update: describe({
+    tags,
+    scope: 'incidents:write',
+    summary: 'Change title, summary, services, privacy or times',
+    description:
+      'Commander or admin, while the incident is not closed. Every milestone can be corrected (mitigatedAt and resolvedAt once reached); ' +
+      'times keep their order: started ≤ detected ≤ declared ≤ acknowledged, started ≤ mitigated ≤ resolved. Each correction is recorded with its old and new value. Unknown fields are refused.',
+    body: detailsBody,
+    responses: changed,
+    errors: [403, 409],
+  }),
+  acknowledge: describe({
+    tags,
+    scope: 'incidents:write',
+    summary: 'Acknowledge: take the incident',
+    description: 'The first person to take an incident (this, joining as a responder, claiming a role or commanding it) acknowledges it and becomes a responder. Signed-in people only: API tokens do not acknowledge.',
+    responses: changed,
+    errors: [403, 409],
+  }),
+  join: describe({ tags, scope: 'incidents:write', summary: 'Join as responder or observer', description: 'Idempotent. Anyone who can see the incident; a private one only lets in people already added.', body: joinBody, responses: changed, errors: [409] }),
+  state: describe({ tags, scope: 'incidents:write', summary: 'Move to another state', description: 'Commander or admin; only the transitions /api/incidents/meta lists.', body: stateBody, responses: changed, errors: [403, 409] }),
+  severity: describe({ tags, scope: 'incidents:write', summary: 'Change the severity', description: 'Commander or admin.', body: severityBody, responses: changed, errors: [403, 409] }),
+  assignRole: describe({ tags, scope: 'incidents:write', summary: 'Assign or clear a role', description: 'Commander or admin; userId null clears the role.', body: assignRoleBody, responses: changed, errors: [403, 409] }),
+  claimRole: describe({ tags, scope: 'incidents:write', summary: 'Take an empty role yourself', description: 'Any responder; an observer must join as a responder first.', body: claimRoleBody, responses: changed, errors: [403, 409] }),
+  addParticipant: describe({ tags, scope: 'incidents:write', summary: 'Add a person as responder or observer', description: 'Commander or admin: the only way into a private incident.', body: participantBody, responses: changed, errors: [403, 409] }),
 };
 
-/** "INC-42", "inc-42" or "42" → 42; anything else is simply not found. */
-export function parseIncidentRef(ref: string): number {
-  const match = /^(?:inc-)?(\d{1,9})$/i.exec(ref);
-  if (!match) throw notFound('No such incident.');
-  return Number(match[1]);
+/** Turns a command's result into the response, mirroring its events into the war room first. */
+async function respond<E extends AppEnv>(c: Context<E>, live: LiveMirror, actor: Actor, result: CommandResult, status: 200 | 201 = 200) {
+  if (!result.ok) throw failed(result);
+  await live.publish(result.incident, result.events);
+  if (result.events.length > 0) {
+    c.var.log.info({ incidentId: result.incident.id, events: result.events.map((e) => e.kind) }, 'incident changed');
+  }
+  return c.json({ incident: toIncidentView(result.incident, result.participants, actor) }, status);
 }
 
-function actorOf(c: Context<AppEnv>): Actor {
-  const { user } = currentUser(c);
-  return { id: user.id, displayName: user.displayName, isAdmin: user.role === 'admin' };
-}
-
-/** Incidents, their lifecycle, roles and participants. Every route needs a session; private incidents 404 for outsiders. */
-export function incidentRoutes({ sql }: AppDeps, live: LiveMirror) {
-  async function loadVisible(actor: Actor, ref: string): Promise<{ incident: Incident; participants: Participant[] }> {
-    const incident = await findIncidentByNumber(sql, parseIncidentRef(ref));
-    if (!incident) throw notFound('No such incident.');
-    const participants = await listParticipants(sql, incident.id);
-    const kind = participants.find((p) => p.id === actor.id)?.kind ?? null;
-    if (permissionsFor(standingOf(actor, incident, kind)).access === 'none') throw notFound('No such incident.');
-    return { incident, participants };
-  }
-
-  /** Turns a command's result into the response, mirroring its events into the war room first. */
-  async function respond(c: Context<AppEnv>, actor: Actor, result: CommandResult, status: 200 | 201 = 200) {
-    if (!result.ok) throw new ApiError(result.status, result.code, result.message, { field: result.field });
-    await live.publish(result.incident, result.events);
-    if (result.events.length > 0) {
-      c.var.log.info({ incidentId: result.incident.id, events: result.events.map((e) => e.kind) }, 'incident changed');
-    }
-    return c.json({ incident: toIncidentView(result.incident, result.participants, actor) }, status);
-  }
-
+/** The incident list, declaring, and the vocabulary: the routes under /incidents that name no incident. */
+export function incidentListRoutes({ sql }: AppDeps, live: LiveMirror) {
   return new Hono<AppEnv>()
-    .use(requireUser)
     .get('/', docs.list, async (c) => {
       const query = parse(listQuery, c.req.query());
       const actor = actorOf(c);
@@ -184,7 +189,7 @@ export function incidentRoutes({ sql }: AppDeps, live: LiveMirror) {
     .post('/', docs.declare, async (c) => {
       const body = await readJson(c, declareBody);
       const actor = actorOf(c);
-      return respond(c, actor, await declareIncident(sql, actor, body), 201);
+      return respond(c, live, actor, await declareIncident(sql, actor, body), 201);
     })
     // Registered before /:ref so "meta" is never read as an incident reference.
     .get('/meta', docs.meta, (c) =>
@@ -193,49 +198,54 @@ export function incidentRoutes({ sql }: AppDeps, live: LiveMirror) {
         states: INCIDENT_STATES.map((name) => ({ name, transitions: allowedTransitions(name), active: ACTIVE_STATES.includes(name) })),
         roles: ROLE_NAMES,
       }),
-    )
+    );
+}
+
+/** One incident: its lifecycle, roles and participants. Behind `resolveIncident` (incident-access.ts). */
+export function incidentRoutes({ sql }: AppDeps, live: LiveMirror) {
+  return new Hono<IncidentEnv>()
     .get('/:ref', docs.get, async (c) => {
-      const actor = actorOf(c);
-      const { incident, participants } = await loadVisible(actor, c.req.param('ref'));
-      return c.json({ incident: toIncidentView(incident, participants, actor) });
+      const { incident } = c.var.seen;
+      return c.json({ incident: toIncidentView(incident, await listParticipants(sql, incident.id), actorOf(c)) });
     })
-    .get('/:ref/events', docs.events, async (c) => {
-      const { incident } = await loadVisible(actorOf(c), c.req.param('ref'));
-      return c.json({ events: (await listEvents(sql, incident.id)).map(toEventView) });
-    })
+    .get('/:ref/events', docs.events, async (c) => c.json({ events: (await listEvents(sql, c.var.seen.incident.id)).map(toEventView) }))
     .patch('/:ref', docs.update, async (c) => {
       const actor = actorOf(c);
       const body = await readJson(c, detailsBody);
-      return respond(c, actor, await updateDetails(sql, actor, parseIncidentRef(c.req.param('ref')), body));
+      return respond(c, live, actor, await updateDetails(sql, actor, c.var.seen.incident.number, body));
     })
     .post('/:ref/join', docs.join, async (c) => {
       const actor = actorOf(c);
       const body = await readJson(c, joinBody);
-      return respond(c, actor, await joinIncident(sql, actor, parseIncidentRef(c.req.param('ref')), body.as));
+      return respond(c, live, actor, await joinIncident(sql, actor, c.var.seen.incident.number, body.as));
+    })
+    .post('/:ref/acknowledge', docs.acknowledge, async (c) => {
+      const actor = actorOf(c);
+      return respond(c, live, actor, await acknowledgeIncident(sql, actor, c.var.seen.incident.number));
     })
     .post('/:ref/state', docs.state, async (c) => {
       const actor = actorOf(c);
       const body = await readJson(c, stateBody);
-      return respond(c, actor, await changeState(sql, actor, parseIncidentRef(c.req.param('ref')), body.state));
+      return respond(c, live, actor, await changeState(sql, actor, c.var.seen.incident.number, body.state));
     })
     .post('/:ref/severity', docs.severity, async (c) => {
       const actor = actorOf(c);
       const body = await readJson(c, severityBody);
-      return respond(c, actor, await changeSeverity(sql, actor, parseIncidentRef(c.req.param('ref')), body.severity));
+      return respond(c, live, actor, await changeSeverity(sql, actor, c.var.seen.incident.number, body.severity));
     })
     .post('/:ref/roles', docs.assignRole, async (c) => {
       const actor = actorOf(c);
       const body = await readJson(c, assignRoleBody);
-      return respond(c, actor, await assignRole(sql, actor, parseIncidentRef(c.req.param('ref')), body.role, body.userId));
+      return respond(c, live, actor, await assignRole(sql, actor, c.var.seen.incident.number, body.role, body.userId));
     })
     .post('/:ref/roles/claim', docs.claimRole, async (c) => {
       const actor = actorOf(c);
       const body = await readJson(c, claimRoleBody);
-      return respond(c, actor, await claimRole(sql, actor, parseIncidentRef(c.req.param('ref')), body.role));
+      return respond(c, live, actor, await claimRole(sql, actor, c.var.seen.incident.number, body.role));
     })
     .post('/:ref/participants', docs.addParticipant, async (c) => {
       const actor = actorOf(c);
       const body = await readJson(c, participantBody);
-      return respond(c, actor, await addParticipant(sql, actor, parseIncidentRef(c.req.param('ref')), body.userId, body.kind));
+      return respond(c, live, actor, await addParticipant(sql, actor, c.var.seen.incident.number, body.userId, body.kind));
     });
 }

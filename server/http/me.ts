@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/middleware.ts';
+import { currentUser, requireUser } from './auth-middleware.ts';
 import { checkPasswordRules, hashPassword, verifyPassword } from '../auth/password.ts';
 import { invalidateUserSessions, listUserSessions, revokeUserSession } from '../auth/sessions.ts';
 import { getPasswordHash, updateDisplayName, updatePasswordHash } from '../auth/users.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { ApiError, notFound } from './errors.ts';
 import { displayName, id, password } from './schemas.ts';
-import { Ok, Session, User } from './openapi/components.ts';
+import { Ok, Session, User } from '../shared/api/components.ts';
 import { describe } from './openapi/describe.ts';
 import { parse, readJson } from './validate.ts';
 
@@ -17,17 +17,18 @@ const passwordBody = z.object({ currentPassword: password, newPassword: password
 const tags = ['Account'];
 // What /api/docs and /api/openapi.json say about each route below (server/http/openapi/describe.ts).
 const docs = {
-  get: describe({ tags, summary: 'The signed-in user', responses: { 200: { description: 'You', schema: z.object({ user: User }) } } }),
-  update: describe({ tags, summary: 'Change your display name', body: profileBody, responses: { 200: { description: 'You, renamed', schema: z.object({ user: User }) } } }),
+  get: describe({ tags, scope: 'session-only', summary: 'The signed-in user', responses: { 200: { description: 'You', schema: z.object({ user: User }) } } }),
+  update: describe({ tags, scope: 'session-only', summary: 'Change your display name', body: profileBody, responses: { 200: { description: 'You, renamed', schema: z.object({ user: User }) } } }),
   password: describe({
     tags,
+    scope: 'session-only',
     summary: 'Change your password',
     description: 'Needs the current password; ends every other session of the account.',
     body: passwordBody,
     responses: { 200: { description: 'Changed', schema: Ok } },
   }),
-  sessions: describe({ tags, summary: 'Your sessions (browsers signed in)', responses: { 200: { description: 'Sessions, current one marked', schema: z.object({ sessions: z.array(Session) }) } } }),
-  revoke: describe({ tags, summary: 'End one of your sessions', responses: { 200: { description: 'Ended', schema: Ok } } }),
+  sessions: describe({ tags, scope: 'session-only', summary: 'Your sessions (browsers signed in)', responses: { 200: { description: 'Sessions, current one marked', schema: z.object({ sessions: z.array(Session) }) } } }),
+  revoke: describe({ tags, scope: 'session-only', summary: 'End one of your sessions', responses: { 200: { description: 'Ended', schema: Ok } } }),
 };
 
 /** The signed-in user's own account: profile, password, sessions. */

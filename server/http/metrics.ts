@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/middleware.ts';
+import { currentUser, requireUser } from './auth-middleware.ts';
 import type { Viewer } from '../incidents/search.ts';
 import { metricsCsv } from '../metrics/csv.ts';
 import { computeMetrics, countedIncidents, durationPoint, METRICS, recurrencePoint, recurrenceTest } from '../metrics/definitions.ts';
@@ -9,6 +9,7 @@ import { loadActionItemFacts, loadIncidentFacts, loadPublishedPostmortems } from
 import type { AppDeps, AppEnv } from './context.ts';
 import { ApiError } from './errors.ts';
 import { describe } from './openapi/describe.ts';
+import { MetricsResponse } from '../shared/api/metrics.ts';
 import { parse } from './validate.ts';
 
 const DAY = 86_400_000;
@@ -63,56 +64,20 @@ export function rangeOf(query: MetricsQuery, now: Date): MetricsRange {
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
-const durationPointSchema = z.object({ median: z.number().nullable(), p90: z.number().nullable(), measured: z.number().int(), notRecorded: z.number().int() });
-const ratioPointSchema = z.object({
-  recurring: z.number().int(),
-  measured: z.number().int().meta({ description: 'Incidents that could be classified (own published postmortem naming a factor)' }),
-  notRecorded: z.number().int(),
-  rate: z.number().nullable().meta({ description: 'recurring / measured; null when none could be classified' }),
-});
-const split = z.object({ immediate: z.number().int(), structural: z.number().int() });
-const MetricsResponse = z
-  .object({
-    period: z.enum(PERIODS),
-    from: z.string().meta({ description: 'First day, inclusive' }),
-    to: z.string().meta({ description: 'Last day, inclusive' }),
-    filters: z.object({ severity: z.array(z.number().int()).nullable(), service: z.string().nullable() }),
-    buckets: z.array(z.object({ key: z.string(), label: z.string(), start: z.iso.datetime(), end: z.iso.datetime() })),
-    definitions: z.array(z.object({ id: z.string(), name: z.string(), unit: z.string(), definition: z.string() })),
-    series: z
-      .object({
-        incident_count: z.array(z.number().int()),
-        mttd: z.array(durationPointSchema),
-        mtta: z.array(durationPointSchema),
-        mttr: z.array(durationPointSchema),
-        time_to_postmortem: z.array(durationPointSchema),
-        recurrence_rate: z.array(ratioPointSchema),
-        action_items: z.array(z.object({ created: split, done: split, overdue: split })),
-      })
-      .meta({ description: 'One point per bucket, in bucket order; durations in milliseconds' }),
-    totals: z.object({
-      incidents: z.number().int(),
-      mttd: durationPointSchema,
-      mtta: durationPointSchema,
-      mttr: durationPointSchema,
-      time_to_postmortem: durationPointSchema,
-      recurrence_rate: ratioPointSchema,
-    }),
-  })
-  .meta({ id: 'Metrics' });
-
 const tags = ['Metrics'];
 const docs = {
   metrics: describe({
     tags,
+    scope: 'incidents:read',
     summary: 'Reliability metrics per week, month or quarter',
     description:
-      'Incident count, time to detect / acknowledge / resolve / postmortem (median and p90), recurrence rate and action items, with each metric’s definition. Drills are never counted; only incidents the caller may see are.',
+      'Incident count, time to detect / acknowledge / resolve / postmortem and from correct hypothesis to resolution (median and p90), recurrence rate and action items, with each metric’s definition. Drills are never counted; only incidents the caller may see are.',
     query: metricsQuery,
     responses: { 200: { description: 'Series per metric', schema: MetricsResponse } },
   }),
   csv: describe({
     tags,
+    scope: 'incidents:read',
     summary: 'The incidents behind the metrics, as CSV',
     description: 'One row per counted incident with its times and computed durations (minutes). Same query as GET /api/metrics.',
     query: metricsQuery,
@@ -153,7 +118,7 @@ export function metricsRoutes({ sql }: AppDeps) {
         to: isoDay(new Date(range.to.getTime() - DAY)),
         filters: { severity: query.severity ?? null, service: query.service ?? null },
         buckets: buckets.map((b) => ({ key: b.key, label: b.label, start: b.start.toISOString(), end: b.end.toISOString() })),
-        definitions: METRICS,
+        definitions: [...METRICS],
         series,
         totals: {
           incidents: counted.length,
@@ -161,9 +126,10 @@ export function metricsRoutes({ sql }: AppDeps) {
           mtta: durationPoint(counted, 'timeToAcknowledge'),
           mttr: durationPoint(counted, 'timeToResolve'),
           time_to_postmortem: durationPoint(counted, 'timeToPostmortem'),
+          hypothesis_to_resolve: durationPoint(counted, 'hypothesisToResolve'),
           recurrence_rate: recurrencePoint(counted, recurrenceTest(published)),
         },
-      });
+      } satisfies z.output<typeof MetricsResponse>);
     })
     .get('/export.csv', docs.csv, async (c) => {
       const { range, incidents, published } = await load(c);

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/middleware.ts';
+import { currentUser, requireUser } from './auth-middleware.ts';
 import { reviewQuarter } from '../metrics/patterns.ts';
 import { bucketOf, parseQuarter } from '../metrics/periods.ts';
 import { loadIncidentFacts, loadPublishedSnapshots, loadStructuralItems } from '../metrics/repo.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { describe } from './openapi/describe.ts';
+import { PatternReview } from '../shared/api/metrics.ts';
 import { parse } from './validate.ts';
 
 const patternsQuery = z.object({
@@ -18,45 +19,9 @@ const patternsQuery = z.object({
     .optional(),
 });
 
-const ref = z.object({ ref: z.string(), title: z.string(), severity: z.number().int(), startedAt: z.iso.datetime() });
-const PatternReview = z
-  .object({
-    quarter: z.object({ key: z.string(), label: z.string(), start: z.iso.datetime(), end: z.iso.datetime() }),
-    incidentCount: z.number().int(),
-    factors: z.array(
-      z.object({
-        category: z.string(),
-        count: z.number().int(),
-        services: z.array(z.object({ service: z.string(), count: z.number().int(), factors: z.array(z.object({ incident: ref, description: z.string() })) })),
-      }),
-    ),
-    recurringServices: z.array(z.object({ service: z.string(), incidents: z.array(ref) })),
-    detectionGaps: z.array(z.object({ incident: ref, timeToDetect: z.number().nullable(), detectionExcerpt: z.string() })),
-    structural: z.object({
-      total: z.number().int(),
-      done: z.number().int(),
-      open: z.number().int(),
-      overdue: z.number().int(),
-      pastThirtyDayCheck: z.number().int(),
-      items: z.array(
-        z.object({
-          id: z.string(),
-          title: z.string(),
-          problemCategory: z.string(),
-          owner: z.string().nullable(),
-          dueDate: z.string().nullable(),
-          status: z.enum(['open', 'in_progress', 'done', 'wont_do']),
-          overdue: z.boolean(),
-          pastThirtyDayCheck: z.boolean(),
-          incident: ref,
-        }),
-      ),
-    }),
-  })
-  .meta({ id: 'PatternReview' });
-
 const review = describe({
   tags: ['Metrics'],
+  scope: 'incidents:read',
   summary: 'The quarterly pattern review',
   description:
     'Contributing factors by category and service (from published postmortems), services with two or more incidents, detection gaps (over 30 minutes or not recorded) and structural action items with their completion. Non-drill incidents the caller may see that started in the quarter.',
@@ -75,6 +40,6 @@ export function patternRoutes({ sql }: AppDeps) {
     const ids = incidents.map((f) => f.id);
     const [postmortems, structuralItems] = await Promise.all([loadPublishedSnapshots(sql, ids), loadStructuralItems(sql, ids)]);
     const result = reviewQuarter({ incidents, postmortems, structuralItems, now });
-    return c.json({ quarter: { key: quarter.key, label: quarter.label, start: quarter.start.toISOString(), end: quarter.end.toISOString() }, ...result });
+    return c.json({ quarter: { key: quarter.key, label: quarter.label, start: quarter.start.toISOString(), end: quarter.end.toISOString() }, ...result } satisfies z.output<typeof PatternReview>);
   });
 }

@@ -1,14 +1,12 @@
 /**
  * The postmortem of an incident: its review state, the review's moves, the
- * published versions and the Markdown export (contract: /work/briefs/pm-api.md).
+ * published versions and the Markdown export.
  * The draft itself is edited live through /collab (postmortem-<incident id>).
- * Mounted at /incidents next to the incident routes; every path has at least
- * two segments, so none meets the incident router's /:ref.
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/middleware.ts';
-import { findIncidentByNumber, type Incident } from '../incidents/repo.ts';
+import { actorOf } from './actor.ts';
+import { findIncidentById, type Incident } from '../incidents/repo.ts';
 import { standingIn, type IncidentStanding } from '../incidents/visibility.ts';
 import { countActionItems } from '../postmortem/action-items.ts';
 import {
@@ -21,63 +19,19 @@ import {
   type ReviewResult,
 } from '../postmortem/commands.ts';
 import { ensurePostmortem, readLive } from '../postmortem/generation.ts';
+import { announcePostmortemChange } from '../postmortem/live.ts';
 import { toMarkdown } from '../postmortem/markdown-export.ts';
 import { findPostmortem, findVersion, listVersions } from '../postmortem/repo.ts';
-import { reviewCan, reviewerOf, POSTMORTEM_STATES } from '../postmortem/review.ts';
+import { reviewCan, reviewerOf } from '../postmortem/review.ts';
 import { toPostmortemView } from '../postmortem/view.ts';
-import { renderMarkdown } from '../shared/markdown.ts';
-import { readPostmortem } from '../shared/postmortem-doc.ts';
-import type { AppDeps, AppEnv } from './context.ts';
-import { ApiError, notFound } from './errors.ts';
-import { parseIncidentRef } from './incidents.ts';
-import { PersonRef } from './openapi/components.ts';
+import { versionHtml } from '../postmortem/version-html.ts';
+import { addMissingSections, readPostmortem } from '../shared/postmortem-doc.ts';
+import type { AppDeps } from './context.ts';
+import { ApiError, failed, notFound } from './errors.ts';
+import type { IncidentEnv } from './incident-access.ts';
+import { PostmortemEnvelope, PostmortemVersion } from '../shared/api/postmortems.ts';
 import { describe } from './openapi/describe.ts';
 import { parse, readJson } from './validate.ts';
-
-const instant = z.iso.datetime();
-const Can = z.strictObject({ edit: z.boolean(), submit: z.boolean(), sendBack: z.boolean(), publish: z.boolean(), revise: z.boolean(), setDueDate: z.boolean() });
-export const PostmortemEnvelope = z
-  .strictObject({
-    incident: z.strictObject({
-      id: z.string(),
-      number: z.number().int(),
-      title: z.string(),
-      severity: z.number().int(),
-      state: z.string(),
-      services: z.array(z.string()),
-      resolvedAt: instant.nullable(),
-      closedAt: instant.nullable(),
-    }),
-    postmortem: z
-      .strictObject({
-        docId: z.string(),
-        state: z.enum(POSTMORTEM_STATES),
-        reviewDueAt: instant,
-        overdue: z.boolean(),
-        generatedAt: instant,
-        submittedAt: instant.nullable(),
-        submittedBy: PersonRef.nullable(),
-        publishedAt: instant.nullable(),
-        publishedBy: PersonRef.nullable(),
-        version: z.number().int(),
-        versions: z.array(z.strictObject({ version: z.number().int(), publishedAt: instant, publishedBy: PersonRef.nullable() })),
-      })
-      .nullable(),
-    can: Can,
-    actionItems: z.strictObject({ total: z.number().int(), done: z.number().int(), overdue: z.number().int() }),
-  })
-  .meta({ id: 'PostmortemEnvelope', description: 'An incident’s postmortem as the caller sees it; postmortem is null until the incident is closed.' });
-
-const PostmortemVersionBody = z
-  .strictObject({
-    version: z.number().int(),
-    publishedAt: instant,
-    publishedBy: PersonRef.nullable(),
-    snapshot: z.record(z.string(), z.unknown()).meta({ description: 'PostmortemContent (server/shared/postmortem-doc.ts) as published' }),
-    markdown: z.string(),
-    html: z.string(),
-  })
-  .meta({ id: 'PostmortemVersion' });
 
 const dueDateBody = z.object({
   reviewDueAt: z.iso.datetime({ offset: true, error: 'must be an ISO date-time like 2026-03-01T14:05:00Z' }).transform((s) => new Date(s)),
@@ -88,30 +42,33 @@ const exportQuery = z.object({ version: versionParam.optional() });
 const tags = ['Postmortems'];
 const envelope = { 200: { description: 'The postmortem after the change', schema: PostmortemEnvelope } };
 const docs = {
-  get: describe({ tags, summary: 'Get the postmortem’s review state', description: 'Anyone who can see the incident.', responses: envelope }),
+  get: describe({ tags, scope: 'incidents:read', summary: 'Get the postmortem’s review state', description: 'Anyone who can see the incident.', responses: envelope }),
   generate: describe({
     tags,
+    scope: 'incidents:write',
     summary: 'Draft the postmortem now if it is missing',
     description: 'Closing the incident drafts it; this is the retry when that failed. Idempotent. 409 while the incident is not closed.',
     responses: envelope,
     errors: [409, 503],
   }),
-  submit: describe({ tags, summary: 'Submit the draft for review', description: 'Anyone who can edit it (responders, role holders, admins).', responses: envelope, errors: [403, 409] }),
-  sendBack: describe({ tags, summary: 'Send the postmortem back to draft', description: 'Anyone who can edit it.', responses: envelope, errors: [403, 409] }),
+  submit: describe({ tags, scope: 'incidents:write', summary: 'Submit the draft for review', description: 'Anyone who can edit it (responders, role holders, admins).', responses: envelope, errors: [403, 409] }),
+  sendBack: describe({ tags, scope: 'incidents:write', summary: 'Send the postmortem back to draft', description: 'Anyone who can edit it.', responses: envelope, errors: [403, 409] }),
   publish: describe({
     tags,
+    scope: 'incidents:write',
     summary: 'Publish the postmortem',
     description:
       'Commander or admin, from in review. Freezes a new version, creates or updates the action items and makes the document read-only. ' +
       '422 not_ready with `problems` when action items lack an owner or a due date, or the summary is empty.',
     responses: envelope,
-    errors: [403, 409, 422, 503],
+    errors: [403, 409, 413, 422, 503],
   }),
-  revise: describe({ tags, summary: 'Start a revision of a published postmortem', description: 'Commander or admin. The next publication is version N+1.', responses: envelope, errors: [403, 409] }),
-  dueDate: describe({ tags, summary: 'Change the review due date', description: 'Commander or admin, before publication.', body: dueDateBody, responses: envelope, errors: [403, 409] }),
-  version: describe({ tags, summary: 'One published version', description: 'The snapshot exactly as published, its Markdown and that Markdown rendered.', responses: { 200: { description: 'The version', schema: PostmortemVersionBody } } }),
+  revise: describe({ tags, scope: 'incidents:write', summary: 'Start a revision of a published postmortem', description: 'Commander or admin. The next publication is version N+1.', responses: envelope, errors: [403, 409] }),
+  dueDate: describe({ tags, scope: 'incidents:write', summary: 'Change the review due date', description: 'Commander or admin, before publication.', body: dueDateBody, responses: envelope, errors: [403, 409] }),
+  version: describe({ tags, scope: 'incidents:read', summary: 'One published version', description: 'The snapshot exactly as published, its Markdown and that Markdown rendered.', responses: { 200: { description: 'The version', schema: PostmortemVersion } } }),
   export: describe({
     tags,
+    scope: 'incidents:read',
     summary: 'Download the postmortem as Markdown',
     description: 'A published version (default: the latest, when published), or the current draft.',
     query: exportQuery,
@@ -119,16 +76,12 @@ const docs = {
   }),
 };
 
-function actorOf(c: Context<AppEnv>): Actor {
-  const { user } = currentUser(c);
-  return { id: user.id, displayName: user.displayName, isAdmin: user.role === 'admin' };
-}
-
 export function postmortemRoutes({ sql, live, config }: AppDeps) {
   const generation = live ? { sql, live, reviewDays: config.postmortemReviewDays } : null;
 
-  async function loadVisible(actor: Actor, ref: string): Promise<IncidentStanding> {
-    const seen = await standingIn(sql, actor, await findIncidentByNumber(sql, parseIncidentRef(ref)));
+  /** The incident as the command left it, as the caller now sees it. */
+  async function reloaded(actor: Actor, incident: Incident): Promise<IncidentStanding> {
+    const seen = await standingIn(sql, actor, await findIncidentById(sql, incident.id));
     if (!seen) throw notFound('No such incident.');
     return seen;
   }
@@ -141,18 +94,17 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
     return toPostmortemView(incident, postmortem, versions, can, await countActionItems(sql, incident.id), new Date());
   }
 
-  async function respond(c: Context<AppEnv>, actor: Actor, result: ReviewResult) {
-    if (!result.ok) {
-      const error = { code: result.code, message: result.message, ...(result.problems ? { problems: result.problems } : {}) };
-      return c.json({ error }, result.status);
-    }
+  /**
+   * Answers a review move. A committed one is first announced to every open
+   * page; publication and revision also change who may write the document,
+   * so its open connections are re-decided, after the announcement reached them.
+   */
+  async function respond(c: Context<IncidentEnv>, actor: Actor, result: ReviewResult, options: { accessChanged?: boolean } = {}) {
+    if (!result.ok) throw failed(result, { details: result.problems ? { problems: result.problems } : undefined });
     c.var.log.info({ incidentId: result.incident.id, userId: actor.id, state: result.postmortem.state, version: result.postmortem.version }, 'postmortem changed');
-    return c.json(await view(await loadVisible(actor, String(result.incident.number))));
-  }
-
-  /** Publication and revision change who may write the document: re-decide its open connections. */
-  async function reauthorize(result: ReviewResult) {
-    if (result.ok && live) await live.reauthorize(result.postmortem.docId);
+    await announcePostmortemChange(live, c.var.log, { incidentId: result.incident.id, userId: actor.id });
+    if (options.accessChanged && live) await live.reauthorize(result.postmortem.docId);
+    return c.json(await view(await reloaded(actor, result.incident)));
   }
 
   function requireLive() {
@@ -162,10 +114,15 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
 
   const exportName = (incident: Incident) => `INC-${incident.number}-postmortem.md`;
 
-  return new Hono<AppEnv>()
-    .get('/:ref/postmortem', docs.get, requireUser, async (c) => c.json(await view(await loadVisible(actorOf(c), c.req.param('ref')))))
-    .post('/:ref/postmortem', docs.generate, requireUser, async (c) => {
-      const seen = await loadVisible(actorOf(c), c.req.param('ref'));
+  return new Hono<IncidentEnv>()
+    .get('/:ref/postmortem', docs.get, async (c) => {
+      const { seen } = c.var;
+      const postmortem = await findPostmortem(sql, seen.incident.id);
+      if (live && postmortem && postmortem.state !== 'published') await live.changeDocument(postmortem.docId, null, addMissingSections);
+      return c.json(await view(seen));
+    })
+    .post('/:ref/postmortem', docs.generate, async (c) => {
+      const { seen } = c.var;
       if (seen.incident.state !== 'closed') {
         throw new ApiError(409, 'not_closed', 'The postmortem is drafted when the incident is closed; this incident is not closed.');
       }
@@ -173,33 +130,31 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
       await ensurePostmortem(generation, seen.incident.id);
       return c.json(await view(seen));
     })
-    .patch('/:ref/postmortem', docs.dueDate, requireUser, async (c) => {
+    .patch('/:ref/postmortem', docs.dueDate, async (c) => {
       const actor = actorOf(c);
       const body = await readJson(c, dueDateBody);
-      return respond(c, actor, await setPostmortemDueDate(sql, actor, parseIncidentRef(c.req.param('ref')), body.reviewDueAt));
+      return respond(c, actor, await setPostmortemDueDate(sql, actor, c.var.seen.incident.number, body.reviewDueAt));
     })
-    .post('/:ref/postmortem/submit', docs.submit, requireUser, async (c) => {
+    .post('/:ref/postmortem/submit', docs.submit, async (c) => {
       const actor = actorOf(c);
-      return respond(c, actor, await submitPostmortem(sql, actor, parseIncidentRef(c.req.param('ref'))));
+      return respond(c, actor, await submitPostmortem(sql, actor, c.var.seen.incident.number));
     })
-    .post('/:ref/postmortem/send-back', docs.sendBack, requireUser, async (c) => {
+    .post('/:ref/postmortem/send-back', docs.sendBack, async (c) => {
       const actor = actorOf(c);
-      return respond(c, actor, await sendBackPostmortem(sql, actor, parseIncidentRef(c.req.param('ref'))));
+      return respond(c, actor, await sendBackPostmortem(sql, actor, c.var.seen.incident.number));
     })
-    .post('/:ref/postmortem/publish', docs.publish, requireUser, async (c) => {
+    .post('/:ref/postmortem/publish', docs.publish, async (c) => {
       const actor = actorOf(c);
-      const result = await publishPostmortem(sql, requireLive().live, actor, parseIncidentRef(c.req.param('ref')));
-      await reauthorize(result);
-      return respond(c, actor, result);
+      const result = await publishPostmortem(sql, requireLive().live, actor, c.var.seen.incident.number);
+      return respond(c, actor, result, { accessChanged: true });
     })
-    .post('/:ref/postmortem/revise', docs.revise, requireUser, async (c) => {
+    .post('/:ref/postmortem/revise', docs.revise, async (c) => {
       const actor = actorOf(c);
-      const result = await revisePostmortem(sql, actor, parseIncidentRef(c.req.param('ref')));
-      await reauthorize(result);
-      return respond(c, actor, result);
+      const result = await revisePostmortem(sql, actor, c.var.seen.incident.number);
+      return respond(c, actor, result, { accessChanged: true });
     })
-    .get('/:ref/postmortem/versions/:version', docs.version, requireUser, async (c) => {
-      const { incident } = await loadVisible(actorOf(c), c.req.param('ref'));
+    .get('/:ref/postmortem/versions/:version', docs.version, async (c) => {
+      const { incident } = c.var.seen;
       const number = parse(versionParam, c.req.param('version'));
       const found = await findVersion(sql, incident.id, number);
       if (!found) throw notFound(`Version ${number} of this postmortem has not been published.`);
@@ -207,14 +162,14 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
         version: found.version,
         publishedAt: found.publishedAt.toISOString(),
         publishedBy: found.publishedBy,
-        snapshot: found.snapshot,
+        snapshot: { ...found.snapshot },
         markdown: found.markdown,
-        html: renderMarkdown(found.markdown),
-      });
+        html: await versionHtml(sql, incident.id, found),
+      } satisfies z.output<typeof PostmortemVersion>);
     })
-    .get('/:ref/postmortem/export.md', docs.export, requireUser, async (c) => {
+    .get('/:ref/postmortem/export.md', docs.export, async (c) => {
       const query = parse(exportQuery, c.req.query());
-      const { incident } = await loadVisible(actorOf(c), c.req.param('ref'));
+      const { incident } = c.var.seen;
       const postmortem = await findPostmortem(sql, incident.id);
       if (!postmortem) throw notFound('This incident has no postmortem yet: it is drafted when the incident is closed.');
       let markdown: string;

@@ -3,21 +3,21 @@
  * room's "has this happened before" panel). Thin: parse, ask server/search,
  * shape the answer.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/middleware.ts';
-import { findIncidentByNumber } from '../incidents/repo.ts';
+import { currentUser, requireUser } from './auth-middleware.ts';
 import type { Viewer } from '../incidents/search.ts';
-import { standingIn } from '../incidents/visibility.ts';
 import { parseQuery } from '../search/query.ts';
 import { DRILL_MODES, searchIncidents } from '../search/repo.ts';
 import { SimilarCache } from '../search/similar-cache.ts';
-import { findSimilarIncidents, type SimilarIncident } from '../search/similar.ts';
+import { findSimilarIncidents, stillVisible, type SimilarIncident } from '../search/similar.ts';
 import { FACTOR_CATEGORIES } from '../shared/postmortem-doc.ts';
 import type { AppDeps, AppEnv } from './context.ts';
-import { ApiError, notFound } from './errors.ts';
-import { parseIncidentRef } from './incidents.ts';
+import { ApiError } from './errors.ts';
+import { incidentPath, postmortemPath } from '../shared/incident-paths.ts';
+import type { IncidentEnv } from './incident-access.ts';
 import { describe } from './openapi/describe.ts';
+import { SearchResponse, SimilarResponse } from '../shared/api/search.ts';
 import { parse } from './validate.ts';
 
 const DAY = 86_400_000;
@@ -50,54 +50,11 @@ export const searchQuery = z.object({
   offset: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative').max(10_000, 'must be at most 10000').default(0),
 });
 
-const instant = z.iso.datetime();
-const Segments = z.array(z.strictObject({ text: z.string(), hit: z.boolean() })).meta({ description: 'Plain text in order; `hit` marks words matching the query. Render as text, never as HTML.' });
-const SearchResult = z.strictObject({
-  ref: z.string(),
-  number: z.number().int(),
-  title: z.string(),
-  titleSegments: Segments,
-  severity: z.number().int(),
-  state: z.string(),
-  services: z.array(z.string()),
-  drill: z.boolean(),
-  private: z.boolean(),
-  startedAt: instant,
-  resolvedAt: instant.nullable(),
-  postmortemVersion: z.number().int().nullable().meta({ description: 'Latest published postmortem version, null when none is published' }),
-  categories: z.array(z.string()).meta({ description: 'Contributing-factor categories of the published postmortem' }),
-  url: z.string().meta({ description: 'The published postmortem when there is one, else the war room' }),
-  rank: z.number(),
-  snippet: Segments,
-});
-const SearchResponse = z
-  .strictObject({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), results: z.array(SearchResult) })
-  .meta({ id: 'SearchResults' });
-const SimilarResponse = z
-  .strictObject({
-    similar: z.array(
-      z.strictObject({
-        ref: z.string(),
-        number: z.number().int(),
-        title: z.string(),
-        severity: z.number().int(),
-        services: z.array(z.string()),
-        sharedServices: z.array(z.string()),
-        startedAt: instant,
-        resolvedAt: instant.nullable(),
-        postmortemVersion: z.number().int().nullable(),
-        url: z.string(),
-        confirmedHypotheses: z.array(z.string()).meta({ description: 'Contributing factors its postmortem traced to a confirmed hypothesis' }),
-        score: z.number(),
-      }),
-    ),
-  })
-  .meta({ id: 'SimilarIncidents' });
-
 const tags = ['Search'];
 const docs = {
   search: describe({
     tags,
+    scope: 'incidents:read',
     summary: 'Search past incidents and postmortems',
     description:
       'Ranked full-text search over titles, summaries, published postmortems (summary, contributing factors, timeline, sections) and action items. Titles weigh most, then summaries and factors, then the rest. Only incidents the caller may see; drills left out unless asked for. Without q, lists the filtered incidents newest first.',
@@ -106,6 +63,7 @@ const docs = {
   }),
   similar: describe({
     tags,
+    scope: 'incidents:read',
     summary: 'Past incidents like this one',
     description:
       'Up to five resolved or closed incidents (not drills) sharing this one’s services or words of its title and summary, each with its postmortem and the hypotheses it confirmed. Cached for a minute per incident and caller.',
@@ -114,13 +72,12 @@ const docs = {
   }),
 };
 
-const viewerOf = (c: Context<AppEnv>): Viewer => {
+const viewerOf = (c: { var: AppEnv['Variables'] }): Viewer => {
   const { user } = currentUser(c);
   return { id: user.id, isAdmin: user.role === 'admin' };
 };
 
-const urlOf = (number: number, postmortemVersion: number | null) =>
-  postmortemVersion ? `/incidents/${number}/postmortem` : `/incidents/INC-${number}`;
+const urlOf = (number: number, postmortemVersion: number | null) => (postmortemVersion ? postmortemPath(number) : incidentPath(number));
 
 export function searchRoutes({ sql }: AppDeps) {
   return new Hono<AppEnv>().use(requireUser).get('/', docs.search, async (c) => {
@@ -150,20 +107,20 @@ export function searchRoutes({ sql }: AppDeps) {
         resolvedAt: h.resolvedAt?.toISOString() ?? null,
         url: urlOf(h.number, h.postmortemVersion),
       })),
-    });
+    } satisfies z.output<typeof SearchResponse>);
   });
 }
 
-/** Mounted at /incidents; two path segments, so it never meets the incident router's /:ref. */
+/** Incidents like this one, under /incidents/:ref. */
 export function similarRoutes({ sql }: AppDeps, cache = new SimilarCache<SimilarIncident[]>()) {
-  return new Hono<AppEnv>().get('/:ref/similar', docs.similar, requireUser, async (c) => {
+  return new Hono<IncidentEnv>().get('/:ref/similar', docs.similar, async (c) => {
     const viewer = viewerOf(c);
-    const incident = await findIncidentByNumber(sql, parseIncidentRef(c.req.param('ref')));
-    if (!(await standingIn(sql, viewer, incident))) throw notFound('No such incident.');
-    const current = incident!;
+    const current = c.var.seen.incident;
     // The answer depends on the incident's words and on what this caller may see.
     const key = `${current.id}:${current.updatedAt.getTime()}:${viewer.isAdmin ? 'admin' : viewer.id}`;
-    const similar = await cache.getOrLoad(key, () => findSimilarIncidents(sql, viewer, current));
+    const cached = await cache.getOrLoad(key, () => findSimilarIncidents(sql, viewer, current));
+    const visible = await stillVisible(sql, viewer, cached.map((s) => s.number));
+    const similar = cached.filter((s) => visible.has(s.number));
     return c.json({
       similar: similar.map((s) => ({
         ref: `INC-${s.number}`,
@@ -172,6 +129,6 @@ export function similarRoutes({ sql }: AppDeps, cache = new SimilarCache<Similar
         resolvedAt: s.resolvedAt?.toISOString() ?? null,
         url: urlOf(s.number, s.postmortemVersion),
       })),
-    });
+    } satisfies z.output<typeof SimilarResponse>);
   });
 }

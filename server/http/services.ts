@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/middleware.ts';
+import { currentUser, requireUser } from './auth-middleware.ts';
 import { suggestServices } from '../incidents/search.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { describe } from './openapi/describe.ts';
@@ -10,6 +10,7 @@ const servicesQuery = z.object({ q: z.string().max(60, 'must be at most 60 chara
 
 const suggest = describe({
   tags: ['Directory'],
+  scope: 'incidents:read',
   summary: 'Suggest service names',
   description: 'Service tags used on incidents the caller can see, most used first; for the service picker.',
   query: servicesQuery,

@@ -1,14 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/middleware.ts';
-import type { Actor } from '../incidents/commands.ts';
+import { actorOf } from './actor.ts';
 import { createLiveMirror } from '../incidents/live.ts';
 import { readStatusPage, setStatusPage, type StatusPage, type StatusPageResult } from '../status/commands.ts';
-import type { AppDeps, AppEnv } from './context.ts';
-import { ApiError } from './errors.ts';
-import { parseIncidentRef } from './incidents.ts';
+import type { AppDeps } from './context.ts';
+import { failed } from './errors.ts';
+import type { IncidentEnv } from './incident-access.ts';
 import { expectedOrigin } from './origin-check.ts';
-import { StatusPage as StatusPageSchema } from './openapi/components.ts';
+import { StatusPage as StatusPageSchema } from '../shared/api/components.ts';
 import { describe } from './openapi/describe.ts';
 import { readJson } from './validate.ts';
 
@@ -21,11 +20,13 @@ const body = z.object({
 const docs = {
   get: describe({
     tags: ['Communications'],
+    scope: 'incidents:read',
     summary: 'The incident’s public status page',
     responses: { 200: { description: 'Whether it is public, its address and title', schema: z.object({ statusPage: StatusPageSchema }) } },
   }),
   set: describe({
     tags: ['Communications'],
+    scope: 'updates:publish',
     summary: 'Make the status page public or private, or change its title',
     description: 'Commander or admin. The public sees only publicTitle, the state and updates published to the public audience. Drills never go public.',
     body,
@@ -34,17 +35,12 @@ const docs = {
   }),
 };
 
-function actorOf(c: Context<AppEnv>): Actor {
-  const { user } = currentUser(c);
-  return { id: user.id, displayName: user.displayName, isAdmin: user.role === 'admin' };
-}
-
 /** An incident's public status page, as the war room manages it (the public pages are status-public.ts). */
 export function statusPageRoutes(deps: AppDeps) {
   const { sql, config } = deps;
   const live = createLiveMirror(deps.live ?? null, deps.log);
 
-  const view = (c: Context<AppEnv>, page: StatusPage, canChange: boolean) => ({
+  const view = (c: Context<IncidentEnv>, page: StatusPage, canChange: boolean) => ({
     statusPage: {
       public: page.public,
       slug: page.slug,
@@ -55,8 +51,8 @@ export function statusPageRoutes(deps: AppDeps) {
     },
   });
 
-  async function respond(c: Context<AppEnv>, result: StatusPageResult) {
-    if (!result.ok) throw new ApiError(result.status, result.code, result.message, { field: result.field });
+  async function respond(c: Context<IncidentEnv>, result: StatusPageResult) {
+    if (!result.ok) throw failed(result);
     if (result.events.length > 0) {
       // Open war rooms refetch on the event, so every commander's control shows the change.
       await live.publish(result.incident, result.events);
@@ -65,12 +61,11 @@ export function statusPageRoutes(deps: AppDeps) {
     return c.json(view(c, result.statusPage, result.can.canCommand));
   }
 
-  return new Hono<AppEnv>()
-    .use(requireUser)
-    .get('/:ref/status-page', docs.get, async (c) => respond(c, await readStatusPage(sql, actorOf(c), parseIncidentRef(c.req.param('ref')))))
+  return new Hono<IncidentEnv>()
+    .get('/:ref/status-page', docs.get, async (c) => respond(c, await readStatusPage(sql, actorOf(c), c.var.seen.incident.number)))
     .post('/:ref/status-page', docs.set, async (c) => {
       const actor = actorOf(c);
       const input = await readJson(c, body);
-      return respond(c, await setStatusPage(sql, actor, parseIncidentRef(c.req.param('ref')), input));
+      return respond(c, await setStatusPage(sql, actor, c.var.seen.incident.number, input));
     });
 }

@@ -41,6 +41,9 @@ export function statusPublicRoutes({ sql, config }: AppDeps) {
       const incident = isPlausibleSlug(slug) ? await findPublicIncident(sql, slug) : null;
       if (!incident) return notFoundPage(c);
       const feed = renderAtomFeed(incident, await listPublicUpdates(sql, slug, 50), expectedOrigin(c.req.url, config.origin));
-      return c.body(feed, 200, { 'Content-Type': 'application/atom+xml; charset=utf-8' });
+      // Without ORIGIN the feed's links come from the Host header: a shared cache must neither keep
+      // nor hand out one built for someone else's Host.
+      const uncached: Record<string, string> = config.origin ? {} : { 'Cache-Control': 'no-store', Vary: 'Host' };
+      return c.body(feed, 200, { 'Content-Type': 'application/atom+xml; charset=utf-8', ...uncached });
     });
 }

@@ -3,19 +3,16 @@
  * (a script, a chat bot, a deploy hook). The timeline lives in the war room's
  * live document, so the entry is written through the collaboration server like
  * the automatic ones (server/incidents/live.ts): persisted, broadcast to open
- * war rooms, attributed to the caller. Mounted at /incidents next to the
- * incident routes; its path is three segments deep, so it never meets /:ref.
+ * war rooms, attributed to the caller.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireUser } from '../auth/middleware.ts';
-import { findIncidentByNumber } from '../incidents/repo.ts';
-import { standingIn } from '../incidents/visibility.ts';
+import { currentUser } from './auth-middleware.ts';
 import { addTimelineEntry, TIMELINE_KINDS, timelineMap, type TimelineEntry } from '../shared/war-room-doc.ts';
-import type { AppDeps, AppEnv } from './context.ts';
-import { ApiError, notFound } from './errors.ts';
-import { parseIncidentRef } from './incidents.ts';
-import { TimelineEntry as TimelineEntrySchema } from './openapi/components.ts';
+import type { AppDeps } from './context.ts';
+import { ApiError } from './errors.ts';
+import type { IncidentEnv } from './incident-access.ts';
+import { TimelineEntry as TimelineEntrySchema } from '../shared/api/components.ts';
 import { describe } from './openapi/describe.ts';
 import { readJson } from './validate.ts';
 
@@ -30,10 +27,11 @@ export const timelineBody = z.object({
 });
 
 export function timelineRoutes({ sql, live }: AppDeps) {
-  return new Hono<AppEnv>().post(
+  return new Hono<IncidentEnv>().post(
     '/:ref/timeline',
     describe({
       tags: ['War room'],
+      scope: 'incidents:write',
       summary: 'Add a timeline entry',
       description:
         'Adds an entry to the war room’s timeline, shown at once to everyone in the war room and attributed to the caller. ' +
@@ -42,11 +40,9 @@ export function timelineRoutes({ sql, live }: AppDeps) {
       responses: { 201: { description: 'The entry as stored', schema: z.object({ entry: TimelineEntrySchema }) } },
       errors: [403, 503],
     }),
-    requireUser,
     async (c) => {
       const { user } = currentUser(c);
-      const seen = await standingIn(sql, { id: user.id, isAdmin: user.role === 'admin' }, await findIncidentByNumber(sql, parseIncidentRef(c.req.param('ref'))));
-      if (!seen) throw notFound('No such incident.');
+      const { seen } = c.var;
       const body = await readJson(c, timelineBody);
       if (seen.permissions.access !== 'write') {
         throw seen.standing.closed

@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireAdmin } from '../auth/middleware.ts';
-import { AUDIENCES } from '../comms/types.ts';
+import { currentUser, requireAdmin } from './auth-middleware.ts';
+import { AUDIENCES } from '../shared/audiences.ts';
 import { enqueueTestDelivery, retryDelivery } from '../comms/webhooks/outbox.ts';
 import { WEBHOOK_FORMATS } from '../comms/webhooks/payload.ts';
 import { createEndpoint, deleteEndpoint, findEndpoint, listDeliveries, listEndpoints, rotateSecret, updateEndpoint } from '../comms/webhooks/repo.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { ApiError, notFound } from './errors.ts';
 import { id } from './schemas.ts';
-import { Ok, WebhookDelivery, WebhookEndpoint } from './openapi/components.ts';
+import { Ok, WebhookDelivery, WebhookEndpoint } from '../shared/api/components.ts';
 import { describe } from './openapi/describe.ts';
 import { parse, readJson } from './validate.ts';
 
@@ -47,27 +47,30 @@ const oneEndpoint = { 200: { description: 'The endpoint', schema: z.object({ end
 const secret = z.string().meta({ description: 'The signing secret (HMAC-SHA256 of the body); shown only here' });
 // What /api/docs and /api/openapi.json say about each route below (server/http/openapi/describe.ts).
 const docs = {
-  list: describe({ tags, summary: 'List webhook endpoints', responses: { 200: { description: 'Endpoints with delivery counts', schema: z.object({ endpoints: z.array(WebhookEndpoint) }) } } }),
+  list: describe({ tags, scope: 'session-only', summary: 'List webhook endpoints', responses: { 200: { description: 'Endpoints with delivery counts', schema: z.object({ endpoints: z.array(WebhookEndpoint) }) } } }),
   create: describe({
     tags,
+    scope: 'session-only',
     summary: 'Add a webhook endpoint',
     description: 'Published updates for its audiences are POSTed to the URL, signed with the secret returned here once.',
     body: createBody,
     responses: { 201: { description: 'The endpoint and its secret', schema: z.object({ endpoint: WebhookEndpoint, secret }) } },
   }),
-  get: describe({ tags, summary: 'Get a webhook endpoint', responses: oneEndpoint }),
-  update: describe({ tags, summary: 'Change a webhook endpoint', body: updateBody, responses: oneEndpoint }),
-  remove: describe({ tags, summary: 'Delete a webhook endpoint', responses: { 200: { description: 'Deleted with its delivery log', schema: Ok } } }),
-  rotate: describe({ tags, summary: 'Rotate the signing secret', responses: { 200: { description: 'The new secret, shown once', schema: z.object({ secret }) } } }),
+  get: describe({ tags, scope: 'session-only', summary: 'Get a webhook endpoint', responses: oneEndpoint }),
+  update: describe({ tags, scope: 'session-only', summary: 'Change a webhook endpoint', body: updateBody, responses: oneEndpoint }),
+  remove: describe({ tags, scope: 'session-only', summary: 'Delete a webhook endpoint', responses: { 200: { description: 'Deleted with its delivery log', schema: Ok } } }),
+  rotate: describe({ tags, scope: 'session-only', summary: 'Rotate the signing secret', responses: { 200: { description: 'The new secret, shown once', schema: z.object({ secret }) } } }),
   test: describe({
     tags,
+    scope: 'session-only',
     summary: 'Send a test delivery',
     responses: { 202: { description: 'Queued; watch the deliveries log', schema: z.object({ delivery: WebhookDelivery }) } },
     errors: [409],
   }),
-  deliveries: describe({ tags, summary: 'An endpoint’s delivery log', responses: { 200: { description: 'Newest first', schema: z.object({ deliveries: z.array(WebhookDelivery) }) } } }),
+  deliveries: describe({ tags, scope: 'session-only', summary: 'An endpoint’s delivery log', responses: { 200: { description: 'Newest first', schema: z.object({ deliveries: z.array(WebhookDelivery) }) } } }),
   retry: describe({
     tags,
+    scope: 'session-only',
     summary: 'Retry a failed delivery now',
     responses: { 200: { description: 'Queued again', schema: z.object({ delivery: WebhookDelivery }) } },
     errors: [409],

@@ -3,9 +3,11 @@
  * display names at the time, and the sentence the timeline shows for it.
  */
 import type { Sql } from '../db/sql.ts';
+import { formatUtcDateTime } from '../shared/utc-format.ts';
 import type { IncidentState } from './lifecycle.ts';
+import { MILESTONE_FIELDS, type MilestoneField } from '../shared/milestones.ts';
 import type { ParticipantKind, RoleName } from './permissions.ts';
-import { severityLabel, type Severity } from './severity.ts';
+import { severityLabel, type Severity } from '../shared/severity.ts';
 
 /** A person as they were called when the event happened. */
 export interface Named {
@@ -13,7 +15,7 @@ export interface Named {
   name: string;
 }
 
-export type DetailField = 'summary' | 'services' | 'private' | 'startedAt' | 'detectedAt';
+export type DetailField = 'summary' | 'services' | 'private' | MilestoneField;
 
 export interface DetailChange {
   field: DetailField;
@@ -23,6 +25,7 @@ export interface DetailChange {
 
 export type EventChange =
   | { kind: 'declared'; title: string; severity: Severity; commander: Named; private: boolean; drill: boolean }
+  | { kind: 'acknowledged' }
   | { kind: 'state'; from: IncidentState; to: IncidentState }
   | { kind: 'severity'; from: Severity; to: Severity }
   | { kind: 'role'; role: RoleName; from: Named | null; to: Named | null; claimed: boolean }
@@ -99,12 +102,27 @@ const ROLE_WORDS: Record<RoleName, string> = {
   communicator: 'the communicator role',
 };
 
-const FIELD_WORDS: Record<Exclude<DetailField, 'private'>, string> = {
+const FIELD_WORDS: Record<'summary' | 'services', string> = {
   summary: 'the summary',
   services: 'the affected services',
-  startedAt: 'when impact started',
-  detectedAt: 'when it was detected',
 };
+
+export const isMilestoneField = (field: DetailField): field is MilestoneField => (MILESTONE_FIELDS as readonly string[]).includes(field);
+
+const timeWords = (value: DetailChange['from']) => (typeof value === 'string' ? formatUtcDateTime(new Date(value)) : 'not recorded');
+
+const TIME_WORDS: Record<MilestoneField, string> = {
+  startedAt: 'the start of impact',
+  detectedAt: 'the detection time',
+  acknowledgedAt: 'the acknowledgement time',
+  mitigatedAt: 'the mitigation time',
+  resolvedAt: 'the resolution time',
+};
+
+/** "the detection time (not recorded → 5 Dec 2026, 22:04 UTC)": a correction of a time says what it was. */
+function describeTimeChange(change: DetailChange): string {
+  return `${TIME_WORDS[change.field as MilestoneField]} (${timeWords(change.from)} → ${timeWords(change.to)})`;
+}
 
 function listWords(words: string[]): string {
   if (words.length <= 1) return words.join('');
@@ -162,12 +180,18 @@ export function describeEvent(event: EventChange & { by: Named | null }): string
     }
     case 'details': {
       const parts: string[] = [];
-      const edited = event.changes.filter((c) => c.field !== 'private').map((c) => FIELD_WORDS[c.field as Exclude<DetailField, 'private'>]);
+      const edited = event.changes.filter((c) => c.field === 'summary' || c.field === 'services').map((c) => FIELD_WORDS[c.field as 'summary' | 'services']);
       if (edited.length > 0) parts.push(`updated ${listWords(edited)}`);
       const privacy = event.changes.find((c) => c.field === 'private');
       if (privacy) parts.push(privacy.to ? 'made the incident private' : 'made the incident visible to everyone');
+      const times = event.changes.filter((c) => isMilestoneField(c.field));
+      // Only an alert changes times without a person (server/alerts/routing.ts).
+      if (!event.by && times.length > 0 && parts.length === 0) return `An alert moved ${listWords(times.map(describeTimeChange))}`;
+      if (times.length > 0) parts.push(`corrected ${listWords(times.map(describeTimeChange))}`);
       return `${by} ${parts.join('; ') || 'updated the details'}`;
     }
+    case 'acknowledged':
+      return `${by} acknowledged the incident`;
     case 'postmortem':
       return describePostmortem(by, event);
     case 'status_page':

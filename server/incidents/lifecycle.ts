@@ -2,8 +2,9 @@
  * The incident state machine and the timestamps it records. Pure: the
  * commands decide with these functions and then write what they return.
  */
-export const INCIDENT_STATES = ['investigating', 'identified', 'monitoring', 'resolved', 'closed'] as const;
-export type IncidentState = (typeof INCIDENT_STATES)[number];
+import { INCIDENT_STATES, type IncidentState } from '../shared/incident-vocabulary.ts';
+
+export { INCIDENT_STATES, type IncidentState };
 
 // Responders move freely between the open states (diagnoses turn out wrong);
 // only a resolved incident may be closed. Reopening a closed incident sends it
@@ -17,10 +18,6 @@ const TRANSITIONS: Record<IncidentState, readonly IncidentState[]> = {
 };
 
 export const ACTIVE_STATES: readonly IncidentState[] = ['investigating', 'identified', 'monitoring'];
-
-export function isIncidentState(value: unknown): value is IncidentState {
-  return typeof value === 'string' && (INCIDENT_STATES as readonly string[]).includes(value);
-}
 
 export function isActive(state: IncidentState): boolean {
   return ACTIVE_STATES.includes(state);

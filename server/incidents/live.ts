@@ -7,7 +7,7 @@
 import type * as Y from 'yjs';
 import type { Logger } from '../log.ts';
 import { addTimelineEntry, meta, timelineMap, type TimelineKind } from '../shared/war-room-doc.ts';
-import type { IncidentEvent } from './events.ts';
+import { isMilestoneField, type IncidentEvent } from './events.ts';
 
 /** What the collaboration server offers domain code (implemented by CollabServer). */
 export interface LiveDocuments {
@@ -21,23 +21,37 @@ export interface LiveMirror {
   publish(incident: { id: string; docId: string }, events: readonly IncidentEvent[]): Promise<void>;
 }
 
-/** Which timeline kind an event shows as; null keeps it out of the timeline (joins, detail edits). */
+/**
+ * Which timeline kind an event shows as; null keeps it out of the timeline
+ * (joins, summary and service edits). Kinds are what the timeline's filters
+ * and the postmortem sort by, so each says what the entry is: the commander's
+ * calls (declaring at a severity, changing it, the state they move to, who
+ * commands) are decisions; mitigation and resolution are their own kinds;
+ * taking the incident is an action; bookkeeping (claiming or filling the
+ * scribe and communicator roles, renaming, closing, corrected times) is a
+ * note. Nothing automatic is an alert: only real alerts are (server/alerts).
+ */
 export function timelineKindFor(event: IncidentEvent): TimelineKind | null {
   switch (event.kind) {
     case 'declared':
-      return 'alert';
+    case 'severity':
+      return 'decision';
+    case 'acknowledged':
+      return 'action';
     case 'state': {
       const { to } = event.data;
-      if (to === 'identified') return 'discovery';
       if (to === 'monitoring') return 'mitigation';
-      if (to === 'resolved' || to === 'closed') return 'resolution';
+      if (to === 'resolved') return 'resolution';
+      if (to === 'closed') return 'note';
       return 'decision';
     }
-    case 'severity':
     case 'role':
-      return 'decision';
+      return event.data.role === 'commander' ? 'decision' : 'note';
     case 'title':
       return 'note';
+    case 'details':
+      // Corrected times stay visible in the record; summary and service edits are not events of the incident.
+      return event.data.changes.some((change) => isMilestoneField(change.field)) ? 'note' : null;
     case 'status_page':
       return 'communication';
     default:

@@ -3,11 +3,9 @@
  * view and the collaboration server's access decision all ask these functions,
  * so the rules live in one place.
  */
-export const ROLE_NAMES = ['commander', 'scribe', 'communicator'] as const;
-export type RoleName = (typeof ROLE_NAMES)[number];
+import { PARTICIPANT_KINDS, ROLE_NAMES, type ParticipantKind, type RoleName } from '../shared/incident-vocabulary.ts';
 
-export const PARTICIPANT_KINDS = ['responder', 'observer'] as const;
-export type ParticipantKind = (typeof PARTICIPANT_KINDS)[number];
+export { PARTICIPANT_KINDS, ROLE_NAMES, type ParticipantKind, type RoleName };
 
 /** 'write' edits the board and timeline; 'read' only watches; 'none' must not learn the incident exists. */
 export type Access = 'write' | 'read' | 'none';
@@ -26,7 +24,7 @@ export interface Standing {
 
 export interface Permissions {
   access: Access;
-  /** Change severity, state, roles, title and details. */
+  /** Change severity, state, roles, title and details; on a closed incident only reopening is left. */
   canCommand: boolean;
   /** Take an empty role for themselves. */
   canClaim: boolean;
@@ -54,7 +52,8 @@ export function permissionsFor(standing: Standing): Permissions {
     access,
     canCommand: standing.isAdmin || isCommander,
     canClaim: access === 'write',
-    // The commander can bring people into a private incident without waiting for an admin.
+    // The commander can bring people into a private incident without waiting for an admin. Still true once it
+    // is closed: participants decide who may read and edit the postmortem, not what happened.
     canAddParticipants: standing.isAdmin || isCommander,
   };
 }

@@ -2,7 +2,7 @@
 import { frag, join, type Fragment, type Sql } from '../db/sql.ts';
 import type { IncidentState } from './lifecycle.ts';
 import type { ParticipantKind, RoleName } from './permissions.ts';
-import type { Severity } from './severity.ts';
+import type { Severity } from '../shared/severity.ts';
 
 export interface PersonRef {
   id: string;

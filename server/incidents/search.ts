@@ -2,7 +2,7 @@
 import { frag, join, type Fragment, type Sql } from '../db/sql.ts';
 import { ACTIVE_STATES, type IncidentState } from './lifecycle.ts';
 import { SELECT_INCIDENT, toIncident, type Incident, type IncidentRow } from './repo.ts';
-import type { Severity } from './severity.ts';
+import type { Severity } from '../shared/severity.ts';
 
 export interface Viewer {
   id: string;
@@ -31,6 +31,15 @@ export function toPrefixQuery(q: string): string | null {
   return words ? words.slice(0, 10).map((w) => `${w}:*`).join(' & ') : null;
 }
 
+/**
+ * Title and summary match a prefix query. The expression is the one
+ * incidents_search_idx indexes (text cleaned of underscores, on which the
+ * parser is quadratic), so the search reads the index.
+ */
+export function matchesWords(query: string): Fragment {
+  return frag`to_tsvector('simple'::regconfig, incident_search_clean(i.title || ' ' || i.summary)) @@ to_tsquery('simple'::regconfig, ${query})`;
+}
+
 export async function listIncidents(sql: Sql, viewer: Viewer, filter: IncidentFilter): Promise<{ incidents: Incident[]; total: number }> {
   const conditions = [visibleTo(viewer)];
   if (filter.states?.length) conditions.push(frag`i.state = any(${filter.states}::text[])`);
@@ -40,7 +49,7 @@ export async function listIncidents(sql: Sql, viewer: Viewer, filter: IncidentFi
     const query = toPrefixQuery(filter.q);
     const number = /^\s*(?:inc-?)?(\d{1,9})\s*$/i.exec(filter.q)?.[1];
     const matches: Fragment[] = [];
-    if (query) matches.push(frag`to_tsvector('simple'::regconfig, i.title || ' ' || i.summary) @@ to_tsquery('simple'::regconfig, ${query})`);
+    if (query) matches.push(matchesWords(query));
     if (number) matches.push(frag`i.number = ${Number(number)}`);
     conditions.push(matches.length ? frag`(${join(matches, ' or ')})` : frag`false`);
   }

@@ -29,8 +29,8 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export const CSV_COLUMNS = [
   'incident', 'title', 'severity', 'services', 'period', 'private',
   'started_at', 'detected_at', 'declared_at', 'acknowledged_at', 'mitigated_at', 'resolved_at', 'closed_at',
-  'reopened', 'postmortem_published_at', 'factor_categories',
-  'time_to_detect_min', 'time_to_acknowledge_min', 'time_to_resolve_min', 'time_to_postmortem_min', 'recurrence',
+  'reopened', 'postmortem_published_at', 'factor_categories', 'hypothesis_written_at',
+  'time_to_detect_min', 'time_to_acknowledge_min', 'time_to_resolve_min', 'time_to_postmortem_min', 'hypothesis_to_resolve_min', 'recurrence',
 ] as const;
 
 export function metricsCsv(incidents: readonly IncidentRecord[], published: readonly PublishedPostmortem[], period: Period): string {
@@ -43,9 +43,9 @@ export function metricsCsv(incidents: readonly IncidentRecord[], published: read
       csvLine([
         `INC-${f.number}`, f.title, f.severity, f.services.join(' '), bucketOf(f.startedAt, period).key, f.private,
         iso(f.startedAt), iso(f.detectedAt), iso(f.declaredAt), iso(f.acknowledgedAt), iso(f.mitigatedAt), iso(f.resolvedAt), iso(f.closedAt),
-        f.reopenCount, iso(f.postmortemPublishedAt), f.postmortemCategories.join(' '),
-        // Empty when it cannot be classified (no published postmortem naming a factor), like a missing time.
-        minutes(d.timeToDetect), minutes(d.timeToAcknowledge), minutes(d.timeToResolve), minutes(d.timeToPostmortem), recurs(f),
+        f.reopenCount, iso(f.postmortemPublishedAt), f.postmortemCategories.join(' '), iso(f.hypothesisWrittenAt),
+        // Recurrence is empty when it cannot be classified (no published postmortem naming a factor), like a missing time.
+        minutes(d.timeToDetect), minutes(d.timeToAcknowledge), minutes(d.timeToResolve), minutes(d.timeToPostmortem), minutes(d.hypothesisToResolve), recurs(f),
       ]),
     );
   }

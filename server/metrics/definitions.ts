@@ -13,6 +13,28 @@
  *   duration; the median of an even count is the lower middle value.
  * - A duration whose start or end is missing, or whose end is before its
  *   start, is left out of that metric and counted as "not recorded".
+ * - Detection is one field, detected_at, read alike by /metrics, /patterns,
+ *   the war room's key times and the postmortem's Impact and Detection
+ *   sections. It starts as the time given at declaration (or not recorded);
+ *   an alert a monitoring system sent moves it earlier when it fired before
+ *   the declaration and before the recorded time (an alert after the
+ *   declaration detected nothing: someone already had); the commander may
+ *   correct it to any time that keeps the order, and the correction stands
+ *   until an earlier alert arrives. The declaration itself and alerts people
+ *   type into the timeline never set it; a typed alert that disagrees is put
+ *   to the commander in the war room. started ≤ detected ≤ declared always
+ *   holds: an alert that fired before the recorded start moves the start
+ *   too (server/shared/milestones.ts).
+ * - Acknowledged is when the first person took the incident by hand:
+ *   declared it in the browser, joined as a responder, claimed or assigned a
+ *   role, commanded it, or pressed Acknowledge. Scripts, API tokens and alert
+ *   rules never acknowledge, so an incident an alert declared waits for a
+ *   person like any page would.
+ * - The correct hypothesis is the card that stands confirmed on the board at
+ *   the end (when several do, the one written first), and it counts from the
+ *   moment the card was written: the question a process review asks is how
+ *   long the team had the right explanation before the fix landed. Times come
+ *   from the server's change log, not the browsers' clocks.
  * - Recurrence matches on the pair service + contributing-factor category:
  *   the same kind of problem on the same service. Services alone made nearly
  *   every incident a recurrence (busy services always have a recent
@@ -21,6 +43,9 @@
  *   postmortem names no factor) are "not recorded", like a missing time.
  */
 import { bucketOf, bucketsBetween, type Bucket, type Period } from './periods.ts';
+import type { ActionItemPoint, DurationPoint, KindSplit, RatioPoint } from '../shared/metric-points.ts';
+
+export type { ActionItemPoint, DurationPoint, KindSplit, RatioPoint };
 
 export interface IncidentFacts {
   id: string;
@@ -43,6 +68,12 @@ export interface IncidentFacts {
   postmortemPublishedAt: Date | null;
   /** Contributing-factor categories of its latest published postmortem version; empty without one. */
   postmortemCategories: readonly string[];
+  /**
+   * When the hypothesis finally confirmed on its board was first written
+   * (server time, from the war room's change log: server/hypotheses/); null
+   * when no hypothesis stands confirmed.
+   */
+  hypothesisWrittenAt: Date | null;
 }
 
 /** A published postmortem that may make a later incident a recurrence. */
@@ -104,6 +135,7 @@ export function incidentDurations(f: IncidentFacts) {
     timeToAcknowledge: between(f.declaredAt, f.acknowledgedAt),
     timeToResolve: between(f.startedAt, f.resolvedAt),
     timeToPostmortem: between(f.resolvedAt, f.postmortemPublishedAt),
+    hypothesisToResolve: between(f.hypothesisWrittenAt, f.resolvedAt),
   };
 }
 type DurationField = keyof ReturnType<typeof incidentDurations>;
@@ -184,14 +216,14 @@ export const METRICS = [
     name: 'Time to detect (MTTD)',
     unit: 'duration',
     definition:
-      'Detected minus started: how long the problem ran before anyone or anything noticed. Shown as the median and the 90th percentile (nearest rank: the value at position ceil(p × n) of the sorted durations, so every figure is a real incident). Incidents with no detection time recorded are left out and counted as "not recorded".',
+      'Detected minus started: how long the problem ran before anyone or anything noticed. Detected is the time given when declaring or corrected by the commander, moved earlier by any alert a monitoring system sent before the incident was declared; the declaration itself and alerts typed into the timeline never set it. Shown as the median and the 90th percentile (nearest rank: the value at position ceil(p × n) of the sorted durations, so every figure is a real incident). Incidents with no detection time recorded are left out and counted as "not recorded".',
   },
   {
     id: 'mtta',
     name: 'Time to acknowledge (MTTA)',
     unit: 'duration',
     definition:
-      'Acknowledged minus declared: how long a declared incident waited for a responder to take it. Median and 90th percentile (nearest rank). Incidents never acknowledged are left out and counted as "not recorded".',
+      'Acknowledged minus declared: how long a declared incident waited for a person to take it (declare it by hand, join as a responder, claim a role, command it or press Acknowledge; scripts and alert rules never acknowledge). Median and 90th percentile (nearest rank). Incidents never acknowledged are left out and counted as "not recorded".',
   },
   {
     id: 'mttr',
@@ -206,6 +238,13 @@ export const METRICS = [
     unit: 'duration',
     definition:
       'First publication of the postmortem minus resolution: how long the learning took to be written down and agreed. Incidents without a published postmortem yet are counted as "not recorded". Median and 90th percentile (nearest rank), by the period the incident started in.',
+  },
+  {
+    id: 'hypothesis_to_resolve',
+    name: 'Time from correct hypothesis to resolution',
+    unit: 'duration',
+    definition:
+      'Resolved minus the moment the correct hypothesis was first written on the board: how long the team had the right explanation before the fix landed. The correct hypothesis is the card that stands confirmed at the end (when several do, the one written first); its time is when the card was first written, read from the war room\u2019s change history on the server, not from anyone\u2019s clock. A long time here points at a delay after diagnosis (an escalation, an approval, one person\u2019s knowledge), not at slow diagnosis. Incidents with no confirmed hypothesis, or not resolved, are left out and counted as "not recorded". Median and 90th percentile (nearest rank).',
   },
   {
     id: 'recurrence_rate',
@@ -224,31 +263,6 @@ export const METRICS = [
 ] as const satisfies readonly { id: string; name: string; unit: Unit; definition: string }[];
 
 export type MetricId = (typeof METRICS)[number]['id'];
-
-export interface DurationPoint {
-  median: number | null;
-  p90: number | null;
-  /** Incidents with this duration. */
-  measured: number;
-  notRecorded: number;
-}
-export interface RatioPoint {
-  recurring: number;
-  /** Incidents that could be classified (own published postmortem with a factor): the rate's denominator. */
-  measured: number;
-  notRecorded: number;
-  /** recurring / measured; null when none could be classified. */
-  rate: number | null;
-}
-export interface KindSplit {
-  immediate: number;
-  structural: number;
-}
-export interface ActionItemPoint {
-  created: KindSplit;
-  done: KindSplit;
-  overdue: KindSplit;
-}
 
 export interface MetricsInput {
   period: Period;
@@ -269,6 +283,7 @@ export interface MetricsResult {
   mtta: DurationPoint[];
   mttr: DurationPoint[];
   time_to_postmortem: DurationPoint[];
+  hypothesis_to_resolve: DurationPoint[];
   recurrence_rate: RatioPoint[];
   action_items: ActionItemPoint[];
 }
@@ -324,6 +339,7 @@ export function computeMetrics(input: MetricsInput): MetricsResult {
     mtta: per((list) => durationPoint(list, 'timeToAcknowledge')) as DurationPoint[],
     mttr: per((list) => durationPoint(list, 'timeToResolve')) as DurationPoint[],
     time_to_postmortem: per((list) => durationPoint(list, 'timeToPostmortem')) as DurationPoint[],
+    hypothesis_to_resolve: per((list) => durationPoint(list, 'hypothesisToResolve')) as DurationPoint[],
     recurrence_rate: per((list) => recurrencePoint(list, recurs)) as RatioPoint[],
     action_items: buckets.map((b) => actionItemPoint(items, b, input.now)),
   };

@@ -18,7 +18,8 @@ export interface IncidentRef {
   ref: string;
   title: string;
   severity: number;
-  startedAt: Date;
+  /** ISO 8601: the review is a report, read as it will be shown. */
+  startedAt: string;
 }
 
 export interface PatternInput {
@@ -63,7 +64,7 @@ export interface PatternReview {
   structural: { total: number; done: number; open: number; overdue: number; pastThirtyDayCheck: number; items: StructuralItemView[] };
 }
 
-export const refOf = (f: IncidentFacts): IncidentRef => ({ ref: `INC-${f.number}`, title: f.title, severity: f.severity, startedAt: f.startedAt });
+export const refOf = (f: IncidentFacts): IncidentRef => ({ ref: `INC-${f.number}`, title: f.title, severity: f.severity, startedAt: f.startedAt.toISOString() });
 
 /** Cuts at a word boundary and says so with an ellipsis. */
 export function excerpt(text: string, max = EXCERPT_CHARS): string {

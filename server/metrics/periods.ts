@@ -3,8 +3,10 @@
  * ISO week-year, so Monday 29 Dec 2025 starts 2026-W01), calendar months and
  * quarters, all in UTC so a figure does not change with the reader's time zone.
  */
-export const PERIODS = ['week', 'month', 'quarter'] as const;
-export type Period = (typeof PERIODS)[number];
+import { formatUtcDay, MONTHS } from '../shared/utc-format.ts';
+import type { Period } from '../shared/metric-points.ts';
+
+export { PERIODS, type Period } from '../shared/metric-points.ts';
 
 export interface Bucket {
   /** "2026-W14", "2026-03" or "2026-Q1". */
@@ -17,7 +19,6 @@ export interface Bucket {
 }
 
 const DAY = 86_400_000;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number) => String(n).padStart(2, '0');
 
 function startOfIsoWeek(date: Date): Date {
@@ -40,7 +41,7 @@ export function bucketOf(date: Date, period: Period): Bucket {
     const { year, week } = isoWeek(date);
     return {
       key: `${year}-W${pad(week)}`,
-      label: `${start.getUTCDate()} ${MONTHS[start.getUTCMonth()]} ${start.getUTCFullYear()}`,
+      label: formatUtcDay(start),
       start,
       end: new Date(start.getTime() + 7 * DAY),
     };

@@ -10,6 +10,7 @@
  * adding up to the same numbers.
  */
 import { frag, join, type Fragment, type Sql } from '../db/sql.ts';
+import { hypothesisTimes } from '../hypotheses/times.ts';
 import { visibleTo, type Viewer } from '../incidents/search.ts';
 import type { ContributingFactor } from '../shared/postmortem-doc.ts';
 import { RECURRENCE_WINDOW_DAYS, type ActionItemFacts, type IncidentFacts, type PublishedPostmortem } from './definitions.ts';
@@ -61,6 +62,7 @@ const toFacts = (r: IncidentFactsRow): IncidentRecord => ({
   reopenCount: r.reopen_count,
   postmortemPublishedAt: r.postmortem_published_at,
   postmortemCategories: r.postmortem_categories ?? [],
+  hypothesisWrittenAt: null,
 });
 
 function incidentConditions(viewer: Viewer, filter: MetricsFilter): Fragment[] {
@@ -96,7 +98,10 @@ export async function loadIncidentFacts(sql: Sql, viewer: Viewer, range: { from:
       ${categoriesOf(frag`p.incident_id`, frag`p.version`)} as postmortem_categories
     from chosen c left join reopens r on r.incident_id = c.id left join published p on p.incident_id = c.id
     order by c.started_at, c.number`;
-  return rows.map(toFacts);
+  const facts = rows.map(toFacts);
+  // Only resolved incidents have a time from hypothesis to resolution; the rest need no board read.
+  const times = await hypothesisTimes(sql, facts.filter((f) => f.resolvedAt).map((f) => f.id));
+  return facts.map((f) => ({ ...f, hypothesisWrittenAt: times.get(f.id)?.firstWrittenAt ?? null }));
 }
 
 /**

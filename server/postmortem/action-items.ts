@@ -6,11 +6,14 @@
 import { generateSecureRandomString } from '../auth/tokens.ts';
 import { frag, join, type Fragment, type Sql } from '../db/sql.ts';
 import { visibleTo, type Viewer } from '../incidents/search.ts';
-import type { Severity } from '../incidents/severity.ts';
-import type { ActionItemDraft, ActionKind, ActionPriority, ActionStatus } from '../shared/postmortem-doc.ts';
+import type { Severity } from '../shared/severity.ts';
+import { ACTION_ORIGINS, type ActionItemDraft, type ActionKind, type ActionOrigin, type ActionPriority, type ActionStatus } from '../shared/postmortem-doc.ts';
+
+export { ACTION_ORIGINS, type ActionOrigin };
 
 export interface ActionItem {
   id: string;
+  origin: { kind: ActionOrigin; id: string | null };
   incident: { id: string; number: number; title: string; severity: Severity; services: string[] };
   title: string;
   owner: { id: string; displayName: string } | null;
@@ -31,6 +34,8 @@ export interface ActionItem {
 
 interface ActionItemRow {
   id: string;
+  origin: ActionOrigin;
+  origin_id: string | null;
   incident_id: string;
   incident_number: number;
   incident_title: string;
@@ -55,6 +60,7 @@ interface ActionItemRow {
 
 const toActionItem = (row: ActionItemRow): ActionItem => ({
   id: row.id,
+  origin: { kind: row.origin, id: row.origin_id },
   incident: { id: row.incident_id, number: row.incident_number, title: row.incident_title, severity: row.incident_severity, services: row.incident_services },
   title: row.title,
   owner: row.owner_id ? { id: row.owner_id, displayName: row.owner_name ?? 'Unknown' } : null,
@@ -79,7 +85,7 @@ const OVERDUE = frag`(a.due_date < ${TODAY} and ${OPEN})`;
 const CHECK_30 = frag`(a.kind = 'structural' and ${OPEN} and a.created_at <= now() - interval '30 days')`;
 
 const SELECT_ITEM = frag`
-  select a.id, a.incident_id, i.number as incident_number, i.title as incident_title, i.severity as incident_severity,
+  select a.id, a.origin, a.origin_id, a.incident_id, i.number as incident_number, i.title as incident_title, i.severity as incident_severity,
     i.services as incident_services, a.title, a.owner_id, o.display_name as owner_name,
     to_char(a.due_date, 'YYYY-MM-DD') as due_date, a.kind, a.priority, a.status, a.problem_category,
     ${OVERDUE} as overdue, a.done_at, a.done_by, d.display_name as done_by_name, a.done_note, a.created_at,
@@ -97,6 +103,7 @@ export interface ActionItemFilter {
   overdue?: boolean;
   check30?: boolean;
   incidentNumber?: number;
+  origin?: { kind: ActionOrigin; id?: string };
 }
 
 export async function listActionItems(sql: Sql, viewer: Viewer, filter: ActionItemFilter): Promise<ActionItem[]> {
@@ -108,6 +115,8 @@ export async function listActionItems(sql: Sql, viewer: Viewer, filter: ActionIt
   if (filter.overdue) conditions.push(OVERDUE);
   if (filter.check30) conditions.push(CHECK_30);
   if (filter.incidentNumber !== undefined) conditions.push(frag`i.number = ${filter.incidentNumber}`);
+  if (filter.origin) conditions.push(frag`a.origin = ${filter.origin.kind}`);
+  if (filter.origin?.id) conditions.push(frag`a.origin_id = ${filter.origin.id}`);
   const rows = await sql<ActionItemRow>`
     ${SELECT_ITEM}
     where ${join(conditions, ' and ')}
@@ -174,4 +183,21 @@ export async function updateActionItem(sql: Sql, id: string, actorId: string, ch
   if (changes.ownerId !== undefined) sets.push(frag`owner_id = ${changes.ownerId}`);
   if (sets.length === 0) return;
   await sql`update action_items set ${join([...sets, frag`updated_at = now()`], ', ')} where id = ${id}`;
+}
+
+/**
+ * An item found outside a postmortem (a drill's debrief, a process review):
+ * it is tracked from the moment it is written, since there is no publication
+ * to wait for. Returns its id.
+ */
+export async function insertFoundItem(
+  sql: Sql,
+  input: { incidentId: string; origin: Exclude<ActionOrigin, 'postmortem'>; originId: string; title: string; ownerId: string; dueDate: string; kind: ActionKind; priority: ActionPriority },
+): Promise<string> {
+  const id = generateSecureRandomString();
+  await sql`
+    insert into action_items (id, incident_id, source_key, origin, origin_id, title, owner_id, due_date, kind, priority)
+    values (${id}, ${input.incidentId}, ${`${input.origin}-${id}`}, ${input.origin}, ${input.originId}, ${input.title.trim()}, ${input.ownerId},
+            ${input.dueDate}::date, ${input.kind}, ${input.priority})`;
+  return id;
 }

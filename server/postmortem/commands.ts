@@ -4,45 +4,32 @@
  * at once serialise; refusals are returned as typed failures, like the
  * incident commands (server/incidents/commands.ts).
  */
+import type { Actor } from '../auth/actor.ts';
 import type { Sql } from '../db/sql.ts';
+import { fail, Refusal, type Failure } from '../shared/failure.ts';
 import { recordEvent, type Named, type PostmortemAction } from '../incidents/events.ts';
 import type { LiveDocuments } from '../incidents/live.ts';
 import { findIncidentByNumber, lockIncident, type Incident } from '../incidents/repo.ts';
 import { standingIn } from '../incidents/visibility.ts';
+import { renderMarkdownOffThread } from '../markdown/render.ts';
+import { renderMarkdown } from '../shared/markdown.ts';
 import { readPostmortem } from '../shared/postmortem-doc.ts';
 import { upsertActionItems } from './action-items.ts';
 import { readLive } from './generation.ts';
-import { ownerIdsOf, problemsBeforePublishing } from './publication.ts';
+import { oversizedFields, ownerIdsOf, problemsBeforePublishing } from './publication.ts';
 import { toMarkdown } from './markdown-export.ts';
 import { findPostmortem, insertVersion, setPostmortemState, setReviewDueAt, type Postmortem } from './repo.ts';
 import { checkReviewAction, reviewerOf, type ReviewAction } from './review.ts';
 
-export interface Actor {
-  id: string;
-  displayName: string;
-  isAdmin: boolean;
-}
+export type { Actor };
 
-export interface ReviewFailure {
-  ok: false;
-  status: 403 | 404 | 409 | 422 | 503;
-  code: string;
-  message: string;
-  problems?: string[];
-}
+/** `problems`: what stands between the draft and publication, one line each. */
+export type ReviewFailure = Failure<{ problems?: string[] }>;
 
 export type ReviewResult = { ok: true; incident: Incident; postmortem: Postmortem } | ReviewFailure;
 
-class Refusal extends Error {
-  readonly failure: ReviewFailure;
-  constructor(failure: ReviewFailure) {
-    super(failure.message);
-    this.failure = failure;
-  }
-}
-
-const refuse = (status: ReviewFailure['status'], code: string, message: string, problems?: string[]) =>
-  new Refusal({ ok: false, status, code, message, ...(problems ? { problems } : {}) });
+const refuse = (status: 403 | 404 | 409 | 413 | 422 | 503, code: string, message: string, problems?: string[]) =>
+  new Refusal<ReviewFailure>({ ...fail(status, code, message), ...(problems ? { problems } : {}) });
 
 const NOT_FOUND = () => refuse(404, 'not_found', 'No such incident.');
 const NO_POSTMORTEM = () => refuse(409, 'no_postmortem', 'This incident has no postmortem yet: it is drafted when the incident is closed.');
@@ -59,7 +46,7 @@ interface ReviewContext {
 }
 
 /** Finds the incident as the actor sees it, locks it and its postmortem row, and runs `fn`. */
-async function onPostmortem(sql: Sql, actor: Actor, number: number, fn: (ctx: ReviewContext) => Promise<void>): Promise<ReviewResult> {
+async function onPostmortem(sql: Sql, actor: Actor, number: number, fn: (ctx: ReviewContext) => Promise<void>, now = new Date()): Promise<ReviewResult> {
   try {
     return await sql.begin(async (tx): Promise<ReviewResult> => {
       // The incident's lock first, as its commands take it: a reopen and a publish never interleave.
@@ -72,8 +59,7 @@ async function onPostmortem(sql: Sql, actor: Actor, number: number, fn: (ctx: Re
       const who = reviewerOf(seen.standing);
       const by = { id: actor.id, name: actor.displayName };
       await fn({
-        tx, actor, by, incident, postmortem,
-        now: new Date(),
+        tx, actor, by, incident, postmortem, now,
         check(action) {
           const result = checkReviewAction(action, postmortem.state, who, incident.state === 'closed');
           if (!result.ok) throw refuse(result.status, result.code, result.message);
@@ -131,24 +117,33 @@ export function setPostmortemDueDate(sql: Sql, actor: Actor, number: number, rev
  * action items as rows (created once, updated on later versions), and the
  * event. The document is read after a first check and before the
  * transaction: loading a document needs the database, and with embedded
- * PGlite a transaction holds its only connection. The transaction checks the
- * state again under the row lock.
+ * PGlite a transaction holds its only connection. For the same reason the
+ * HTML is rendered then too (off the main thread: a long postmortem takes a
+ * few hundred milliseconds); the transaction checks the state again under
+ * the row lock, and renders again only if the version's Markdown changed.
  */
 export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Actor, number: number): Promise<ReviewResult> {
+  const now = new Date();
   const ready = await onPostmortem(sql, actor, number, async ({ check }) => check('publish'));
   if (!ready.ok) return ready;
   const content = await readLive(live, ready.postmortem.docId, readPostmortem);
-  return onPostmortem(sql, actor, number, async ({ tx, incident, postmortem, now, by, check, record }) => {
+  const oversized = oversizedFields(content);
+  if (oversized.length > 0) return { ok: false, status: 413, code: 'too_large', message: 'The postmortem is too long to publish: shorten the parts named below.', problems: oversized };
+  const publishedBy = { id: actor.id, displayName: actor.displayName };
+  const expected = toMarkdown(content, { incident: ready.incident, version: ready.postmortem.version + 1, publishedAt: now, publishedBy });
+  const rendered = { markdown: expected, html: await renderMarkdownOffThread(expected) };
+  return onPostmortem(sql, actor, number, async ({ tx, incident, postmortem, by, check, record }) => {
     check('publish');
     const rows = await tx<{ id: string }>`select id from users where active and kind = 'person' and id = any(${ownerIdsOf(content)}::text[])`;
     const problems = problemsBeforePublishing(content, new Set(rows.map((r) => r.id)));
     if (problems.length > 0) throw refuse(422, 'not_ready', 'The postmortem is not ready to publish.', problems);
     const version = postmortem.version + 1;
-    const publishedBy = { id: actor.id, displayName: actor.displayName };
     const markdown = toMarkdown(content, { incident, version, publishedAt: now, publishedBy });
-    await insertVersion(tx, { incidentId: incident.id, version, snapshot: content, markdown, publishedAt: now, publishedBy });
+    // Rendered once: every later read serves the stored HTML.
+    const html = markdown === rendered.markdown ? rendered.html : renderMarkdown(markdown);
+    await insertVersion(tx, { incidentId: incident.id, version, snapshot: content, markdown, html, publishedAt: now, publishedBy });
     await upsertActionItems(tx, incident.id, content.actionItems);
     await setPostmortemState(tx, incident.id, 'published', { publishedBy: by.id, version, at: now });
     await record('published', { version });
-  });
+  }, now);
 }

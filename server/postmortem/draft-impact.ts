@@ -4,17 +4,18 @@
  * guessing; the customer-impact line is left for a human to fill in.
  */
 import type { Incident } from '../incidents/repo.ts';
-import { severityLabel } from '../incidents/severity.ts';
-import { formatDuration, formatUtcDateTime } from '../shared/update-template.ts';
+import { severityLabel } from '../shared/severity.ts';
+import { durationBetween, formatDuration } from '../shared/duration.ts';
+import { formatUtcDateTime } from '../shared/utc-format.ts';
 
 const NOT_RECORDED = 'not recorded';
 
 export const formatTime = (date: Date | null) => (date ? formatUtcDateTime(date) : NOT_RECORDED);
 
-/** "12 min", or "not recorded" when either end is missing (or the clock ran backwards). */
-export function durationBetween(from: Date | null, to: Date | null): string {
-  if (!from || !to || to.getTime() < from.getTime()) return NOT_RECORDED;
-  return formatDuration(to.getTime() - from.getTime());
+/** "12 min 5 s", or "not recorded" when either end is missing (or the clock ran backwards), as /metrics leaves it out. */
+export function durationText(from: Date | null, to: Date | null): string {
+  const ms = durationBetween(from, to);
+  return ms === null ? NOT_RECORDED : formatDuration(ms);
 }
 
 export const CUSTOMER_IMPACT_LINE = '**Customer impact:** ';
@@ -34,9 +35,9 @@ export function impactSection(incident: ImpactFacts): string {
     `- **Acknowledged:** ${formatTime(acknowledgedAt)}`,
     `- **Mitigated:** ${formatTime(mitigatedAt)}`,
     `- **Resolved:** ${formatTime(resolvedAt)}`,
-    `- **Time to detect:** ${durationBetween(startedAt, detectedAt)}`,
-    `- **Time to mitigate:** ${durationBetween(startedAt, mitigatedAt)}`,
-    `- **Time to resolve:** ${durationBetween(startedAt, resolvedAt)}`,
+    `- **Time to detect:** ${durationText(startedAt, detectedAt)}`,
+    `- **Time to mitigate:** ${durationText(startedAt, mitigatedAt)}`,
+    `- **Time to resolve:** ${durationText(startedAt, resolvedAt)}`,
     '',
     CUSTOMER_IMPACT_LINE,
   ].join('\n');

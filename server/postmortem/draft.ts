@@ -6,10 +6,12 @@
  * empty sections, so a leftover prompt can never reach a published postmortem.
  */
 import type { Incident } from '../incidents/repo.ts';
+import { detectionEntry } from '../shared/detection.ts';
 import type { ContributingFactor, PostmortemContent, SectionKey } from '../shared/postmortem-doc.ts';
-import { formatUtcDateTime } from '../shared/update-template.ts';
+import { formatUtcDateTime } from '../shared/utc-format.ts';
 import type { Hypothesis, TimelineEntry } from '../shared/war-room-doc.ts';
-import { impactSection } from './draft-impact.ts';
+import { durationText, impactSection } from './draft-impact.ts';
+import { containmentSection, recoverySection, resolutionSection, responseSection } from './draft-resolution.ts';
 import { mergeTimeline, type DraftUpdate } from './draft-timeline.ts';
 
 export interface DraftInput {
@@ -86,12 +88,17 @@ export function factorsFrom(hypotheses: readonly Hypothesis[]): ContributingFact
     }));
 }
 
-/** How it was detected, when the record says: the detection time and the first alert entry. */
-export function detectionSection(incident: Pick<Incident, 'detectedAt'>, timeline: readonly TimelineEntry[]): string {
-  const lines: string[] = [];
-  if (incident.detectedAt) lines.push(`Detected at ${formatUtcDateTime(incident.detectedAt)}.`);
-  const firstAlert = [...timeline].sort((a, b) => a.at.localeCompare(b.at)).find((e) => e.kind === 'alert');
-  if (firstAlert) lines.push(`First alert (${formatUtcDateTime(new Date(firstAlert.at))}): ${firstAlert.text}`);
+/**
+ * How it was detected, from the one detection field every page reads
+ * (server/shared/detection.ts): when, how long after impact started, and the
+ * alert the time came from. Empty when no detection time is recorded, like
+ * the Impact section's "not recorded", so the editor asks a person.
+ */
+export function detectionSection(incident: Pick<Incident, 'startedAt' | 'detectedAt'>, timeline: readonly TimelineEntry[]): string {
+  if (!incident.detectedAt) return '';
+  const lines = [`Detected at ${formatUtcDateTime(incident.detectedAt)}, ${durationText(incident.startedAt, incident.detectedAt)} after impact started.`];
+  const source = detectionEntry(timeline, incident.detectedAt);
+  if (source) lines.push(`First alert: ${source.text}`);
   return lines.join('\n\n');
 }
 
@@ -101,12 +108,13 @@ export function generateDraft(input: DraftInput): PostmortemContent {
     summary: summarySection(incident, updates),
     impact: impactSection(incident),
     investigation: investigationSection(hypotheses),
+    resolution: resolutionSection(incident, hypotheses, timeline),
     trigger: '',
     escalation: '',
     detection: detectionSection(incident, timeline),
-    response: '',
-    containment: '',
-    recovery: '',
+    response: responseSection(incident, hypotheses, timeline),
+    containment: containmentSection(incident, timeline),
+    recovery: recoverySection(incident, timeline),
     went_well: '',
     lucky: '',
   };

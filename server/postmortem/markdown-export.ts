@@ -6,7 +6,7 @@
  * are the reviewers' "noise" and stay out.
  */
 import type { Incident } from '../incidents/repo.ts';
-import { severityLabel } from '../incidents/severity.ts';
+import { severityLabel } from '../shared/severity.ts';
 import {
   FACTOR_CATEGORIES,
   SECTIONS,
@@ -15,7 +15,7 @@ import {
   type SectionKey,
   type TimelineSource,
 } from '../shared/postmortem-doc.ts';
-import { formatUtcDateTime } from '../shared/update-template.ts';
+import { formatUtcDateTime } from '../shared/utc-format.ts';
 
 export interface ExportFacts {
   incident: Pick<Incident, 'number' | 'title' | 'severity' | 'services'>;
@@ -33,14 +33,35 @@ const CATEGORY_HEADINGS: Record<FactorCategory, string> = {
   human_factors: 'Human factors',
   tooling: 'Tooling',
 };
-const SOURCE_WORDS: Record<TimelineSource, string> = { scribe: 'Scribe', event: 'Automatic', update: 'Update', review: 'Added in review' };
+// 'scribe' is what anyone in the war room wrote (the commander included), not the scribe role.
+const SOURCE_WORDS: Record<TimelineSource, string> = { scribe: 'War room', event: 'Automatic', update: 'Stakeholder update', review: 'Added in review' };
 const KIND_WORDS = { immediate: 'Immediate fix', structural: 'Structural improvement' } as const;
 const STATUS_WORDS = { open: 'Open', in_progress: 'In progress', done: 'Done', wont_do: "Won't do" } as const;
 
 /** A table cell: one line, pipes escaped. */
 const cell = (text: string) => text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim() || ' ';
 
-const body = (text: string) => text.trim() || EMPTY;
+const LABEL = /^\s*(?:[-*]\s+)?\*\*[^*\n]+:\*\*/;
+const EMPTY_LABEL = /^\s*(?:[-*]\s+)?\*\*[^*\n]+:\*\*\s*$/;
+
+/**
+ * Drops a bold label the reviewers left blank ("**Customer impact:**" with
+ * nothing after it): a heading over nothing reads as if the answer was lost.
+ * A label whose answer starts on the next lines (a list, a paragraph) stays.
+ */
+export function withoutEmptyLabels(text: string): string {
+  const lines = text.split('\n');
+  const nextWritten = (from: number) => lines.slice(from).find((line) => line.trim() !== '');
+  return lines
+    .filter((line, i) => {
+      if (!EMPTY_LABEL.test(line)) return true;
+      const next = nextWritten(i + 1);
+      return next !== undefined && !LABEL.test(next);
+    })
+    .join('\n');
+}
+
+const body = (text: string) => withoutEmptyLabels(text).trim() || EMPTY;
 
 function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
@@ -106,6 +127,7 @@ export function toMarkdown(content: PostmortemContent, facts: ExportFacts): stri
     own('impact'),
     section('Timeline', timeline(content)),
     own('investigation'),
+    own('resolution'),
     section('Contributing factors', factors(content)),
     section('Detection and response gaps', gaps.join('\n\n')),
     own('went_well'),

@@ -5,7 +5,8 @@
  * Complements publicationProblems (server/shared/postmortem-doc.ts), which
  * the editor also shows as you type.
  */
-import { ACTION_KINDS, ACTION_PRIORITIES, ACTION_STATUSES, publicationProblems, type PostmortemContent } from '../shared/postmortem-doc.ts';
+import { MARKDOWN_LIMITS } from '../shared/markdown-limits.ts';
+import { ACTION_KINDS, ACTION_PRIORITIES, ACTION_STATUSES, publicationProblems, SECTIONS, type PostmortemContent } from '../shared/postmortem-doc.ts';
 
 const TITLE_MAX = 300;
 
@@ -37,3 +38,18 @@ export function problemsBeforePublishing(content: PostmortemContent, activeUserI
 export const ownerIdsOf = (content: PostmortemContent): string[] => [
   ...new Set(content.actionItems.flatMap((item) => (item.owner && typeof item.owner.id === 'string' ? [item.owner.id] : []))),
 ];
+
+/** Markdown fields over their limit, each named, for a 413 at publication (the editors count down to the same limits). */
+export function oversizedFields(content: PostmortemContent): string[] {
+  const over = (length: number, limit: number) => `${length.toLocaleString('en-US')} characters, the limit is ${limit.toLocaleString('en-US')}`;
+  const problems: string[] = [];
+  for (const { key, heading } of SECTIONS) {
+    const length = content.sections[key]?.length ?? 0;
+    if (length > MARKDOWN_LIMITS.postmortemSection) problems.push(`${heading} is too long: ${over(length, MARKDOWN_LIMITS.postmortemSection)}.`);
+  }
+  for (const factor of content.factors) {
+    const length = typeof factor.description === 'string' ? factor.description.length : 0;
+    if (length > MARKDOWN_LIMITS.factorDescription) problems.push(`A contributing factor is too long: ${over(length, MARKDOWN_LIMITS.factorDescription)}.`);
+  }
+  return problems;
+}

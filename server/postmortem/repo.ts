@@ -2,6 +2,7 @@
 import type { Fragment, Sql } from '../db/sql.ts';
 import type { PostmortemContent } from '../shared/postmortem-doc.ts';
 import type { PostmortemState } from './review.ts';
+import type { Severity } from '../shared/severity.ts';
 
 export interface PersonName {
   id: string;
@@ -110,6 +111,8 @@ export interface PostmortemVersion {
   publishedBy: PersonName | null;
   snapshot: PostmortemContent;
   markdown: string;
+  /** The Markdown rendered at publication; null for a version published before HTML was stored, until it is rendered once. */
+  html: string | null;
 }
 
 interface VersionRow {
@@ -119,6 +122,7 @@ interface VersionRow {
   published_by_name: string;
   snapshot: PostmortemContent;
   markdown: string;
+  html: string | null;
 }
 
 const toVersion = (row: VersionRow): PostmortemVersion => ({
@@ -127,21 +131,34 @@ const toVersion = (row: VersionRow): PostmortemVersion => ({
   publishedBy: row.published_by ? { id: row.published_by, displayName: row.published_by_name } : null,
   snapshot: row.snapshot,
   markdown: row.markdown,
+  html: row.html,
 });
 
 export async function insertVersion(
   sql: Sql,
-  input: { incidentId: string; version: number; snapshot: PostmortemContent; markdown: string; publishedAt: Date; publishedBy: PersonName },
+  input: { incidentId: string; version: number; snapshot: PostmortemContent; markdown: string; html: string; publishedAt: Date; publishedBy: PersonName },
 ): Promise<void> {
   await sql`
-    insert into postmortem_versions (incident_id, version, snapshot, markdown, published_at, published_by, published_by_name)
-    values (${input.incidentId}, ${input.version}, ${input.snapshot}::jsonb, ${input.markdown}, ${input.publishedAt},
+    insert into postmortem_versions (incident_id, version, snapshot, markdown, html, published_at, published_by, published_by_name)
+    values (${input.incidentId}, ${input.version}, ${input.snapshot}::jsonb, ${input.markdown}, ${input.html}, ${input.publishedAt},
             ${input.publishedBy.id}, ${input.publishedBy.displayName})`;
 }
 
+/** Stores the rendering of a version published before HTML was stored; a version that has one keeps it. */
+export async function setVersionHtml(sql: Sql, incidentId: string, version: number, html: string): Promise<void> {
+  await sql`update postmortem_versions set html = ${html} where incident_id = ${incidentId} and version = ${version} and html is null`;
+}
+
+/** Up to `limit` versions still without HTML, with their Markdown. */
+export async function versionsWithoutHtml(sql: Sql, limit: number): Promise<{ incidentId: string; version: number; markdown: string }[]> {
+  const rows = await sql<{ incident_id: string; version: number; markdown: string }>`
+    select incident_id, version, markdown from postmortem_versions where html is null order by incident_id, version limit ${limit}`;
+  return rows.map((r) => ({ incidentId: r.incident_id, version: r.version, markdown: r.markdown }));
+}
+
 /** Versions without their content, oldest first; the published-by name is the one at publication. */
-export async function listVersions(sql: Sql, incidentId: string): Promise<Omit<PostmortemVersion, 'snapshot' | 'markdown'>[]> {
-  const rows = await sql<Omit<VersionRow, 'snapshot' | 'markdown'>>`
+export async function listVersions(sql: Sql, incidentId: string): Promise<Omit<PostmortemVersion, 'snapshot' | 'markdown' | 'html'>[]> {
+  const rows = await sql<Omit<VersionRow, 'snapshot' | 'markdown' | 'html'>>`
     select version, published_at, published_by, published_by_name
     from postmortem_versions where incident_id = ${incidentId} order by version`;
   return rows.map((row) => ({
@@ -153,7 +170,7 @@ export async function listVersions(sql: Sql, incidentId: string): Promise<Omit<P
 
 export async function findVersion(sql: Sql, incidentId: string, version: number): Promise<PostmortemVersion | null> {
   const [row] = await sql<VersionRow>`
-    select version, published_at, published_by, published_by_name, snapshot, markdown
+    select version, published_at, published_by, published_by_name, snapshot, markdown, html
     from postmortem_versions where incident_id = ${incidentId} and version = ${version}`;
   return row ? toVersion(row) : null;
 }
@@ -161,14 +178,14 @@ export async function findVersion(sql: Sql, incidentId: string, version: number)
 // --- overdue reviews --------------------------------------------------------
 
 export interface OverdueReview {
-  incident: { id: string; number: number; title: string; severity: number };
+  incident: { id: string; number: number; title: string; severity: Severity };
   state: PostmortemState;
   reviewDueAt: Date;
 }
 
 /** Drafts and reviews past their due date, most overdue first, among incidents `visible` lets through (alias i). */
 export async function listOverdueReviews(sql: Sql, visible: Fragment): Promise<OverdueReview[]> {
-  const rows = await sql<{ id: string; number: number; title: string; severity: number; state: PostmortemState; review_due_at: Date }>`
+  const rows = await sql<{ id: string; number: number; title: string; severity: Severity; state: PostmortemState; review_due_at: Date }>`
     select i.id, i.number, i.title, i.severity, p.state, p.review_due_at
     from postmortems p join incidents i on i.id = p.incident_id
     where p.state in ('draft', 'in_review') and p.review_due_at < now() and ${visible}

@@ -4,9 +4,9 @@
  * the commands decide with these functions, the HTTP view shows `can` from them.
  */
 import type { Standing } from '../incidents/permissions.ts';
+import type { PostmortemState } from '../shared/postmortem-doc.ts';
 
-export const POSTMORTEM_STATES = ['draft', 'in_review', 'published'] as const;
-export type PostmortemState = (typeof POSTMORTEM_STATES)[number];
+export { POSTMORTEM_STATES, type PostmortemState } from '../shared/postmortem-doc.ts';
 
 export const REVIEW_ACTIONS = ['submit', 'sendBack', 'publish', 'revise'] as const;
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];

@@ -1,4 +1,7 @@
-/** The JSON shapes of the postmortem API (docs: /work/briefs/pm-api.md; schemas: server/http/postmortems.ts). */
+/** The JSON views of the postmortem API, typed by their schemas in server/shared/api/ (so a view that drifts does not compile). */
+import type { z } from 'zod';
+import type { ActionItemSchema } from '../shared/api/action-items.ts';
+import type { PostmortemEnvelope } from '../shared/api/postmortems.ts';
 import type { Incident } from '../incidents/repo.ts';
 import type { ActionItem } from './action-items.ts';
 import type { Postmortem, PostmortemVersion } from './repo.ts';
@@ -9,11 +12,11 @@ const iso = (date: Date | null) => date?.toISOString() ?? null;
 export function toPostmortemView(
   incident: Incident,
   postmortem: Postmortem | null,
-  versions: readonly Omit<PostmortemVersion, 'snapshot' | 'markdown'>[],
+  versions: readonly Omit<PostmortemVersion, 'snapshot' | 'markdown' | 'html'>[],
   can: ReviewCan,
   actionItems: { total: number; done: number; overdue: number },
   now: Date,
-) {
+): z.infer<typeof PostmortemEnvelope> {
   return {
     incident: {
       id: incident.id,
@@ -45,9 +48,10 @@ export function toPostmortemView(
   };
 }
 
-export function toActionItemView(item: ActionItem) {
+export function toActionItemView(item: ActionItem): z.infer<typeof ActionItemSchema> {
   return {
     id: item.id,
+    origin: item.origin,
     incident: item.incident,
     title: item.title,
     owner: item.owner,

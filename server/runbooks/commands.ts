@@ -5,29 +5,22 @@
  * save against an older version is refused with the current one, so nobody's
  * edit is ever overwritten without them seeing it.
  */
+import type { Actor } from '../auth/actor.ts';
 import { generateSecureRandomString } from '../auth/tokens.ts';
 import type { Sql } from '../db/sql.ts';
+import { fail, type Failure } from '../shared/failure.ts';
 import { normalizeServices } from '../incidents/commands.ts';
 import { findActiveUser, findIncidentByNumber, type Incident } from '../incidents/repo.ts';
 import type { Viewer } from '../incidents/search.ts';
 import { standingIn } from '../incidents/visibility.ts';
+import { privateQuotes } from './private-quotes.ts';
 import { findRunbook, findVersion, insertRunbook, insertStamp, insertVersion, lockRunbook, slugTaken, updateRunbookRow, type Runbook, type StampKind } from './repo.ts';
 
-export interface Editor {
-  id: string;
-  displayName: string;
-  isAdmin: boolean;
-}
+/** Anyone signed in edits runbooks; admins also see private incidents' quotes. */
+export type Editor = Actor;
 
-export type RunbookFailure = {
-  ok: false;
-  status: 400 | 404 | 409;
-  code: string;
-  message: string;
-  field?: string;
-  /** On a version conflict: the runbook as someone else saved it. */
-  current?: Runbook;
-};
+/** `current`, on a version conflict: the runbook as someone else saved it. */
+export type RunbookFailure = Failure<{ current?: Runbook }>;
 export type RunbookResult = { ok: true; runbook: Runbook } | RunbookFailure;
 
 export interface RunbookInput {
@@ -39,15 +32,11 @@ export interface RunbookInput {
   note?: string;
   /** Written while or after working this incident: stamps it verified there. */
   verifiedIn?: number;
+  /** Written from this incident (without necessarily verifying it there): checked for private quotes. */
+  fromIncident?: number;
+  /** The writer saw the warning that the runbook quotes a private incident and saves anyway. */
+  quotePrivate?: boolean;
 }
-
-const fail = (status: RunbookFailure['status'], code: string, message: string, field?: string): RunbookFailure => ({
-  ok: false,
-  status,
-  code,
-  message,
-  ...(field ? { field } : {}),
-});
 
 const viewerOf = (editor: Editor): Viewer => ({ id: editor.id, isAdmin: editor.isAdmin });
 
@@ -71,6 +60,27 @@ async function visibleIncident(sql: Sql, editor: Editor, number: number): Promis
   return seen?.incident ?? null;
 }
 
+/**
+ * Refuses, until the writer confirms, a runbook that quotes the private
+ * incident it is written from or verified in: every member can read it.
+ */
+async function checkPrivateQuotes(sql: Sql, editor: Editor, input: Partial<RunbookInput> & { title: string; body: string }): Promise<RunbookFailure | null> {
+  if (input.quotePrivate) return null;
+  for (const number of new Set([input.verifiedIn, input.fromIncident])) {
+    if (number === undefined) continue;
+    const incident = await visibleIncident(sql, editor, number);
+    if (!incident?.private) continue;
+    if (privateQuotes(incident, input).length > 0) {
+      return fail(
+        409,
+        'quotes_private_incident',
+        `This runbook quotes INC-${incident.number}, a private incident, and every member can read runbooks. Remove its title and summary from the runbook, or save again to share them anyway.`,
+      );
+    }
+  }
+  return null;
+}
+
 async function checkOwner(sql: Sql, ownerId: string | null | undefined): Promise<RunbookFailure | null> {
   if (!ownerId) return null;
   return (await findActiveUser(sql, ownerId)) ? null : fail(400, 'unknown_user', 'ownerId: no active user with that id', 'ownerId');
@@ -82,6 +92,8 @@ export function createRunbook(sql: Sql, editor: Editor, input: RunbookInput): Pr
     if (ownerProblem) return ownerProblem;
     const incident = input.verifiedIn === undefined ? null : await visibleIncident(tx, editor, input.verifiedIn);
     if (input.verifiedIn !== undefined && !incident) return fail(404, 'not_found', 'No such incident.', 'verifiedIn');
+    const quoteProblem = await checkPrivateQuotes(tx, editor, input);
+    if (quoteProblem) return quoteProblem;
     const id = generateSecureRandomString();
     const base = slugify(input.title);
     let slug = base;
@@ -129,6 +141,8 @@ export function updateRunbook(sql: Sql, editor: Editor, id: string, baseVersion:
       ownerId: input.ownerId === undefined ? (current.owner?.id ?? null) : input.ownerId,
       body: input.body,
     };
+    const quoteProblem = await checkPrivateQuotes(tx, editor, { ...input, ...fields });
+    if (quoteProblem) return quoteProblem;
     const unchanged =
       fields.title === current.title &&
       fields.body === current.body &&

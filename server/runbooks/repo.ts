@@ -2,9 +2,9 @@
 import { frag, join, type Fragment, type Sql } from '../db/sql.ts';
 import { visibleTo, type Viewer } from '../incidents/search.ts';
 import type { PersonRef } from '../incidents/repo.ts';
+import type { StampKind } from '../shared/runbook-vocabulary.ts';
 
-export const STAMP_KINDS = ['used', 'verified'] as const;
-export type StampKind = (typeof STAMP_KINDS)[number];
+export { STAMP_KINDS, type StampKind } from '../shared/runbook-vocabulary.ts';
 
 /** A stamp as the viewer may see it: the incident number is hidden when the incident is private to others. */
 export interface Stamp {

@@ -25,14 +25,23 @@ export function runbookBody(s: RunbookSections): string {
   ].join('\n\n') + '\n';
 }
 
-/** The prefilled draft offered at close: the incident's own words as the first symptom. */
-export function runbookDraftFor(incident: { number: number; title: string; summary: string; services: readonly string[] }): {
+/**
+ * The prefilled draft offered at close: the incident's own words as the first
+ * symptom. A private incident's title, reference and summary stay out: every
+ * member reads runbooks, and the slug would be built from the title.
+ */
+export function runbookDraftFor(incident: { number: number; title: string; summary: string; services: readonly string[]; private: boolean }): {
   title: string;
   services: string[];
   failureMode: string;
   body: string;
+  /** Written from a private incident: the page says why the prefill is thin. */
+  private: boolean;
 } {
+  if (incident.private) {
+    return { title: '', services: [...incident.services], failureMode: '', body: runbookBody({ symptoms: [], checks: [], commands: [], decisions: [], escalation: [] }), private: true };
+  }
   const title = incident.title;
   const symptoms = [`As seen in INC-${incident.number}: ${incident.title}`, ...(incident.summary.trim() ? [incident.summary.trim().split('\n')[0]] : [])];
-  return { title, services: [...incident.services], failureMode: incident.title, body: runbookBody({ symptoms, checks: [], commands: [], decisions: [], escalation: [] }) };
+  return { title, services: [...incident.services], failureMode: incident.title, body: runbookBody({ symptoms, checks: [], commands: [], decisions: [], escalation: [] }), private: false };
 }

@@ -10,6 +10,7 @@ import type { IncidentState } from '../incidents/lifecycle.ts';
 import type { FactorCategory } from '../shared/postmortem-doc.ts';
 import { hasTerms, toTsquery, type ParsedQuery } from './query.ts';
 import { HEADLINE_OPTIONS, segmentsOf, TITLE_OPTIONS, type Segment } from './snippet.ts';
+import type { Severity } from '../shared/severity.ts';
 
 export const DRILL_MODES = ['exclude', 'include', 'only'] as const;
 export type DrillMode = (typeof DRILL_MODES)[number];
@@ -34,7 +35,7 @@ export interface SearchHit {
   title: string;
   /** The title with query hits marked. */
   titleSegments: Segment[];
-  severity: number;
+  severity: Severity;
   state: IncidentState;
   services: string[];
   drill: boolean;
@@ -52,7 +53,7 @@ interface HitRow {
   number: number;
   title: string;
   title_marked: string;
-  severity: number;
+  severity: Severity;
   state: IncidentState;
   services: string[];
   drill: boolean;

@@ -2,7 +2,9 @@
  * A small in-memory cache for the similar-incidents panel: everyone opening
  * the same war room within a minute shares one query. Bounded (least recently
  * used goes first) so a busy day cannot grow it without limit. Keyed by
- * viewer too, because what a person may see decides what the answer holds.
+ * viewer too, because what a person may see decides what the answer holds;
+ * visibility can change within the minute, so readers re-check it on every
+ * read (stillVisible in similar.ts) rather than trust the cached list.
  */
 export class SimilarCache<T> {
   readonly #entries = new Map<string, { value: T; expires: number }>();

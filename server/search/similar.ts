@@ -8,11 +8,12 @@ import { frag, type Sql } from '../db/sql.ts';
 import { visibleTo, type Viewer } from '../incidents/search.ts';
 import type { Incident } from '../incidents/repo.ts';
 import { anyWordQuery } from './query.ts';
+import type { Severity } from '../shared/severity.ts';
 
 export interface SimilarIncident {
   number: number;
   title: string;
-  severity: number;
+  severity: Severity;
   services: string[];
   /** Services it shares with the incident at hand. */
   sharedServices: string[];
@@ -27,7 +28,7 @@ export interface SimilarIncident {
 interface SimilarRow {
   number: number;
   title: string;
-  severity: number;
+  severity: Severity;
   services: string[];
   shared: string[];
   started_at: Date;
@@ -107,4 +108,15 @@ export async function findSimilarIncidents(sql: Sql, viewer: Viewer, incident: I
     confirmedHypotheses: r.confirmed,
     score: r.score,
   }));
+}
+
+/**
+ * The numbers out of `numbers` the viewer may see now. Cached answers go
+ * through this on every read: an incident made private (or a participant
+ * removed) disappears at once, whatever the cache holds.
+ */
+export async function stillVisible(sql: Sql, viewer: Viewer, numbers: readonly number[]): Promise<Set<number>> {
+  if (numbers.length === 0) return new Set();
+  const rows = await sql<{ number: number }>`select i.number from incidents i where i.number = any(${numbers}::int[]) and ${visibleTo(viewer)}`;
+  return new Set(rows.map((r) => r.number));
 }

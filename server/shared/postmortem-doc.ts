@@ -3,7 +3,10 @@
  * hold what, and small typed helpers. Shared by the server (generation at
  * close, publication) and the browser (the editor), so no Node imports.
  *
- *   meta         Y.Map    incidentId, generatedAt (ISO): written once by the server
+ *   meta         Y.Map    incidentId, generatedAt (ISO): written once by the server;
+ *                         rev (number): bumped by the server whenever the postmortem's
+ *                         record changes (review state, due date, versions, action
+ *                         items), so every open page refetches it. Never authoritative.
  *   sections     Y.Map<SectionKey, Y.Text>   long-form Markdown, one Y.Text per
  *                         section so the editor binds each with y-codemirror.next
  *   timeline     Y.Map<id, Y.Map>   merged timeline (fields: PostmortemTimelineEntry);
@@ -15,6 +18,7 @@
  * deletes never shift each other; order comes from `at` / `createdAt`.
  */
 import * as Y from 'yjs';
+import { booleanOf, mapAt, mapEntries, oneOf, personOf, textOf, textOrNull, timeOf } from './doc-values.ts';
 import { newId, type Person } from './war-room-doc.ts';
 
 export const postmortemDocId = (incidentId: string) => `postmortem-${incidentId}`;
@@ -26,6 +30,7 @@ export const SECTIONS = [
   { key: 'summary', heading: 'Summary' },
   { key: 'impact', heading: 'Impact' },
   { key: 'investigation', heading: 'Investigation' },
+  { key: 'resolution', heading: 'Resolution' },
   { key: 'trigger', heading: 'Trigger' },
   { key: 'escalation', heading: 'What made escalation possible' },
   { key: 'detection', heading: 'Detection' },
@@ -41,12 +46,20 @@ export const SECTION_KEYS = SECTIONS.map((s) => s.key) as SectionKey[];
 export const FACTOR_CATEGORIES = ['technical', 'process', 'human_factors', 'tooling'] as const;
 export type FactorCategory = (typeof FACTOR_CATEGORIES)[number];
 
+/** Where an action item was found: a postmortem, a drill's debrief or a process review (with that run's or review's id). */
+export const ACTION_ORIGINS = ['postmortem', 'debrief', 'review'] as const;
+export type ActionOrigin = (typeof ACTION_ORIGINS)[number];
+
 export const ACTION_KINDS = ['immediate', 'structural'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 export const ACTION_PRIORITIES = ['p1', 'p2', 'p3'] as const;
 export type ActionPriority = (typeof ACTION_PRIORITIES)[number];
 export const ACTION_STATUSES = ['open', 'in_progress', 'done', 'wont_do'] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+/** The postmortem's review: draft → in review → published (server/postmortem/review.ts moves it). */
+export const POSTMORTEM_STATES = ['draft', 'in_review', 'published'] as const;
+export type PostmortemState = (typeof POSTMORTEM_STATES)[number];
 
 export const TIMELINE_SOURCES = ['scribe', 'event', 'update', 'review'] as const;
 /** scribe = war-room entry, event = automatic entry, update = published stakeholder update, review = added while reviewing. */
@@ -107,6 +120,17 @@ function toYMap(fields: Record<string, unknown>): Y.Map<unknown> {
   return map;
 }
 
+/** The record's revision as the document last heard it (0 before any change). */
+export function recordRev(doc: Y.Doc): number {
+  const rev = doc.getMap<unknown>('meta').get('rev');
+  return typeof rev === 'number' && Number.isFinite(rev) ? rev : 0;
+}
+
+/** Server-side: says the record changed. The room applies server changes one at a time, so the count never skips or repeats. */
+export function bumpRecordRev(doc: Y.Doc): void {
+  doc.getMap<unknown>('meta').set('rev', recordRev(doc) + 1);
+}
+
 /** True once the server has written the generated draft. */
 export const isGenerated = (doc: Y.Doc) => pmMeta(doc).has('generatedAt');
 
@@ -134,21 +158,80 @@ export function writeGeneratedDraft(doc: Y.Doc, content: PostmortemContent): boo
   return true;
 }
 
+/**
+ * Gives a draft written before a section existed that section, empty, so
+ * every section has its editor. Server-side only, like generation: two
+ * clients adding the same section at once would each replace the other's text.
+ */
+export function addMissingSections(doc: Y.Doc): SectionKey[] {
+  if (!isGenerated(doc)) return [];
+  const missing = SECTION_KEYS.filter((key) => !sectionText(doc, key));
+  if (missing.length > 0) doc.transact(() => missing.forEach((key) => sectionsMap(doc).set(key, new Y.Text(''))));
+  return missing;
+}
+
+const EPOCH = new Date(0).toISOString();
+
+function toTimelineEntry(id: string, entry: Y.Map<unknown>): PostmortemTimelineEntry | null {
+  const at = timeOf(entry.get('at'));
+  if (!at) return null;
+  return {
+    id,
+    at,
+    kind: textOf(entry.get('kind')) || 'note',
+    source: oneOf(entry.get('source'), TIMELINE_SOURCES, 'review'),
+    text: textOf(entry.get('text')),
+    author: personOf(entry.get('author')),
+    collapsed: booleanOf(entry.get('collapsed')),
+  };
+}
+
+function toFactor(id: string, factor: Y.Map<unknown>): ContributingFactor {
+  return {
+    id,
+    category: oneOf(factor.get('category'), FACTOR_CATEGORIES, 'technical'),
+    description: textOf(factor.get('description')),
+    hypothesisId: textOrNull(factor.get('hypothesisId')),
+    createdAt: timeOf(factor.get('createdAt')) ?? EPOCH,
+  };
+}
+
+/**
+ * An action item as written. Enumerations that are not text become empty
+ * (publication then names the problem) rather than being guessed; a title
+ * written as a number is read as its digits.
+ */
+function toActionItem(id: string, item: Y.Map<unknown>): ActionItemDraft {
+  const due = textOrNull(item.get('dueDate'));
+  return {
+    id,
+    title: textOf(item.get('title')),
+    owner: personOf(item.get('owner')),
+    dueDate: due,
+    kind: textOf(item.get('kind')) as ActionKind,
+    priority: textOf(item.get('priority')) as ActionPriority,
+    status: (textOf(item.get('status')) || 'open') as ActionStatus,
+    problemCategory: textOf(item.get('problemCategory')),
+    createdAt: timeOf(item.get('createdAt')) ?? EPOCH,
+  };
+}
+
+/** The document as plain data. Malformed entries are skipped or coerced (see doc-values.ts); this never throws. */
 export function readPostmortem(doc: Y.Doc): PostmortemContent {
   const sections = {} as Record<SectionKey, string>;
-  for (const key of SECTION_KEYS) sections[key] = sectionText(doc, key)?.toString() ?? '';
-  const timeline = [...pmTimelineMap(doc).values()]
-    .map((m) => m.toJSON() as PostmortemTimelineEntry)
+  for (const key of SECTION_KEYS) sections[key] = textOf(sectionText(doc, key));
+  const timeline = mapEntries(pmTimelineMap(doc))
+    .flatMap(([id, entry]) => toTimelineEntry(id, entry) ?? [])
     .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
-  const factors = [...factorsMap(doc).values()]
-    .map((m) => m.toJSON() as ContributingFactor)
+  const factors = mapEntries(factorsMap(doc))
+    .map(([id, factor]) => toFactor(id, factor))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  const actionItems = [...actionItemsMap(doc).values()]
-    .map((m) => m.toJSON() as ActionItemDraft)
+  const actionItems = mapEntries(actionItemsMap(doc))
+    .map(([id, item]) => toActionItem(id, item))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   return {
-    incidentId: pmMeta(doc).get('incidentId') ?? '',
-    generatedAt: pmMeta(doc).get('generatedAt') ?? '',
+    incidentId: textOf(pmMeta(doc).get('incidentId')),
+    generatedAt: textOf(pmMeta(doc).get('generatedAt')),
     sections,
     timeline,
     factors,
@@ -159,7 +242,7 @@ export function readPostmortem(doc: Y.Doc): PostmortemContent {
 // --- timeline -------------------------------------------------------------
 
 export function setTimelineCollapsed(doc: Y.Doc, id: string, collapsed: boolean): void {
-  pmTimelineMap(doc).get(id)?.set('collapsed', collapsed);
+  mapAt(pmTimelineMap(doc), id)?.set('collapsed', collapsed);
 }
 
 export function addReviewTimelineEntry(doc: Y.Doc, input: { at: string; kind: string; text: string; author: Person }): string {
@@ -171,7 +254,7 @@ export function addReviewTimelineEntry(doc: Y.Doc, input: { at: string; kind: st
 
 export function removeReviewTimelineEntry(doc: Y.Doc, id: string): void {
   // Entries from the incident are history: they can be collapsed, not deleted.
-  if (pmTimelineMap(doc).get(id)?.get('source') === 'review') pmTimelineMap(doc).delete(id);
+  if (mapAt(pmTimelineMap(doc), id)?.get('source') === 'review') pmTimelineMap(doc).delete(id);
 }
 
 // --- contributing factors -------------------------------------------------
@@ -186,12 +269,12 @@ export function addFactor(doc: Y.Doc, input: { category: FactorCategory; descrip
 }
 
 export function factorDescription(doc: Y.Doc, id: string): Y.Text | undefined {
-  const text = factorsMap(doc).get(id)?.get('description');
+  const text = mapAt(factorsMap(doc), id)?.get('description');
   return text instanceof Y.Text ? text : undefined;
 }
 
 export function setFactorCategory(doc: Y.Doc, id: string, category: FactorCategory): void {
-  factorsMap(doc).get(id)?.set('category', category);
+  mapAt(factorsMap(doc), id)?.set('category', category);
 }
 
 export function removeFactor(doc: Y.Doc, id: string): void {
@@ -218,7 +301,7 @@ export function addActionItem(doc: Y.Doc, input: Partial<Omit<ActionItemDraft, '
 }
 
 export function updateActionItem(doc: Y.Doc, id: string, changes: Partial<Omit<ActionItemDraft, 'id' | 'createdAt'>>): void {
-  const item = actionItemsMap(doc).get(id);
+  const item = mapAt(actionItemsMap(doc), id);
   if (!item) return;
   doc.transact(() => {
     for (const [key, value] of Object.entries(changes)) item.set(key, value);

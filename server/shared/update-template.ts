@@ -4,8 +4,10 @@
  * endpoint fill a draft with the same function, so what the communicator sees
  * is what gets published (values taken at the moment of publishing).
  */
-import { AUDIENCES, type Audience } from '../comms/types.ts';
+import { AUDIENCES, type Audience } from './audiences.ts';
+import { formatDuration } from './duration.ts';
 import { escapeMarkdown } from './markdown.ts';
+import { formatUtcDateTime, formatUtcTime } from './utc-format.ts';
 
 export { AUDIENCES, type Audience };
 
@@ -14,11 +16,12 @@ export const PLACEHOLDERS = {
   title: 'Incident title',
   severity: 'Severity, e.g. SEV1',
   state: 'Current state, e.g. monitoring',
+  status: 'The state as customers read it, capitalised, e.g. Monitoring (what the public status page shows)',
   impact: 'Impact (the incident summary)',
   started_at: 'When impact started (UTC)',
   duration: 'How long it has lasted (until resolved)',
   doing: 'What we are doing, from the state',
-  next_update: 'When the next update is due',
+  next_update: 'When the next update is due, e.g. "by 14:30 UTC" (it reads on from "Next update")',
 } as const;
 export type Placeholder = keyof typeof PLACEHOLDERS;
 export type PlaceholderValues = Record<Placeholder, string>;
@@ -37,23 +40,6 @@ export interface TemplateContext {
   now: Date;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-// Fixed format in UTC, not the viewer's locale: the text is sent to people in other time zones.
-export const formatUtcTime = (date: Date) => `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
-export const formatUtcDateTime = (date: Date) => `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}, ${formatUtcTime(date)}`;
-
-export function formatDuration(ms: number): string {
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
-  if (minutes < 1) return 'less than a minute';
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const rest = minutes % 60;
-  if (days > 0) return `${days} d ${hours} h`;
-  if (hours > 0) return rest > 0 ? `${hours} h ${rest} min` : `${hours} h`;
-  return `${rest} min`;
-}
 
 const DOING: Record<string, string> = {
   investigating: 'We are investigating the cause.',
@@ -65,6 +51,15 @@ const DOING: Record<string, string> = {
 
 const isOver = (state: string) => state === 'resolved' || state === 'closed';
 
+// As the public status page words them (server/status/markup.ts): closed is bookkeeping, customers read "Resolved".
+const STATUS_WORDS: Record<string, string> = {
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+  closed: 'Resolved',
+};
+
 export function placeholderValues(ctx: TemplateContext): PlaceholderValues {
   const next = ctx.intervalMinutes && !isOver(ctx.state) ? new Date(ctx.now.getTime() + ctx.intervalMinutes * 60_000) : null;
   return {
@@ -72,6 +67,7 @@ export function placeholderValues(ctx: TemplateContext): PlaceholderValues {
     title: ctx.title,
     severity: `SEV${ctx.severity}`,
     state: ctx.state,
+    status: STATUS_WORDS[ctx.state] ?? ctx.state,
     impact: ctx.summary.trim() || 'We are still assessing the impact.',
     started_at: formatUtcDateTime(ctx.startedAt),
     duration: formatDuration((ctx.resolvedAt ?? ctx.now).getTime() - ctx.startedAt.getTime()),
@@ -85,12 +81,18 @@ const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
 /**
  * Fills `{{name}}` with its value, escaped so a title like `*urgent*` stays
  * literal. Unknown names stay visible as written, so a typo shows up in the
- * preview instead of vanishing.
+ * preview instead of vanishing. A value never repeats the word just before
+ * it: "Next update by {{next_update}}" reads "Next update by 14:30 UTC", not
+ * "by by", whichever way the template was written.
  */
 export function renderTemplate(text: string, values: Partial<Record<string, string>>): string {
-  return text.replace(PLACEHOLDER, (whole, name: string) => {
+  return text.replace(PLACEHOLDER, (whole, name: string, offset: number) => {
     const value = Object.hasOwn(values, name) ? values[name] : undefined;
-    return value === undefined ? whole : escapeMarkdown(value);
+    if (value === undefined) return whole;
+    const before = /(\p{L}+)\s+$/u.exec(text.slice(Math.max(0, offset - 40), offset))?.[1];
+    const first = /^(\p{L}+)\s+/u.exec(value);
+    const deduplicated = before && first && first[1].toLowerCase() === before.toLowerCase() ? value.slice(first[0].length) : value;
+    return escapeMarkdown(deduplicated);
   });
 }
 

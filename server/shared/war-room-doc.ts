@@ -11,12 +11,16 @@
  *   timeline    Y.Map<id, Y.Map>   one entry each (fields: TimelineEntry); keyed by
  *                       id rather than an array so concurrent edits and
  *                       deletes never shift each other; sorted by `at` on read.
+ *                       Removing an entry marks it (`removed`) rather than
+ *                       deleting it: the record shows who removed what and
+ *                       when, and an undo puts it back.
  *   drafts      Y.Map<audience, Y.Text>   one stakeholder update draft per audience
  *                       (Markdown with {{placeholders}}); Y.Text so two people typing
  *                       at once merge. Seeded by the server from the templates, never
  *                       by clients, so no two seeds can race and replace each other.
  */
 import * as Y from 'yjs';
+import { booleanOf, cleanText, integerOrNull, mapAt, mapEntries, oneOf, personOf, textOf, textOrNull, timeOf } from './doc-values.ts';
 
 export const HYPOTHESIS_STATUSES = ['open', 'investigating', 'confirmed', 'ruled_out'] as const;
 export type HypothesisStatus = (typeof HYPOTHESIS_STATUSES)[number];
@@ -62,6 +66,13 @@ export interface TimelineEntry {
   auto: boolean;
   eventId: number | null;
   createdAt: string;
+  /** Who removed the entry, and when; absent (or null) while it stands. */
+  removed?: Removal | null;
+}
+
+export interface Removal {
+  by: Person;
+  at: string;
 }
 
 export const meta = (doc: Y.Doc) => doc.getMap<number>('meta');
@@ -94,21 +105,63 @@ export function addTimelineEntry(
 }
 
 export function updateTimelineEntry(doc: Y.Doc, id: string, changes: Partial<Pick<TimelineEntry, 'at' | 'kind' | 'text' | 'hypothesisId'>>): void {
-  const entry = timelineMap(doc).get(id);
-  if (!entry || entry.get('auto')) return;
+  const entry = mapAt(timelineMap(doc), id);
+  if (!entry || entry.get('auto') || entry.get('removed')) return;
   doc.transact(() => {
     for (const [key, value] of Object.entries(changes)) entry.set(key, value);
   });
 }
 
-export function removeTimelineEntry(doc: Y.Doc, id: string): void {
-  const entry = timelineMap(doc).get(id);
-  if (entry && !entry.get('auto')) timelineMap(doc).delete(id);
+/** Marks the entry removed by `by`; it stays in the document, shown as a marker, until restored. */
+export function removeTimelineEntry(doc: Y.Doc, id: string, by: Person): void {
+  const entry = mapAt(timelineMap(doc), id);
+  // A malformed value written under the id has nothing to mark: it goes.
+  if (!entry) {
+    if (timelineMap(doc).has(id)) timelineMap(doc).delete(id);
+    return;
+  }
+  if (entry.get('auto') || entry.get('removed')) return;
+  entry.set('removed', { by, at: new Date().toISOString() } satisfies Removal);
 }
 
+/** Undoes a removal. */
+export function restoreTimelineEntry(doc: Y.Doc, id: string): void {
+  const entry = mapAt(timelineMap(doc), id);
+  if (entry?.get('removed')) entry.delete('removed');
+}
+
+/** One entry as written, coerced; null (skipped) when it has no usable time. */
+function toTimelineEntry(id: string, entry: Y.Map<unknown>): TimelineEntry | null {
+  const at = timeOf(entry.get('at'));
+  if (!at) return null;
+  return {
+    id,
+    at,
+    kind: oneOf(entry.get('kind'), TIMELINE_KINDS, 'note'),
+    text: textOf(entry.get('text')),
+    author: personOf(entry.get('author')),
+    hypothesisId: textOrNull(entry.get('hypothesisId')),
+    auto: booleanOf(entry.get('auto')),
+    eventId: integerOrNull(entry.get('eventId')),
+    createdAt: timeOf(entry.get('createdAt')) ?? at,
+    ...removalOf(entry.get('removed')),
+  };
+}
+
+/** The removal marker, kept only when it names who removed the entry. */
+function removalOf(value: unknown): { removed?: Removal } {
+  if (!value || typeof value !== 'object') return {};
+  const by = personOf((value as Record<string, unknown>).by);
+  return by ? { removed: { by, at: timeOf((value as Record<string, unknown>).at) ?? '' } } : {};
+}
+
+/** Every well-formed entry, oldest first; whatever else clients wrote there is skipped or coerced, never thrown on. */
 export function readTimeline(doc: Y.Doc): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
-  for (const value of timelineMap(doc).values()) entries.push(value.toJSON() as TimelineEntry);
+  for (const [id, value] of mapEntries(timelineMap(doc))) {
+    const entry = toTimelineEntry(id, value);
+    if (entry) entries.push(entry);
+  }
   return entries.sort((a, b) => a.at.localeCompare(b.at) || a.createdAt.localeCompare(b.createdAt));
 }
 
@@ -139,7 +192,7 @@ export function updateHypothesis(
   by: Person,
   changes: Partial<Pick<Hypothesis, 'statement' | 'status' | 'owner' | 'findings'>>,
 ): void {
-  const card = hypothesesMap(doc).get(id);
+  const card = mapAt(hypothesesMap(doc), id);
   if (!card) return;
   doc.transact(() => {
     for (const [key, value] of Object.entries(changes)) card.set(key, value);
@@ -149,7 +202,7 @@ export function updateHypothesis(
 }
 
 export function addEvidence(doc: Y.Doc, id: string, input: { text: string; url: string | null; by: Person }): void {
-  const card = hypothesesMap(doc).get(id);
+  const card = mapAt(hypothesesMap(doc), id);
   const list = card?.get('evidence');
   if (!card || !(list instanceof Y.Array)) return;
   doc.transact(() => {
@@ -159,9 +212,42 @@ export function addEvidence(doc: Y.Doc, id: string, input: { text: string; url: 
   });
 }
 
+const NOBODY: Person = { id: '', name: 'Unknown' };
+
+function toEvidence(value: unknown): Evidence | null {
+  if (value === null || typeof value !== 'object' || value instanceof Y.AbstractType) return null;
+  const item = value as Record<string, unknown>;
+  const at = timeOf(item.at);
+  if (!at) return null;
+  return { id: textOf(item.id), text: textOf(item.text), url: textOrNull(item.url), by: personOf(item.by) ?? NOBODY, at };
+}
+
+function toHypothesis(id: string, card: Y.Map<unknown>): Hypothesis | null {
+  const createdAt = timeOf(card.get('createdAt'));
+  if (!createdAt) return null;
+  const evidence = card.get('evidence');
+  const createdBy = personOf(card.get('createdBy')) ?? NOBODY;
+  return {
+    id,
+    statement: textOf(card.get('statement')),
+    status: oneOf(card.get('status'), HYPOTHESIS_STATUSES, 'open'),
+    owner: personOf(card.get('owner')),
+    findings: textOf(card.get('findings')),
+    evidence: evidence instanceof Y.Array ? evidence.toArray().flatMap((item) => toEvidence(item) ?? []) : [],
+    createdBy,
+    createdAt,
+    updatedBy: personOf(card.get('updatedBy')) ?? createdBy,
+    updatedAt: timeOf(card.get('updatedAt')) ?? createdAt,
+  };
+}
+
+/** Every well-formed card, oldest first; malformed values are skipped or coerced, never thrown on. */
 export function readHypotheses(doc: Y.Doc): Hypothesis[] {
   const cards: Hypothesis[] = [];
-  for (const value of hypothesesMap(doc).values()) cards.push(value.toJSON() as Hypothesis);
+  for (const [id, value] of mapEntries(hypothesesMap(doc))) {
+    const card = toHypothesis(id, value);
+    if (card) cards.push(card);
+  }
   return cards.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
@@ -174,7 +260,8 @@ export function draftText(doc: Y.Doc, audience: string): Y.Text | undefined {
 }
 
 export function readDraft(doc: Y.Doc, audience: string): string | null {
-  return draftText(doc, audience)?.toString() ?? null;
+  const text = draftText(doc, audience);
+  return text ? cleanText(text.toString()) : null;
 }
 
 /** Creates the drafts that are missing from `initial` (audience → text); existing ones are left alone. Returns the audiences seeded. */

@@ -4,7 +4,8 @@
  * ids, so they stay the same if the site moves to another host name.
  */
 import { createHash } from 'node:crypto';
-import { escapeText, formatUtc, publicStateLabel } from './markup.ts';
+import { escapeText, publicStateLabel } from './markup.ts';
+import { formatUtcDateTime } from '../shared/utc-format.ts';
 import type { PublicIncident, PublicUpdate } from './repo.ts';
 
 /** A name-based UUID (version 8, RFC 9562) from SHA-256 of `name`. */
@@ -36,7 +37,7 @@ export function renderAtomFeed(incident: PublicIncident, updates: readonly Publi
     <link rel="alternate" type="text/html" href="${x(`${page}#update-${update.id}`)}"/>
     <published>${stamp(update.publishedAt)}</published>
     <updated>${stamp(update.publishedAt)}</updated>
-    <summary>${x(`${publicStateLabel(update.state)} · ${formatUtc(update.publishedAt)}`)}</summary>
+    <summary>${x(`${publicStateLabel(update.state)} · ${formatUtcDateTime(update.publishedAt)}`)}</summary>
     <content type="html">${x(update.bodyHtml)}</content>
   </entry>
 `,

@@ -5,12 +5,13 @@
  */
 import { generateSecureRandomString } from '../auth/tokens.ts';
 import type { Sql } from '../db/sql.ts';
-import type { Actor, CommandFailure } from '../incidents/commands.ts';
+import type { Actor } from '../incidents/commands.ts';
 import { recordEvent, type EventChange, type IncidentEvent } from '../incidents/events.ts';
 import { permissionsFor, standingOf, type Permissions } from '../incidents/permissions.ts';
 import { findIncidentById, findIncidentByNumber, listParticipants, lockIncident, type Incident } from '../incidents/repo.ts';
 import { findStatusPageSettings, saveStatusPageSettings, slugTaken, type StatusPageSettings } from './repo.ts';
 import { newPublicSlug, SUFFIX_LENGTH } from './slug.ts';
+import { fail, type Failure } from '../shared/failure.ts';
 
 /** The status page as the war room shows it. */
 export interface StatusPage {
@@ -23,14 +24,14 @@ export interface StatusPage {
 
 export type StatusPageResult =
   | { ok: true; incident: Incident; statusPage: StatusPage; can: Permissions; events: IncidentEvent[] }
-  | CommandFailure;
+  | Failure;
 
 export interface StatusPageInput {
   public: boolean;
   publicTitle?: string;
 }
 
-const NOT_FOUND: CommandFailure = { ok: false, status: 404, code: 'not_found', message: 'No such incident.' };
+const NOT_FOUND = fail(404, 'not_found', 'No such incident.');
 
 export const toStatusPage = (incident: { title: string }, settings: StatusPageSettings): StatusPage => ({
   public: settings.publicSince !== null,

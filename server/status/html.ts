@@ -2,9 +2,14 @@
  * The public status pages: small, self-contained HTML (inline CSS, no
  * scripts) that reads well on a phone at 2am and in dark mode. Renders only
  * the public view types from repo.ts, so internal fields cannot reach it.
+ * Written with hono/html: every value is escaped unless it is already markup
+ * (`raw` only for the update bodies, sanitised when they were published).
  */
 import { createHash } from 'node:crypto';
-import { formatUtc, isOver, markup, publicStateLabel, trusted, type Markup } from './markup.ts';
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import { isOver, publicStateLabel, xmlSafe } from './markup.ts';
+import { formatUtcDateTime } from '../shared/utc-format.ts';
 import type { PublicIncident, PublicUpdate } from './repo.ts';
 
 const CSS = `
@@ -46,14 +51,17 @@ export const STATUS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** What `html` returns; without async children (none here) it is always the string itself. */
+type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
+
 function layout(title: string, content: Markup, head: Markup | null = null): string {
-  return `<!doctype html>\n${markup`<html lang="en">
+  return `<!doctype html>\n${html`<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${title}</title>
-${head}<style>${trusted(CSS)}</style>
+${head}<style>${raw(CSS)}</style>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -67,13 +75,13 @@ ${content}
 `}`;
 }
 
-const time = (date: Date) => markup`<time datetime="${date.toISOString()}">${formatUtc(date)}</time>`;
-const stateBadge = (incident: { state: PublicIncident['state'] }) => markup`<span class="state ${incident.state}">${publicStateLabel(incident.state)}</span>`;
+const time = (date: Date) => html`<time datetime="${date.toISOString()}">${formatUtcDateTime(date)}</time>`;
+const stateBadge = (incident: { state: PublicIncident['state'] }) => html`<span class="state ${incident.state}">${publicStateLabel(incident.state)}</span>`;
 
 function listItem(incident: PublicIncident): Markup {
-  return markup`<li class="card">
-<h3><a href="/status/${incident.slug}">${incident.title}</a></h3>
-<p>${stateBadge(incident)} <span class="muted">${incident.lastUpdateAt ? markup`Last update ${time(incident.lastUpdateAt)}` : markup`Public since ${time(incident.publicSince)}`}</span></p>
+  return html`<li class="card">
+<h3><a href="/status/${incident.slug}">${xmlSafe(incident.title)}</a></h3>
+<p>${stateBadge(incident)} <span class="muted">${incident.lastUpdateAt ? html`Last update ${time(incident.lastUpdateAt)}` : html`Public since ${time(incident.publicSince)}`}</span></p>
 </li>`;
 }
 
@@ -83,17 +91,17 @@ export function renderStatusList(incidents: readonly PublicIncident[]): string {
   const over = incidents.filter((i) => isOver(i.state));
   return layout(
     'Status',
-    markup`<h1>Status</h1>
-${ongoing.length > 0 ? markup`<h2>Ongoing incidents</h2>\n<ul>${ongoing.map(listItem)}</ul>` : markup`<p class="card">No ongoing incidents.</p>`}
-${over.length > 0 ? markup`<h2>Resolved incidents</h2>\n<ul>${over.map(listItem)}</ul>` : null}`,
+    html`<h1>Status</h1>
+${ongoing.length > 0 ? html`<h2>Ongoing incidents</h2>\n<ul>${ongoing.map(listItem)}</ul>` : html`<p class="card">No ongoing incidents.</p>`}
+${over.length > 0 ? html`<h2>Resolved incidents</h2>\n<ul>${over.map(listItem)}</ul>` : null}`,
   );
 }
 
 function updateItem(update: PublicUpdate): Markup {
-  return markup`<li class="card" id="update-${update.id}">
+  return html`<li class="card" id="update-${update.id}">
 <article>
 <h3><span class="state ${update.state}">${publicStateLabel(update.state)}</span> ${time(update.publishedAt)}</h3>
-<div class="body">${trusted(update.bodyHtml)}</div>
+<div class="body">${raw(update.bodyHtml)}</div>
 </article>
 </li>`;
 }
@@ -102,15 +110,15 @@ function updateItem(update: PublicUpdate): Markup {
 export function renderStatusPage(incident: PublicIncident, updates: readonly PublicUpdate[]): string {
   const feed = `/status/${incident.slug}/feed.atom`;
   return layout(
-    `${incident.title} · Status`,
-    markup`<h1>${incident.title}</h1>
+    `${xmlSafe(incident.title)} · Status`,
+    html`<h1>${xmlSafe(incident.title)}</h1>
 <p>${stateBadge(incident)}${
-      isOver(incident.state) && incident.resolvedAt ? markup` <span class="muted">Resolved ${time(incident.resolvedAt)}</span>` : null
+      isOver(incident.state) && incident.resolvedAt ? html` <span class="muted">Resolved ${time(incident.resolvedAt)}</span>` : null
     }</p>
 <h2 id="updates">Updates</h2>
-${updates.length > 0 ? markup`<ol aria-labelledby="updates">${updates.map(updateItem)}</ol>` : markup`<p class="card">We are looking into it. The first update will appear here shortly.</p>`}
+${updates.length > 0 ? html`<ol aria-labelledby="updates">${updates.map(updateItem)}</ol>` : html`<p class="card">We are looking into it. The first update will appear here shortly.</p>`}
 <p><a href="${feed}">Subscribe to updates (Atom feed)</a> · <a href="/status">All incidents</a></p>`,
-    markup`<link rel="alternate" type="application/atom+xml" title="${incident.title}" href="${feed}">\n`,
+    html`<link rel="alternate" type="application/atom+xml" title="${xmlSafe(incident.title)}" href="${feed}">\n`,
   );
 }
 
@@ -118,7 +126,7 @@ ${updates.length > 0 ? markup`<ol aria-labelledby="updates">${updates.map(update
 export function renderNotFound(): string {
   return layout(
     'Not found · Status',
-    markup`<h1>There is no public status page here</h1>
+    html`<h1>There is no public status page here</h1>
 <p>The address may be mistyped, or the page is no longer public.</p>
 <p><a href="/status">See all current incidents</a></p>`,
   );

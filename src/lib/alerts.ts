@@ -1,43 +1,12 @@
-/** Alert shapes the API returns (server/http/alerts.ts, alert-rules.ts), and the rule form's matcher text. */
-export type AlertStatus = 'firing' | 'resolved';
-export type RuleAction = 'attach' | 'declare' | 'inbox';
+/** Alert shapes the API returns, read from the API's own schemas (server/shared/api/components.ts), and the rule form's matcher text. */
+import type { z } from 'zod';
+import type * as api from '$shared/api/components';
 
-export interface AlertView {
-  id: string;
-  source: string;
-  fingerprint: string;
-  status: AlertStatus;
-  name: string;
-  summary: string;
-  severity: string | null;
-  service: string | null;
-  labels: Record<string, string>;
-  url: string | null;
-  startsAt: string;
-  endsAt: string | null;
-  count: number;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  resolvedAt: string | null;
-  incidentRef: string | null;
-  attachedAt: string | null;
-}
-
-export interface Matcher {
-  key: string;
-  value: string;
-}
-
-export interface AlertRuleView {
-  id: string;
-  name: string;
-  position: number;
-  matchers: Matcher[];
-  action: RuleAction;
-  severity: number | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type AlertView = z.infer<typeof api.Alert>;
+export type AlertStatus = AlertView['status'];
+export type AlertRuleView = z.infer<typeof api.AlertRule>;
+export type RuleAction = AlertRuleView['action'];
+export type Matcher = AlertRuleView['matchers'][number];
 
 export const ACTION_LABEL: Record<RuleAction, string> = {
   attach: 'Attach to the open incident on its service',

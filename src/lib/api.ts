@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import type { User } from '$shared/api/components';
+
 /** A failed API call, carrying the server's `{error: {code, message, field}}`. */
 export class ApiFailure extends Error {
   readonly status: number;
@@ -30,12 +33,5 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return data as T;
 }
 
-/** Shapes the API returns (JSON: dates as ISO strings). */
-export interface UserView {
-  id: string;
-  email: string;
-  displayName: string;
-  role: 'admin' | 'member';
-  active: boolean;
-  createdAt: string;
-}
+/** A user as the admin pages see it, read from the API's own schema (type-only). */
+export type UserView = z.infer<typeof User>;

@@ -1,89 +1,19 @@
 /** What /api/metrics and /api/patterns answer (dates as ISO strings), and how the pages show their numbers. */
+import type { z } from 'zod';
+// Relative, not $shared: the browser stories import this file outside Vite too.
+import { formatDuration } from '../../server/shared/duration.ts';
+import type { ActionItemPoint, DurationPoint, KindSplit, Period, RatioPoint } from '../../server/shared/metric-points.ts';
+import type * as schemas from '../../server/shared/api/metrics.ts';
 
-export type Period = 'week' | 'month' | 'quarter';
+export type { ActionItemPoint, DurationPoint, KindSplit, Period, RatioPoint };
 
-export interface Bucket {
-  key: string;
-  label: string;
-  start: string;
-  end: string;
-}
-export interface DurationPoint {
-  median: number | null;
-  p90: number | null;
-  measured: number;
-  notRecorded: number;
-}
-export interface RatioPoint {
-  recurring: number;
-  /** Incidents that could be classified: the rate's denominator. */
-  measured: number;
-  notRecorded: number;
-  rate: number | null;
-}
-export interface KindSplit {
-  immediate: number;
-  structural: number;
-}
-export interface ActionItemPoint {
-  created: KindSplit;
-  done: KindSplit;
-  overdue: KindSplit;
-}
-export interface MetricDefinition {
-  id: string;
-  name: string;
-  unit: string;
-  definition: string;
-}
-export type DurationMetric = 'mttd' | 'mtta' | 'mttr' | 'time_to_postmortem';
+export type MetricsView = z.infer<typeof schemas.MetricsResponse>;
+export type Bucket = MetricsView['buckets'][number];
+export type MetricDefinition = MetricsView['definitions'][number];
+export type DurationMetric = Exclude<keyof MetricsView['totals'], 'incidents' | 'recurrence_rate'>;
 
-export interface MetricsView {
-  period: Period;
-  from: string;
-  to: string;
-  filters: { severity: number[] | null; service: string | null };
-  buckets: Bucket[];
-  definitions: MetricDefinition[];
-  series: {
-    incident_count: number[];
-    recurrence_rate: RatioPoint[];
-    action_items: ActionItemPoint[];
-  } & Record<DurationMetric, DurationPoint[]>;
-  totals: { incidents: number; recurrence_rate: RatioPoint } & Record<DurationMetric, DurationPoint>;
-}
-
-export interface IncidentRef {
-  ref: string;
-  title: string;
-  severity: number;
-  startedAt: string;
-}
-export interface PatternReviewView {
-  quarter: Bucket;
-  incidentCount: number;
-  factors: { category: string; count: number; services: { service: string; count: number; factors: { incident: IncidentRef; description: string }[] }[] }[];
-  recurringServices: { service: string; incidents: IncidentRef[] }[];
-  detectionGaps: { incident: IncidentRef; timeToDetect: number | null; detectionExcerpt: string }[];
-  structural: {
-    total: number;
-    done: number;
-    open: number;
-    overdue: number;
-    pastThirtyDayCheck: number;
-    items: {
-      id: string;
-      title: string;
-      problemCategory: string;
-      owner: string | null;
-      dueDate: string | null;
-      status: 'open' | 'in_progress' | 'done' | 'wont_do';
-      overdue: boolean;
-      pastThirtyDayCheck: boolean;
-      incident: IncidentRef;
-    }[];
-  };
-}
+export type PatternReviewView = z.infer<typeof schemas.PatternReview>;
+export type IncidentRef = PatternReviewView['recurringServices'][number]['incidents'][number];
 
 export interface MetricsFilters {
   period: Period;
@@ -103,16 +33,8 @@ export function metricsQuery(f: MetricsFilters): string {
   return params.toString();
 }
 
-/** "12 min", "3.5 h", "2.1 d": one decimal at most, in the largest unit that keeps the number readable. */
-export function formatMs(ms: number | null): string {
-  if (ms === null) return '—';
-  const minutes = ms / 60_000;
-  if (minutes < 1) return `${Math.round(ms / 1000)} s`;
-  if (minutes < 90) return `${Math.round(minutes)} min`;
-  const hours = minutes / 60;
-  if (hours < 48) return `${Math.round(hours * 10) / 10} h`;
-  return `${Math.round((hours / 24) * 10) / 10} d`;
-}
+/** A metric's duration in the one format every page uses (server/shared/duration.ts); "—" when there is none. */
+export const formatMs = (ms: number | null): string => (ms === null ? '—' : formatDuration(ms));
 
 export const formatRate = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate * 100)}%`);
 

@@ -1,71 +1,18 @@
-/** Client-side shapes and calls of the postmortem API (server/http/postmortems.ts, server/http/action-items.ts). */
+/** Client-side shapes and calls of the postmortem API, read from the API's own schemas (server/shared/api/: type-only imports). */
 import { api, ApiFailure } from '$lib/api';
-import type { PersonRef } from '$lib/incidents';
-import type { ActionKind, ActionPriority, ActionStatus, PostmortemContent } from '$shared/postmortem-doc';
+import type { z } from 'zod';
+import type { ActionItemSchema } from '$shared/api/action-items';
+import type * as schemas from '$shared/api/postmortems';
+import type { ActionKind, ActionStatus, PostmortemState } from '$shared/postmortem-doc';
 
-export type PostmortemState = 'draft' | 'in_review' | 'published';
+export type { PostmortemState };
 export type ReviewMove = 'submit' | 'send-back' | 'publish' | 'revise';
 
-export interface PostmortemEnvelope {
-  incident: {
-    id: string;
-    number: number;
-    title: string;
-    severity: 1 | 2 | 3 | 4;
-    state: string;
-    services: string[];
-    resolvedAt: string | null;
-    closedAt: string | null;
-  };
-  postmortem: null | {
-    docId: string;
-    state: PostmortemState;
-    reviewDueAt: string;
-    overdue: boolean;
-    generatedAt: string;
-    submittedAt: string | null;
-    submittedBy: PersonRef | null;
-    publishedAt: string | null;
-    publishedBy: PersonRef | null;
-    version: number;
-    versions: { version: number; publishedAt: string; publishedBy: PersonRef | null }[];
-  };
-  can: { edit: boolean; submit: boolean; sendBack: boolean; publish: boolean; revise: boolean; setDueDate: boolean };
-  actionItems: { total: number; done: number; overdue: number };
-}
-
-export interface PublishedVersion {
-  version: number;
-  publishedAt: string;
-  publishedBy: PersonRef | null;
-  snapshot: PostmortemContent;
-  markdown: string;
-  html: string;
-}
-
-export interface ActionItemView {
-  id: string;
-  incident: { id: string; number: number; title: string; severity: 1 | 2 | 3 | 4; services: string[] };
-  title: string;
-  owner: PersonRef | null;
-  dueDate: string | null;
-  kind: ActionKind;
-  priority: ActionPriority;
-  status: ActionStatus;
-  problemCategory: string;
-  overdue: boolean;
-  doneAt: string | null;
-  doneBy: PersonRef | null;
-  doneNote: string;
-  createdAt: string;
-  publishedAt: string | null;
-}
-
-export interface OverdueReview {
-  incident: { id: string; number: number; title: string; severity: 1 | 2 | 3 | 4 };
-  state: PostmortemState;
-  reviewDueAt: string;
-}
+export type PostmortemEnvelope = z.infer<typeof schemas.PostmortemEnvelope>;
+export type PublishedVersion = z.infer<typeof schemas.PostmortemVersion>;
+/** An action item as the API answers it. */
+export type ActionItemView = z.infer<typeof ActionItemSchema>;
+export type OverdueReview = z.infer<typeof schemas.OverdueReview>;
 
 export const STATE_LABELS: Record<PostmortemState, string> = { draft: 'Draft', in_review: 'In review', published: 'Published' };
 export const STATUS_LABELS: Record<ActionStatus, string> = { open: 'Open', in_progress: 'In progress', done: 'Done', wont_do: 'Won’t do' };

@@ -1,63 +1,17 @@
-/** Runbook shapes as the API returns them, and the calls the runbook pages and the war-room panel make. */
+/** Runbook shapes as the API returns them, read from the API's own schemas (server/shared/api/runbooks.ts: type-only imports), and the calls the runbook pages and the war-room panel make. */
+import type { z } from 'zod';
 import { api, ApiFailure } from '$lib/api';
-import type { PersonRef } from '$lib/incidents';
+import type * as schemas from '$shared/api/runbooks';
 
-export interface RunbookStamp {
-  kind: 'used' | 'verified';
-  /** Null when the incident is private and you are not in it. */
-  incidentNumber: number | null;
-  incidentRef: string | null;
-  by: PersonRef | null;
-  at: string;
-}
-
-export interface RunbookSummary {
-  id: string;
-  slug: string;
-  title: string;
-  services: string[];
-  failureMode: string;
-  owner: PersonRef | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  lastUsed: RunbookStamp | null;
-  lastVerified: RunbookStamp | null;
-  stale: boolean;
-  staleSince: string;
-}
-
-export interface Runbook extends RunbookSummary {
-  body: string;
-  stamps: RunbookStamp[];
-}
-
-export interface RunbookVersionSummary {
-  version: number;
-  title: string;
-  author: PersonRef | null;
-  at: string;
-  note: string;
-}
-
-export interface DiffLine {
-  kind: 'same' | 'removed' | 'added';
-  text: string;
-  oldLine?: number;
-  newLine?: number;
-}
-
-export interface RunbookDraft {
-  title: string;
-  services: string[];
-  failureMode: string;
-  body: string;
-}
-
-export interface IncidentRunbooks {
-  runbooks: RunbookSummary[];
-  prompt: { resolvedBy: PersonRef | null; isResolver: boolean; draft: RunbookDraft } | null;
-}
+/** `incidentNumber` and `incidentRef` are null when the incident is private and you are not in it. */
+export type RunbookStamp = z.infer<typeof schemas.StampSchema>;
+export type RunbookSummary = z.infer<typeof schemas.RunbookSummarySchema>;
+export type Runbook = z.infer<typeof schemas.RunbookSchema>;
+export type RunbookVersionSummary = z.infer<typeof schemas.RunbookVersionSummarySchema>;
+export type DiffLine = z.infer<typeof schemas.DiffLineSchema>;
+/** The server's prefill always says whether it came from a private incident; a blank draft the page starts with does not. */
+export type RunbookDraft = Omit<z.infer<typeof schemas.RunbookDraftSchema>, 'private'> & { private?: boolean };
+export type IncidentRunbooks = z.infer<typeof schemas.IncidentRunbooksSchema>;
 
 export const runbookPath = (r: { slug: string }) => `/runbooks/${encodeURIComponent(r.slug)}`;
 
@@ -92,7 +46,14 @@ export interface RunbookSave {
   failureMode: string;
   note?: string;
   verifiedIn?: string;
+  /** The incident the runbook is written from: the server warns when a private one is quoted. */
+  fromIncident?: string;
+  /** Save after that warning. */
+  quotePrivate?: boolean;
 }
+
+/** The server's warning that a runbook quotes a private incident; saving again with quotePrivate confirms. */
+export const isPrivateQuoteWarning = (error: unknown): error is ApiFailure => error instanceof ApiFailure && error.code === 'quotes_private_incident';
 
 export const createRunbook = (input: RunbookSave) => api<{ runbook: Runbook }>('POST', '/api/runbooks', input);
 

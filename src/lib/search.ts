@@ -1,51 +1,12 @@
-/** Shapes of /api/search and /api/incidents/:ref/similar, and the search page's URL ↔ query mapping. */
+/** Shapes of /api/search and /api/incidents/:ref/similar, read from the API's own schemas (type-only), and the search page's URL ↔ query mapping. */
+import type { z } from 'zod';
+import type * as schemas from '$shared/api/search';
 
+export type SearchResponse = z.infer<typeof schemas.SearchResponse>;
+export type SearchResult = SearchResponse['results'][number];
 /** Plain text in order; `hit` marks words that matched. Rendered as text, never as HTML. */
-export interface Segment {
-  text: string;
-  hit: boolean;
-}
-
-export interface SearchResult {
-  ref: string;
-  number: number;
-  title: string;
-  titleSegments: Segment[];
-  severity: 1 | 2 | 3 | 4;
-  state: string;
-  services: string[];
-  drill: boolean;
-  private: boolean;
-  startedAt: string;
-  resolvedAt: string | null;
-  postmortemVersion: number | null;
-  categories: string[];
-  url: string;
-  rank: number;
-  snippet: Segment[];
-}
-
-export interface SearchResponse {
-  total: number;
-  limit: number;
-  offset: number;
-  results: SearchResult[];
-}
-
-export interface SimilarIncident {
-  ref: string;
-  number: number;
-  title: string;
-  severity: 1 | 2 | 3 | 4;
-  services: string[];
-  sharedServices: string[];
-  startedAt: string;
-  resolvedAt: string | null;
-  postmortemVersion: number | null;
-  url: string;
-  confirmedHypotheses: string[];
-  score: number;
-}
+export type Segment = SearchResult['snippet'][number];
+export type SimilarIncident = z.infer<typeof schemas.SimilarResponse>['similar'][number];
 
 export const FACTOR_CATEGORY_LABELS: Record<string, string> = {
   technical: 'Technical',

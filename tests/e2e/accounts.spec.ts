@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { ADMIN as admin } from './support.ts';
 
-// Runs first (files run in name order, one worker): it is the fresh install's first sign-up.
+// Runs on a server of its own (the first-run project in playwright.config.ts): it is that fresh install's first sign-up.
 const member = { email: 'bo@example.com', name: 'Bo Member', password: 'tabletop exercise at 2am' };
 
 test('first admin signs up, invites a teammate who joins, logs out, mistypes, logs back in', async ({ browser }, testInfo) => {
@@ -19,15 +19,44 @@ test('first admin signs up, invites a teammate who joins, logs out, mistypes, lo
     await expect(adminPage.getByRole('heading', { name: 'My action items' })).toBeVisible(); // the home page
   });
 
+  await test.step('a fresh install raises no false alarm and points the admin at inviting the team', async () => {
+    await expect(adminPage.getByTestId('my-action-items')).toContainText('Nothing open is assigned to you.');
+    await expect(adminPage.getByTestId('overdue-postmortems')).toHaveCount(0);
+    await expect(adminPage.getByText('Postmortems overdue')).toHaveCount(0);
+    await expect(adminPage.getByTestId('invite-nudge')).toContainText('Nobody else has joined yet.');
+    await adminPage.screenshot({ path: testInfo.outputPath('01b-fresh-home.png') });
+  });
+
   let inviteUrl = '';
   await test.step('the admin creates an invite link for Ben', async () => {
-    await adminPage.getByRole('link', { name: 'Admin' }).click();
-    await adminPage.getByLabel(/Email \(optional/).fill(member.email);
-    await adminPage.getByRole('button', { name: 'Create invite link' }).click();
+    await adminPage.getByTestId('invite-nudge').getByRole('link', { name: 'Invite your team' }).click();
+    await expect(adminPage.getByRole('heading', { name: 'Users and invites' })).toBeVisible();
+    await adminPage.getByLabel('Email addresses (optional)').fill(member.email);
+    await adminPage.getByRole('button', { name: 'Create invite links' }).click();
     inviteUrl = await adminPage.getByTestId('invite-url').inputValue();
     expect(inviteUrl).toContain('/signup?invite=');
     await expect(adminPage.getByRole('cell', { name: member.email })).toBeVisible();
+  });
+
+  await test.step('more links, several at once: every link made on the page stays there to copy', async () => {
+    await adminPage.getByLabel('Email addresses (optional)').fill('cy@example.com, di@example.com\neve@example.com');
+    await adminPage.getByRole('button', { name: 'Create invite links' }).click();
+    await expect(adminPage.getByTestId('invite-url')).toHaveCount(4);
+    await adminPage.getByRole('button', { name: 'Create invite links' }).click(); // empty: one link for anyone
+    await expect(adminPage.getByTestId('invite-url')).toHaveCount(5);
+    const links = adminPage.getByTestId('created-invites');
+    await expect(links.getByLabel(`Invite link for ${member.email}`)).toHaveValue(inviteUrl);
+    for (const email of ['cy@example.com', 'di@example.com', 'eve@example.com']) {
+      await expect(links.getByLabel(`Invite link for ${email}`)).toHaveValue(/\/signup\?invite=/);
+      await expect(adminPage.getByRole('cell', { name: email })).toBeVisible();
+    }
+    await expect(links.getByLabel('Invite link for anyone')).toHaveValue(/\/signup\?invite=/);
+    const urls = await adminPage.getByTestId('invite-url').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    expect(new Set(urls).size).toBe(5);
     await adminPage.screenshot({ path: testInfo.outputPath('02-admin-invite.png'), fullPage: true });
+    await adminPage.setViewportSize({ width: 390, height: 844 });
+    await adminPage.screenshot({ path: testInfo.outputPath('02b-admin-invite-390.png'), fullPage: true });
+    await adminPage.setViewportSize({ width: 1440, height: 900 });
   });
 
   const memberContext = await browser.newContext();
@@ -66,10 +95,30 @@ test('first admin signs up, invites a teammate who joins, logs out, mistypes, lo
     await memberPage.screenshot({ path: testInfo.outputPath('04-settings.png'), fullPage: true });
   });
 
-  await test.step('the admin sees Ben in the user list', async () => {
+  await test.step('the admin sees Ben in the user list, makes him an admin and back', async () => {
     await adminPage.reload();
-    await expect(adminPage.getByRole('cell', { name: member.name })).toBeVisible();
+    await expect(adminPage.getByRole('cell', { name: member.name, exact: true })).toBeVisible();
     await expect(adminPage.getByRole('cell', { name: 'used' })).toBeVisible();
+    // Alone as admin, Ana is offered no way to step down.
+    await expect(adminPage.getByRole('button', { name: 'Step down to member' })).toHaveCount(0);
+    const benRow = adminPage.getByRole('row', { name: new RegExp(member.name) });
+    await benRow.getByRole('button', { name: `Make admin: ${member.name}` }).click();
+    await expect(benRow.getByRole('cell', { name: 'admin', exact: true })).toBeVisible();
+    await memberPage.reload();
+    await expect(memberPage.getByRole('link', { name: 'Admin' })).toBeVisible();
+    await adminPage.screenshot({ path: testInfo.outputPath('05-two-admins.png'), fullPage: true });
+    await benRow.getByRole('button', { name: `Make member: ${member.name}` }).focus();
+    await adminPage.keyboard.press('Enter');
+    await expect(benRow.getByRole('cell', { name: 'member', exact: true })).toBeVisible();
+    await memberPage.reload();
+    await expect(memberPage.getByRole('heading', { name: 'Sessions' })).toBeVisible();
+    await expect(memberPage.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+  });
+
+  await test.step('with a teammate in, the home page stops nudging', async () => {
+    await adminPage.goto('/');
+    await expect(adminPage.getByRole('heading', { name: 'My action items' })).toBeVisible();
+    await expect(adminPage.getByTestId('invite-nudge')).toHaveCount(0);
   });
 
   await adminContext.close();

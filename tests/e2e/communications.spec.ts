@@ -47,6 +47,9 @@ test('the communicator drafts and publishes updates; the commander sees it live;
   const watchedDraft = commander.getByLabel(/Draft for leadership/);
 
   await test.step('the communicator writes the leadership draft while the commander watches it appear', async () => {
+    // On a laptop the updates are one tab away from the timeline.
+    await communicator.getByRole('tab', { name: 'Updates' }).click();
+    await commander.getByRole('tab', { name: 'Updates' }).click();
     await communicator.getByRole('tab', { name: /Leadership/ }).click();
     await commander.getByRole('tab', { name: /Leadership/ }).click();
     await expect(ownDraft).not.toHaveValue('');
@@ -63,6 +66,7 @@ test('the communicator drafts and publishes updates; the commander sees it live;
 
   await test.step('publishing (even with a double click) makes one update, which the commander sees in the timeline', async () => {
     await communicator.getByRole('button', { name: 'Publish to Leadership' }).dblclick();
+    await commander.getByRole('tab', { name: 'Timeline' }).click();
     await expect(commander.getByTestId('timeline-entry').filter({ hasText: /Leadership update published by Cami Communicator/ })).toBeVisible({ timeout: 5000 });
     const history = await (await commanderContext.request.get(`/api/incidents/${incident.ref}/updates?audience=leadership`)).json();
     expect(history.updates).toHaveLength(1);

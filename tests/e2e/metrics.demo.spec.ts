@@ -3,11 +3,13 @@ import { expect, test, type Browser, type BrowserContext, type Page, type TestIn
 import { DEMO_PASSWORD, PEOPLE } from '../../server/demo/catalog.ts';
 import { demoEmail } from '../../server/demo/people.ts';
 import { FACTOR_LABELS, formatMs, formatRate } from '../../src/lib/metrics.ts';
+import { DEMO_YEAR } from './demo-year.ts';
 
 /**
  * /metrics and /patterns on the demo year (`npm run seed:demo`, seeded by the
- * Playwright config into the "demo" project's server), signed in as the demo
- * admin. The screenshots these save are the ones the issue asks for.
+ * Playwright config into the "demo" project's server with a fixed `now`),
+ * signed in as the demo admin, on explicit ranges inside that year so nothing
+ * depends on the day the suite runs.
  */
 
 /** The first demo person is the admin; every demo password is the same (server/demo/people.ts). */
@@ -37,12 +39,13 @@ const DURATIONS = [
 
 test('the demo year on /metrics: every chart has data, and its table says what the API says', async ({ browser }, testInfo) => {
   const admin = await demoAdmin(browser);
-  // The page's own query for a monthly view of the last 12 months.
-  const api = await (await admin.request.get('/api/metrics?period=month')).json();
+  // The page's own query for a monthly view of the demo year's twelve months.
+  const range = `period=month&from=${DEMO_YEAR.months.from}&to=${DEMO_YEAR.months.to}`;
+  const api = await (await admin.request.get(`/api/metrics?${range}`)).json();
   expect(api.buckets).toHaveLength(12);
   expect(api.totals.incidents).toBeGreaterThan(100);
   const page = await admin.newPage();
-  await page.goto('/metrics?period=month');
+  await page.goto(`/metrics?${range}`);
   await expect(page.getByRole('heading', { name: 'Reliability metrics' })).toBeVisible();
   await expect(page.locator('dl.tiles dd').first()).toHaveText(String(api.totals.incidents));
 
@@ -101,13 +104,13 @@ test('the demo year on /metrics: every chart has data, and its table says what t
 
 test('the demo quarter on /patterns: factor categories by service and the recurring services', async ({ browser }, testInfo) => {
   const admin = await demoAdmin(browser);
-  // The current quarter, as the page opens by default; with a year of incidents it is never empty.
-  const review = await (await admin.request.get('/api/patterns')).json();
+  // The demo year's last quarter: with a year of incidents it is never empty.
+  const review = await (await admin.request.get(`/api/patterns?quarter=${DEMO_YEAR.quarter}`)).json();
   expect(review.incidentCount).toBeGreaterThan(10);
   expect(review.factors.length).toBeGreaterThanOrEqual(3);
   expect(review.recurringServices.length).toBeGreaterThanOrEqual(3);
   const page = await admin.newPage();
-  await page.goto('/patterns');
+  await page.goto(`/patterns?quarter=${DEMO_YEAR.quarter}`);
   await expect(page.getByRole('heading', { name: `Pattern review · ${review.quarter.label}` })).toBeVisible();
   await expect(page.locator('dl.tiles dd').first()).toHaveText(String(review.incidentCount));
 

@@ -51,6 +51,11 @@ test('two responders close a SEV2, co-write the postmortem live, publish it, and
       const posted = await commanderContext.request.post(`/api/incidents/${ref}/timeline`, { data: { kind, text } });
       expect(posted.status(), await posted.text()).toBe(201);
     }
+    // Found in the pager log later, and backfilled to when it happened: two hours before the incident was declared.
+    const backfilled = await commanderContext.request.post(`/api/incidents/${ref}/timeline`, {
+      data: { kind: 'discovery', text: 'Disk IO alert had fired unnoticed', at: new Date(Date.now() - 2 * 3_600_000).toISOString() },
+    });
+    expect(backfilled.status(), await backfilled.text()).toBe(201);
     // Confirming and ruling out after the timeline, so a mid-incident moment has all three still open.
     const move = async (statement: string, status: string) => {
       await commander.getByTestId('hypothesis').filter({ hasText: statement }).getByRole('combobox').selectOption(status);
@@ -75,16 +80,23 @@ test('two responders close a SEV2, co-write the postmortem live, publish it, and
     await expect(banner).toContainText('Closed — postmortem draft, review due');
     await banner.getByRole('link', { name: /postmortem/ }).click();
     await expect(commander.getByRole('heading', { name: `Postmortem: ${title}` })).toBeVisible();
+    await expect(commander).toHaveURL(new RegExp(`/incidents/${ref}/postmortem$`));
     await expect(commander.getByTestId('pm-state')).toHaveText('Draft');
     await expect(commander.getByTestId('pm-due')).toContainText('Review due');
     // Seeded from the war room: both confirmed hypotheses as factors, the merged timeline with the published updates.
     await expect(commander.getByTestId('pm-factor')).toHaveCount(2);
     await expect(commander.getByTestId('pm-timeline-entry').filter({ hasText: 'Paused the index rebuild' })).toBeVisible();
     await expect(commander.getByTestId('pm-timeline-entry').filter({ hasText: /Published the responders update/ })).toHaveCount(2);
+    // How it ended, from the mitigation and resolution entries and the confirmed hypotheses.
+    const resolution = commander.getByRole('textbox', { name: 'Resolution', exact: true });
+    await expect(resolution).toContainText('Rolled the ranking model back to v41');
+    await expect(resolution).toContainText('The index rebuild saturated disk IO');
   });
 
   await test.step('both edit the draft at once and see each other’s text and cursor', async () => {
+    // A pasted link with the bare number lands on the one address of the page.
     await responder.goto(`/incidents/${number}/postmortem`);
+    await expect(responder).toHaveURL(new RegExp(`/incidents/${ref}/postmortem$`));
     await expect(responder.getByTestId('presence').getByText('Ana Commander', { exact: false })).toHaveCount(1);
     await expect(commander.getByTestId('presence').getByText('Pia Responder', { exact: false })).toHaveCount(1);
     await Promise.all([
@@ -131,9 +143,14 @@ test('two responders close a SEV2, co-write the postmortem live, publish it, and
     await expect(detection.locator('.cm-blameless')).toHaveCount(0);
   });
 
-  await test.step('publishing without action items is refused with what to fix', async () => {
+  await test.step('the responder submits; the commander’s open page follows; publishing without action items is refused', async () => {
+    await expect(commander.getByRole('button', { name: 'Submit for review' })).toBeVisible();
     await responder.getByRole('button', { name: 'Submit for review' }).click();
-    await expect(commander.getByTestId('pm-state')).toHaveText('In review', { timeout: 15_000 });
+    await expect(responder.getByTestId('pm-state')).toHaveText('In review');
+    // Nobody reloads: the commander's page hears the change and offers what fits the new state.
+    await expect(commander.getByTestId('pm-state')).toHaveText('In review');
+    await expect(commander.getByRole('button', { name: 'Submit for review' })).toHaveCount(0);
+    await expect(commander.getByRole('button', { name: 'Send back to draft' })).toBeVisible();
     await commander.getByRole('button', { name: 'Publish', exact: true }).click();
     await expect(commander.getByTestId('publish-problems')).toContainText('Add at least one action item.');
   });
@@ -179,13 +196,19 @@ test('two responders close a SEV2, co-write the postmortem live, publish it, and
     const published = commander.getByTestId('pm-published');
     await expect(published).toContainText('waited up to 6 seconds');
     await expect(published).toContainText('Schedule index rebuilds outside model rollouts');
-    await expect(responder.getByTestId('pm-state')).toHaveText('Published · v1', { timeout: 15_000 });
+    // The responder's open page follows the publication: the frozen version, no editor, no review buttons.
+    await expect(responder.getByTestId('pm-state')).toHaveText('Published · v1');
+    await expect(responder.getByTestId('pm-published')).toContainText('Schedule index rebuilds outside model rollouts');
+    await expect(responder.getByRole('textbox', { name: 'Impact', exact: true })).toHaveCount(0);
+    await expect(responder.getByRole('button', { name: 'Send back to draft' })).toHaveCount(0);
     const exported = await commanderContext.request.get(`/api/incidents/${ref}/postmortem/export.md`);
     expect(exported.status()).toBe(200);
     expect(exported.headers()['content-disposition']).toContain(`INC-${number}-postmortem.md`);
     const markdown = await exported.text();
     expect(markdown).toContain('Alert on disk IO saturation for search nodes');
     expect(markdown).toContain('weekly index rebuild');
+    expect(markdown).toMatch(/## Resolution\n\n[\s\S]*Rolled the ranking model back to v41/);
+    expect(markdown).toContain('| War room | Paused the index rebuild | Ana Commander |');
     await commander.screenshot({ path: testInfo.outputPath('postmortem-published.png'), fullPage: true });
   });
 
@@ -198,6 +221,11 @@ test('two responders close a SEV2, co-write the postmortem live, publish it, and
     await expect(rows).toHaveCount(1);
     expect(new URL(commander.url()).searchParams.get('kind')).toBe('structural');
 
+    // The commander keeps the published postmortem open in another tab while the responder works.
+    const watching = await commanderContext.newPage();
+    await watching.goto(`/incidents/${ref}/postmortem`);
+    await expect(watching.getByRole('link', { name: /Action items: 0 of 2 done/ })).toBeVisible();
+
     await responder.goto('/follow-ups');
     await responder.getByLabel('Mine').check();
     await expect(responder.getByTestId('follow-up').filter({ hasText: title })).toHaveCount(1);
@@ -206,6 +234,8 @@ test('two responders close a SEV2, co-write the postmortem live, publish it, and
     await responder.screenshot({ path: testInfo.outputPath('follow-ups-mark-done-dialog.png') });
     await responder.getByRole('dialog').getByRole('button', { name: 'Mark done' }).click();
     await expect(responder.getByTestId('follow-up').filter({ hasText: 'Alert on disk IO saturation' })).toContainText('Done by Pia Responder');
+    await expect(watching.getByRole('link', { name: /Action items: 1 of 2 done/ })).toBeVisible();
+    await watching.close();
 
     await commander.goto(`/follow-ups?incident=${number}`);
     await expect(commander.getByTestId('follow-up').filter({ hasText: 'Alert on disk IO saturation' })).toContainText('pages search on-call');
@@ -239,27 +269,36 @@ test('two responders close a SEV2, co-write the postmortem live, publish it, and
     await expect(commander.getByTestId('pm-due')).toContainText('Review overdue since');
   });
 
-  await test.step('the time slider at a mid-incident moment shows the board as it was', async () => {
+  await test.step('replay: jumping to an entry shows the board when it was written, update drafts included', async () => {
     await commander.goto(`/incidents/${ref}`);
     await commander.getByRole('button', { name: /Replay/ }).click();
     const slider = commander.getByLabel('Moment in the incident');
     await expect(slider).toBeVisible();
     const card = (status: string, statement: string) => commander.locator(`[data-status="${status}"]`).getByRole('heading', { name: statement });
+    // The slider opens on the last step: everything settled.
     await expect(card('ruled_out', 'A noisy neighbour on the shared cluster')).toBeVisible();
-    // Step back to the moment after the "Paused the index rebuild" entry, before any hypothesis moved.
-    const last = Number(await slider.getAttribute('max'));
-    let found = false;
-    for (let i = last; i >= 0 && !found; i--) {
-      await slider.fill(String(i));
-      await commander.waitForTimeout(200);
-      const pausedShown = (await commander.getByTestId('timeline-entry').filter({ hasText: 'p99 back under 300ms' }).count()) === 1;
-      found = pausedShown && (await card('open', 'The index rebuild saturated disk IO').count()) === 1;
+    await expect(commander.getByText(/^Step \d+ of \d+/)).toBeVisible();
+
+    // The backfilled alert carries a time two hours before the incident; jumping goes to when it was written instead.
+    const last = await slider.getAttribute('max');
+    await commander.getByRole('button', { name: /Disk IO alert had fired unnoticed/ }).click();
+    await expect(slider).not.toHaveValue(last!);
+    await expect(commander.getByTestId('timeline-entry').filter({ hasText: 'Disk IO alert had fired unnoticed' })).toBeVisible();
+    await expect(commander.getByTestId('timeline-entry').filter({ hasText: 'p99 back under 300ms' })).toBeVisible();
+    // Written before any hypothesis moved: all three still open.
+    for (const statement of ['The index rebuild saturated disk IO', 'The new ranking model doubled CPU per query', 'A noisy neighbour on the shared cluster']) {
+      await expect(card('open', statement)).toBeVisible();
     }
-    expect(found).toBe(true);
-    await expect(card('open', 'A noisy neighbour on the shared cluster')).toBeVisible();
     await expect(card('confirmed', 'The index rebuild saturated disk IO')).toHaveCount(0);
-    await expect(card('confirmed', 'The new ranking model doubled CPU per query')).toHaveCount(0);
+    // The update drafts as they stood then: the responders draft from its template.
+    await expect(commander.getByTestId('replay-drafts').getByRole('article', { name: 'Responders draft' })).toContainText('Need help with');
     await commander.screenshot({ path: testInfo.outputPath('time-travel-mid-incident.png'), fullPage: true });
+
+    // Back to the end from the keyboard.
+    await slider.focus();
+    await commander.keyboard.press('End');
+    await expect(slider).toHaveValue(last!);
+    await expect(card('confirmed', 'The index rebuild saturated disk IO')).toBeVisible();
   });
 
   await commanderContext.close();

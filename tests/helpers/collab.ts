@@ -34,12 +34,13 @@ export interface TestProvider {
   provider: WebsocketProvider;
   /** Close codes the server sent, in order. */
   closes: number[];
-  synced(): Promise<void>;
+  /** Resolves once the provider reports synced; `ms` for a document large enough to take a while on a loaded machine. */
+  synced(ms?: number): Promise<void>;
   destroy(): void;
 }
 
 /** The stock provider, as a browser on our own origin would run it (cookie + Origin header). */
-export function connectProvider(baseUrl: string, docId: string, cookie: string | null, options: { doc?: Y.Doc; connect?: boolean } = {}): TestProvider {
+export function connectProvider(baseUrl: string, docId: string, cookie: string | null, options: { doc?: Y.Doc; connect?: boolean; resyncInterval?: number } = {}): TestProvider {
   const headers: Record<string, string> = { origin: baseUrl };
   if (cookie) headers.cookie = cookie;
   class BrowserLikeSocket extends WebSocket {
@@ -54,6 +55,7 @@ export function connectProvider(baseUrl: string, docId: string, cookie: string |
     disableBc: true,
     connect: options.connect ?? true,
     maxBackoffTime: 300,
+    resyncInterval: options.resyncInterval,
   });
   const closes: number[] = [];
   provider.on('connection-close', (event) => {
@@ -63,7 +65,7 @@ export function connectProvider(baseUrl: string, docId: string, cookie: string |
     doc,
     provider,
     closes,
-    synced: () => waitFor(() => provider.synced, `provider for ${docId} to sync`).then(() => undefined),
+    synced: (ms?: number) => waitFor(() => provider.synced, `provider for ${docId} to sync`, ms).then(() => undefined),
     destroy() {
       provider.destroy();
       doc.destroy();
@@ -143,4 +145,49 @@ export async function connectDoc(server: { url: string }, client: { cookie: stri
     });
   });
   return { doc, provider };
+}
+
+/**
+ * Resolves once the server has closed `provider`'s connection and the provider
+ * has synced again on a new one: the marker that a change of access (which
+ * closes connections so they reconnect with the new rights) has taken effect.
+ */
+export function resyncedAfterClose(provider: WebsocketProvider, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let closed = false;
+    const onClose = () => (closed = true);
+    const onSync = (synced: boolean) => {
+      if (!closed || !synced) return;
+      clearTimeout(timer);
+      provider.off('connection-close', onClose);
+      provider.off('sync', onSync);
+      resolve();
+    };
+    const timer = setTimeout(() => reject(new Error(`no close and resync of ${provider.roomname}`)), timeoutMs);
+    provider.on('connection-close', onClose);
+    provider.on('sync', onSync);
+  });
+}
+
+let markers = 0;
+async function presenceMarker(sender: { provider: WebsocketProvider }, watcher: { provider: WebsocketProvider }): Promise<void> {
+  const marker = `marker-${process.pid}-${++markers}`;
+  sender.provider.awareness.setLocalStateField('editing', marker);
+  await waitFor(() => [...watcher.provider.awareness.getStates().values()].some((state) => state.editing === marker), `the presence marker ${marker}`);
+}
+
+/**
+ * Resolves once the server has handled everything `sender` sent so far, and
+ * once `watcher` has received whatever that led to. Use it before asserting
+ * that something did *not* happen, instead of a sleep that passes falsely on
+ * a slow machine. The server handles one connection's messages in order, so
+ * when `watcher` sees a presence marker that `sender` set after them, they
+ * were handled; a change it accepted is broadcast once committed, so after
+ * the room's commits are flushed, a second marker reaches `watcher` behind
+ * any such broadcast on the same socket.
+ */
+export async function handledBy(sender: { provider: WebsocketProvider }, watcher: { provider: WebsocketProvider }, room: { flush(): Promise<void> }): Promise<void> {
+  await presenceMarker(sender, watcher);
+  await room.flush();
+  await presenceMarker(sender, watcher);
 }

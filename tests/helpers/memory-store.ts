@@ -9,16 +9,18 @@ import { createLogger } from '../../server/log.ts';
  */
 export class MemoryStore implements DocumentStore {
   log: (StoredUpdate & { seq: number })[] = [];
-  snapshot: { state: Uint8Array; coversSeq: number } | null = null;
+  segments: { state: Uint8Array; coversSeq: number }[] = [];
   appends = 0;
   gate: Promise<void> | null = null;
   failNext = false;
   #seq = 0;
 
   async load() {
-    const log = this.log.filter((row) => row.seq > (this.snapshot?.coversSeq ?? 0));
+    const covered = this.segments.length ? this.segments[this.segments.length - 1].coversSeq : 0;
+    const log = this.log.filter((row) => row.seq > covered);
     return {
-      updates: [...(this.snapshot ? [this.snapshot.state] : []), ...log.map((row) => row.update)],
+      updates: [...this.segments.map((s) => s.state), ...log.map((row) => row.update)],
+      segmentCount: this.segments.length,
       lastSeq: this.#seq,
       logCount: log.length,
       logBytes: log.reduce((sum, row) => sum + row.update.byteLength, 0),
@@ -33,8 +35,8 @@ export class MemoryStore implements DocumentStore {
     return this.#seq;
   }
 
-  async compact(_docId: string, state: Uint8Array, coversSeq: number) {
-    this.snapshot = { state, coversSeq };
+  async compact(_docId: string, segments: Uint8Array[], coversSeq: number) {
+    for (const state of segments) this.segments.push({ state, coversSeq });
     this.log = this.log.filter((row) => row.seq > coversSeq);
   }
 
@@ -67,7 +69,7 @@ export function fakeConnection(docId: string, options: { access?: 'write' | 'rea
   const connection = new Connection(
     socket,
     { docId, user: { id: `user-${n}`, displayName: `User ${n}` }, sessionId: `session-${n}`, access: options.access ?? 'write' },
-    { maxMessageBytes: options.maxMessageBytes ?? 1024 * 1024, messagesPerSecond: options.messagesPerSecond ?? 1_000_000 },
+    { maxMessageBytes: options.maxMessageBytes ?? 1024 * 1024, messagesPerSecond: options.messagesPerSecond ?? 1_000_000, maxBufferedBytes: 4 * 1024 * 1024 },
     silentLog,
   );
   return { socket, connection };

@@ -1,16 +1,18 @@
-import { createApp } from '../../server/app.ts';
-import { RateLimiter } from '../../server/auth/rate-limit.ts';
-import { CollabServer, type CollabOptions } from '../../server/collab/collab-server.ts';
-import { createCollabUpgrade } from '../../server/collab/upgrade.ts';
+import type { CollabServer } from '../../server/collab/collab-server.ts';
 import { parseConfig, type Config } from '../../server/config.ts';
 import { startServer, type RunningServer, type UpgradeHandler } from '../../server/http-server.ts';
 import { createLogger } from '../../server/log.ts';
+import type { ReplayService } from '../../server/replay/service.ts';
 import type { Database } from '../../server/db/database.ts';
+import { createServices, type ServicesOptions } from '../../server/wiring/services.ts';
+import type { PagesHandler } from '../../server/http/pages.ts';
 
 export interface TestServer extends RunningServer {
   config: Config;
   /** The live-document server behind /collab. */
   collab: CollabServer;
+  /** Time travel's loader and worker thread (it says when it hands a document to the worker). */
+  replay: ReplayService;
   /** A new cookie-holding HTTP client, like one browser. */
   client(): TestClient;
 }
@@ -21,31 +23,39 @@ export interface TestServerOptions {
   /** Replaces the collab upgrade handler. */
   onUpgrade?: UpgradeHandler;
   /** Options for the collab server (e.g. an injected `decideAccess`). */
-  collab?: Partial<Omit<CollabOptions, 'sql' | 'config' | 'log'>>;
+  collab?: ServicesOptions['collab'];
   pingIntervalMs?: number;
+  /** What answers page requests (in production, SvelteKit's built handler). */
+  pages?: PagesHandler;
+  /** This process's part in a cluster (cluster tests). */
+  cluster?: ServicesOptions['cluster'];
 }
 
 /** The real app on 127.0.0.1 with port 0, over the given database, with live documents on /collab. */
 export async function startTestServer(db: Database, options: TestServerOptions = {}): Promise<TestServer> {
   const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PORT: '0', ...options.env });
   const log = createLogger(config.logLevel);
-  const collab = new CollabServer({ sql: db.sql, config, log, ...options.collab });
-  const app = createApp({
+  const services = createServices({
     sql: db.sql,
     config,
     log,
-    loginLimiter: new RateLimiter({ limit: options.loginLimit ?? 10, windowMs: 60_000 }),
-    live: collab,
+    pages: options.pages,
+    loginLimit: options.loginLimit,
+    cluster: options.cluster,
+    collab: options.collab,
+    pingIntervalMs: options.pingIntervalMs,
   });
-  const onUpgrade = options.onUpgrade ?? createCollabUpgrade({ collab, config, log, pingIntervalMs: options.pingIntervalMs });
-  const running = await startServer({ app, port: 0, host: '127.0.0.1', log, onUpgrade });
+  const { app, collab, replay } = services;
+  const running = await startServer({ app, port: 0, host: '127.0.0.1', log, onUpgrade: options.onUpgrade ?? services.onUpgrade });
   return {
     ...running,
     config,
     collab,
+    replay,
     async close(graceMs) {
       await collab.close();
       await running.close(graceMs);
+      await replay.close();
     },
     client: () => new TestClient(running.url),
   };

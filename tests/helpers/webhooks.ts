@@ -4,6 +4,7 @@ import { WebhookWorker, type WorkerOptions } from '../../server/comms/webhooks/w
 import { createLogger } from '../../server/log.ts';
 import type { Sql } from '../../server/db/sql.ts';
 import { waitFor } from './collab.ts';
+import { WebhookReceiver } from './webhook-receiver.ts';
 import type { TestClient } from './server.ts';
 
 let updates = 0;
@@ -17,6 +18,7 @@ export function publishedUpdate(overrides: Partial<PublishedUpdate> = {}): Publi
     incidentTitle: 'Checkout is failing',
     severity: 2,
     incidentState: 'identified',
+    drill: false,
     audience: 'leadership',
     bodyMarkdown: 'We found the **cause**. Next update at 11:00.',
     bodyHtml: '<p>We found the <strong>cause</strong>. Next update at 11:00.</p>',
@@ -75,3 +77,21 @@ export async function waitForDelivery(admin: TestClient, endpointId: string, che
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Resolves once the worker has sent a delivery queued now, to an endpoint of
+ * its own (removed afterwards). Rows queued earlier come due first, so a send
+ * that was going to happen has happened: use it before asserting that nothing
+ * more was sent, instead of a fixed sleep that passes falsely on a slow machine.
+ */
+export async function markerDelivered(admin: TestClient): Promise<void> {
+  const receiver = await WebhookReceiver.start();
+  try {
+    const { endpoint } = await createEndpoint(admin, { name: 'Marker', url: receiver.url });
+    expect((await admin.post(`/api/admin/webhooks/${endpoint.id}/test`)).status).toBe(202);
+    await waitFor(() => receiver.successes.length === 1, 'the marker delivery', 20_000);
+    expect((await admin.request('DELETE', `/api/admin/webhooks/${endpoint.id}`)).status).toBeLessThan(300);
+  } finally {
+    await receiver.close();
+  }
+}

@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { sqlDocumentStore } from '../../server/collab/storage.ts';
@@ -69,4 +70,27 @@ export function findHalfApplyingUpdate(base: Uint8Array): Uint8Array {
     }
   }
   throw new Error('no half-applying update found');
+}
+
+/** A y-websocket awareness message by hand: type 1, then (clientID, clock, JSON state) entries. */
+export function awarenessFrame(entries: { clientId: number; clock: number; state: unknown }[]): Uint8Array {
+  const inner = encoding.createEncoder();
+  encoding.writeVarUint(inner, entries.length);
+  for (const entry of entries) {
+    encoding.writeVarUint(inner, entry.clientId);
+    encoding.writeVarUint(inner, entry.clock);
+    encoding.writeVarString(inner, JSON.stringify(entry.state));
+  }
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 1);
+  encoding.writeVarUint8Array(encoder, encoding.toUint8Array(inner));
+  return encoding.toUint8Array(encoder);
+}
+
+/** The Yjs update inside a sync step 2 or update frame. */
+export function syncPayload(frame: Uint8Array): Uint8Array {
+  const decoder = decoding.createDecoder(frame);
+  decoding.readVarUint(decoder);
+  decoding.readVarUint(decoder);
+  return decoding.readVarUint8Array(decoder);
 }

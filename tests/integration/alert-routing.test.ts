@@ -175,10 +175,12 @@ describe.each(backends)('alert ingestion and routing (%s)', (backend) => {
     const entries = readTimeline(doc).filter((e) => e.id.startsWith('alert-'));
     expect(entries[0]).toMatchObject({ kind: 'alert', auto: true, author: null, at: startsAt, text: 'Alert Test: p99 latency over 2s (source: http://prometheus:9090/graph?g0.expr=up)' });
 
+    // The alert fired before the incident was declared (and before its recorded start): it moved both.
     const view = (await cast.commander.client.get(`/api/incidents/${incident.ref}`)).body.incident;
     expect(view.detectedAt).toBe(startsAt);
+    expect(view.startedAt).toBe(startsAt);
     const events = (await cast.commander.client.get(`/api/incidents/${incident.ref}/events`)).body.events;
-    expect(events.at(-1)).toMatchObject({ kind: 'details', message: 'Warroom updated when it was detected' });
+    expect(events.at(-1)).toMatchObject({ kind: 'details', message: expect.stringMatching(/^An alert moved the start of impact \(.+ → .+\) and the detection time \(not recorded → .+\)$/) });
     expect(events.filter((e: { kind: string }) => e.kind === 'details')).toHaveLength(1);
 
     // Nothing open on another service: the attach rule leaves it in the inbox.
@@ -261,9 +263,11 @@ describe.each(backends)('alert ingestion and routing (%s)', (backend) => {
     const declared = await cast.responder.client.post(`/api/alerts/${alert.id}/declare`, { severity: 3, private: true });
     expect(declared.status, JSON.stringify(declared.body)).toBe(201);
     const ref = declared.body.incident.ref;
-    const again = await cast.commander.client.post(`/api/alerts/${alert.id}/declare`, { severity: 3 });
+    const again = await cast.responder.client.post(`/api/alerts/${alert.id}/declare`, { severity: 3 });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toContain(ref);
+    // Someone outside the private incident is not told it exists.
+    expect((await cast.commander.client.post(`/api/alerts/${alert.id}/declare`, { severity: 3 })).status).toBe(404);
     expect((await cast.responder.client.get('/api/alerts')).body.alerts.some((a: { id: string }) => a.id === alert.id)).toBe(false);
     expect((await cast.commander.client.post('/api/alerts/nosuchalert/declare', { severity: 3 })).status).toBe(404);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecideAccess } from '../../server/collab/access.ts';
-import { decideDocumentAccess } from '../../server/collab/access.ts';
-import { CloseCode } from '../../server/collab/close-codes.ts';
+import { decideDocumentAccess } from '../../server/wiring/document-policy.ts';
+import { CloseCode } from '../../server/shared/close-codes.ts';
 import { connectProvider, newDocument, openRawSocket, upgradeStatus, waitFor, wsUrl, type TestProvider } from '../helpers/collab.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startTestServer, withAdmin, type TestClient, type TestServer } from '../helpers/server.ts';
@@ -18,8 +18,8 @@ describe.each(backends)('who may open a live document (%s)', (backend) => {
 
   beforeAll(async () => {
     db = await openTestDatabase(backend);
-    const decideAccess: DecideAccess = async (sql, user, docId) => {
-      const real = await decideDocumentAccess(sql, user, docId);
+    const decideAccess: DecideAccess = async (sql, userId, docId) => {
+      const real = await decideDocumentAccess(sql, userId, docId);
       return real === 'write' && readOnlyDocs.has(docId) ? 'read' : real;
     };
     server = await startTestServer(db, {
@@ -106,6 +106,26 @@ describe.each(backends)('who may open a live document (%s)', (backend) => {
     expect((await socket2.closed).code).toBe(CloseCode.SESSION_ENDED);
     expect(other.ws.readyState).toBe(other.ws.OPEN);
     other.ws.close();
+  });
+
+  it('lets no remembered session outlive its logout: an upgrade right after is cut with the open ones, then refused', async () => {
+    const docId = await newDocument(db.sql);
+    const extra = await newMember();
+    const cookie = extra.client.cookie!;
+    const open = await openRawSocket(server.url, docId, cookie);
+    expect((await extra.client.post('/api/auth/logout')).status).toBe(200);
+    // Upgrades remember sessions, so one right after logout may still get in; the session sweep cuts it with the rest.
+    const late = await openRawSocket(server.url, docId, cookie).then(
+      (socket) => socket,
+      (error: Error) => {
+        expect(error.message).toMatch(/401/);
+        return null;
+      },
+    );
+    expect((await open.closed).code).toBe(CloseCode.SESSION_ENDED);
+    if (late) expect((await late.closed).code).toBe(CloseCode.SESSION_ENDED);
+    const again = await upgradeStatus(`${wsUrl(server.url)}/${docId}`, { origin: server.url, cookie });
+    expect(again.status).toBe(401);
   });
 
   // The test's own deadline, not a speed claim: with pings every 200 ms a silent socket must go long before it.

@@ -24,7 +24,11 @@ function startChild(env: Record<string, string>): Promise<{ child: ChildProcess;
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the child server did not start within 30 s')), 30_000);
+    // A child that never said it started is killed: left running, it would hold the data directory's lock.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the child server did not start within 30 s'));
+    }, 30_000);
     child.once('exit', (code) => reject(new Error(`the child server exited early (${code})`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);

@@ -47,6 +47,7 @@ describe.each(backends)('update cadence and templates (%s)', (backend) => {
       lastPublishedAt: null,
       nextDueAt: plus(incident.declaredAt, 30),
       prompted: false,
+      deadlineAt: plus(incident.declaredAt, 30),
       state: 'ok',
     });
 
@@ -63,14 +64,14 @@ describe.each(backends)('update cadence and templates (%s)', (backend) => {
     const { publishedAt } = published.body.update;
     expect(await cadenceOf(incident.ref, 'leadership')).toMatchObject({ lastPublishedAt: publishedAt, nextDueAt: plus(publishedAt, 30), state: 'ok' });
 
-    // A state change owes every audience an update, now.
+    // A state change owes every audience an update, now: due, not yet overdue (nobody was late).
     expect((await cast.commander.client.post(`/api/incidents/${incident.ref}/state`, { state: 'monitoring' })).status).toBe(200);
     for (const audience of ['responders', 'support', 'leadership', 'public']) {
-      expect(await cadenceOf(incident.ref, audience), audience).toMatchObject({ prompted: true, state: 'overdue' });
+      expect(await cadenceOf(incident.ref, audience), audience).toMatchObject({ prompted: true, state: 'due' });
     }
     await cami.client.post(`/api/incidents/${incident.ref}/updates`, { audience: 'leadership', body: 'Monitoring', idempotencyKey: newKey() });
     expect(await cadenceOf(incident.ref, 'leadership')).toMatchObject({ prompted: false, state: 'ok' });
-    expect(await cadenceOf(incident.ref, 'public')).toMatchObject({ prompted: true, state: 'overdue' });
+    expect(await cadenceOf(incident.ref, 'public')).toMatchObject({ prompted: true, state: 'due' });
   });
 
   it('gives SEV3 no timer until someone sets one', async () => {

@@ -1,7 +1,7 @@
 import type { WebsocketProvider } from 'y-websocket';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES } from '../../server/comms/templates.ts';
-import { AUDIENCES } from '../../server/comms/types.ts';
+import { AUDIENCES } from '../../server/shared/audiences.ts';
 import { applyTextEdit, draftText, readDraft, readTimeline } from '../../server/shared/war-room-doc.ts';
 import { appointCommunicator, commsCast, connectDoc, eventually, newKey, type Communicator } from '../helpers/comms.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -51,7 +51,7 @@ describe.each(backends)('publishing stakeholder updates (%s)', (backend) => {
       incidentRef: incident.ref,
       audience: 'leadership',
       bodyMarkdown: `**${incident.ref} SEV1**: Checkout \\*down\\* is investigating.\n\nEU card payments fail. <script>alert(1)</script> {{unknown}}`,
-      bodyHtml: `<p><strong>${incident.ref} SEV1</strong>: Checkout *down* is investigating.</p>\n<p>EU card payments fail. &lt;script&gt;alert(1)&lt;/script&gt; {{unknown}}</p>`,
+      bodyHtml: `<p><strong>${incident.ref} SEV1</strong>: Checkout *down* is investigating.</p>\n<p>EU card payments fail. &lt;script&gt;alert(1)&lt;/script&gt; {{unknown}}</p>\n`,
       author: { id: cami.user.id, displayName: 'Cami' },
       incidentState: 'investigating',
       severity: 1,
@@ -113,9 +113,9 @@ describe.each(backends)('publishing stakeholder updates (%s)', (backend) => {
   it('waits for an uncommitted update with the same key and answers with it once committed', async () => {
     const incident = await incidentWithCommunicator();
     const idempotencyKey = newKey();
-    let insertedRow!: () => void;
+    let insertedRow!: (xid: string) => void;
     let release!: () => void;
-    const rowInserted = new Promise<void>((resolve) => (insertedRow = resolve));
+    const rowInserted = new Promise<string>((resolve) => (insertedRow = resolve));
     const held = new Promise<void>((resolve) => (release = resolve));
     // Another publisher's transaction, caught between its insert and its commit.
     const other = db.sql.begin(async (tx) => {
@@ -124,15 +124,25 @@ describe.each(backends)('publishing stakeholder updates (%s)', (backend) => {
                                        incident_state, incident_title, severity, idempotency_key)
         values ('racewinner', ${incident.id}, 'leadership', 'First', '<p>First</p>', ${cami.user.id}, 'Cami',
                 'investigating', 'Checkout', 1, ${idempotencyKey})`;
-      insertedRow();
+      const [own] = await tx<{ xid: string }>`select transactionid::text as xid from pg_locks where pid = pg_backend_pid() and locktype = 'transactionid'`;
+      insertedRow(own.xid);
       await held;
     });
-    await rowInserted;
+    const xid = await rowInserted;
+    const arrived = new Promise((resolve) => server.server.once('request', resolve));
     const request = cast.commander.client.post(`/api/incidents/${incident.ref}/updates`, { audience: 'leadership', body: 'Second', idempotencyKey });
     let settled = false;
     void request.finally(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // Still waiting on the row lock: this is the race, not a late request finding the row committed.
+    if (backend === 'postgres') {
+      // Its insert waits for the other transaction: the race, not a late request finding the row committed.
+      await eventually(async () => {
+        const waiting = await db.sql`select 1 from pg_locks where locktype = 'transactionid' and transactionid::text = ${xid} and not granted`;
+        expect(waiting).toHaveLength(1);
+      });
+    } else {
+      // PGlite has one connection and the other transaction holds it: once in, the request waits for it.
+      await arrived;
+    }
     expect(settled).toBe(false);
     release();
     await other;

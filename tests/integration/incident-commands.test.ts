@@ -56,7 +56,10 @@ describe.each(backends)('incident commands (%s)', (backend) => {
       expect((await cast.commander.client.get(`/api/incidents/${ref}`)).body.incident.id).toBe(incident.id);
     }
     const events = await eventRows(incident.id);
-    expect(events).toEqual([{ kind: 'declared', actor_id: cast.commander.user.id, data: expect.objectContaining({ severity: 1, title: 'Payments API 500s' }) }]);
+    expect(events).toEqual([
+      { kind: 'declared', actor_id: cast.commander.user.id, data: expect.objectContaining({ severity: 1, title: 'Payments API 500s' }) },
+      { kind: 'acknowledged', actor_id: cast.commander.user.id, data: expect.anything() },
+    ]);
   });
 
   it('makes the named commander a responder too', async () => {
@@ -126,7 +129,7 @@ describe.each(backends)('incident commands (%s)', (backend) => {
     expect(final.status).toBe(409);
     expect(final.body.error.message).toMatch(/closed incident can only be reopened/);
     expect((await cast.commander.client.post(`/api/incidents/${ref}/state`, { state: 'fixed' })).status).toBe(400);
-    expect((await eventRows(id)).map((e) => e.kind)).toEqual(['declared', 'state', 'state']);
+    expect((await eventRows(id)).map((e) => e.kind)).toEqual(['declared', 'acknowledged', 'state', 'state']);
   });
 
   it('changes severity and title with events carrying old and new values', async () => {
@@ -143,10 +146,10 @@ describe.each(backends)('incident commands (%s)', (backend) => {
     // Nothing changed: no new event.
     expect((await cast.admin.client.request('PATCH', `/api/incidents/${ref}`, { title: 'Site down' })).status).toBe(200);
     const events = (await cast.commander.client.get(`/api/incidents/${ref}/events`)).body.events;
-    expect(events.map((e: { kind: string }) => e.kind)).toEqual(['declared', 'severity', 'title', 'details']);
-    expect(events[1]).toMatchObject({ message: 'Severity SEV3 → SEV1', data: { from: 3, to: 1 } });
-    expect(events[2]).toMatchObject({ message: 'Title "Slow pages" → "Site down"', actor: { id: cast.admin.user.id } });
-    expect(events[3].data.changes.map((c: { field: string }) => c.field)).toEqual(['summary', 'services', 'private']);
+    expect(events.map((e: { kind: string }) => e.kind)).toEqual(['declared', 'acknowledged', 'severity', 'title', 'details']);
+    expect(events[2]).toMatchObject({ message: 'Severity SEV3 → SEV1', data: { from: 3, to: 1 } });
+    expect(events[3]).toMatchObject({ message: 'Title "Slow pages" → "Site down"', actor: { id: cast.admin.user.id } });
+    expect(events[4].data.changes.map((c: { field: string }) => c.field)).toEqual(['summary', 'services', 'private']);
     expect((await eventRows(id)).at(-1)!.actor_id).toBe(cast.admin.user.id);
   });
 

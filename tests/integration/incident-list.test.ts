@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchesWords } from '../../server/incidents/search.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { declare, incidentCast, type Cast, type Person } from '../helpers/incidents.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -74,6 +75,22 @@ describe.each(backends)('incident list, filters and autocomplete (%s)', (backend
     expect(await refs('LATEN')).toEqual([inTitle.ref]);
     expect(await refs(inSummary.ref)).toEqual([inSummary.ref]);
     expect(await refs("'); drop table incidents; --")).toEqual([]);
+  });
+
+  it('finds words joined by underscores, from the index', async () => {
+    const service = tag();
+    const word = tag();
+    const joined = await declare(cast.responder, { title: `disk_${word}_full`, summary: '_a'.repeat(2500), severity: 2, services: [service] });
+    const refs = async (q: string) => (await list(cast.responder, `service=${service}&q=${encodeURIComponent(q)}`)).incidents.map((i) => i.ref);
+    expect(await refs(word)).toEqual([joined.ref]);
+    expect(await refs(`disk ${word} full`)).toEqual([joined.ref]);
+
+    // The parser is quadratic on underscore runs: searching must not run it on every row.
+    const plan = await db.sql.begin(async (tx) => {
+      await tx`set local enable_seqscan = off`;
+      return tx<{ 'QUERY PLAN': string }>`explain select i.id from incidents i where ${matchesWords(`${word}:*`)}`;
+    });
+    expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain('incidents_search_idx');
   });
 
   it('never lists a private incident to someone outside it', async () => {

@@ -219,7 +219,7 @@ describe.each(backends)('metrics and pattern review API (%s)', (backend) => {
     expect(lines.filter(Boolean)).toHaveLength(5); // header + A, B, C, E (no drill, no January)
     expect(lines[1]).toBe(
       `${ids.A.ref},Card payments fail,1,payments,2026-W10,false,2026-03-02T10:00:00.000Z,2026-03-02T10:10:00.000Z,2026-03-02T10:15:00.000Z,` +
-        '2026-03-02T10:17:00.000Z,2026-03-02T11:15:00.000Z,2026-03-02T11:15:00.000Z,,0,2026-03-05T11:15:00.000Z,process technical,10,2,75,4320,false',
+        '2026-03-02T10:17:00.000Z,2026-03-02T11:15:00.000Z,2026-03-02T11:15:00.000Z,,0,2026-03-05T11:15:00.000Z,process technical,,10,2,75,4320,,false',
     );
     expect(lines[4]).toContain(`${ids.E.ref},"'=HYPERLINK(""x""), search ""slow""",3,search,2026-W12,`);
     expect(lines.some((l) => l.startsWith(`${ids.D.ref},`))).toBe(false);

@@ -3,13 +3,14 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../helpers/api-tokens.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { scenarioText } from '../helpers/drills.ts';
 import { declare, incidentCast, privateIncident, type Cast } from '../helpers/incidents.ts';
 import { startTestServer, type JsonResponse, type TestClient, type TestServer } from '../helpers/server.ts';
 
 /**
  * The reference must not lie: real responses, validated against the response
  * schema the served document gives for that operation and status. A field a
- * view adds without updating server/http/openapi/components.ts fails here
+ * view adds without updating server/shared/api/components.ts fails here
  * (the component objects are closed: additionalProperties false).
  */
 describe.each(backends)('OpenAPI responses match the server (%s)', (backend) => {
@@ -126,6 +127,50 @@ describe.each(backends)('OpenAPI responses match the server (%s)', (backend) => 
     expect(declared.status).toBe(201);
     await checked(admin.client, 'GET', `/api/incidents/${declared.body.incident.ref}/alerts`, '/api/incidents/{ref}/alerts');
     expect((await checked(cast.commander.client, 'POST', '/api/alerts', '/api/alerts', alert)).status).toBe(403);
+  });
+
+  it('practice: scenarios, a drill’s console, the team’s view, its debrief, and process reviews', async () => {
+    const { commander, responder, observer: facilitator, outsider } = cast;
+    const scenario = await checked(facilitator.client, 'POST', '/api/drills/scenarios', '/api/drills/scenarios', { body: scenarioText() });
+    expect(scenario.status).toBe(201);
+    const id = scenario.body.scenario.id;
+    const invalid = await checked(facilitator.client, 'POST', '/api/drills/scenarios', '/api/drills/scenarios', { body: '# no front matter' });
+    expect(invalid.status).toBe(400);
+    expect((await checked(facilitator.client, 'PUT', `/api/drills/scenarios/${id}`, '/api/drills/scenarios/{id}', { baseVersion: 1, body: scenarioText({ title: 'Renamed' }) })).status).toBe(200);
+    expect((await checked(facilitator.client, 'PUT', `/api/drills/scenarios/${id}`, '/api/drills/scenarios/{id}', { baseVersion: 1, body: scenarioText() })).status).toBe(409);
+    await checked(facilitator.client, 'GET', '/api/drills/scenarios', '/api/drills/scenarios');
+    await checked(facilitator.client, 'GET', `/api/drills/scenarios/${id}`, '/api/drills/scenarios/{id}');
+    await checked(facilitator.client, 'GET', `/api/drills/scenarios/${id}/versions`, '/api/drills/scenarios/{id}/versions');
+    await checked(facilitator.client, 'GET', `/api/drills/scenarios/${id}/versions/1`, '/api/drills/scenarios/{id}/versions/{version}');
+    await checked(facilitator.client, 'GET', `/api/drills/scenarios/${id}/diff?from=1&to=2`, '/api/drills/scenarios/{id}/diff');
+    const started = await checked(facilitator.client, 'POST', '/api/drills/runs', '/api/drills/runs', { scenarioId: id, responderIds: [commander.user.id, responder.user.id], commanderId: commander.user.id });
+    expect(started.status).toBe(201);
+    const run = started.body.drill;
+    await checked(facilitator.client, 'GET', '/api/drills/runs', '/api/drills/runs');
+    expect((await checked(responder.client, 'GET', `/api/drills/runs/${run.id}`, '/api/drills/runs/{id}')).status).toBe(404);
+    await checked(facilitator.client, 'POST', `/api/drills/runs/${run.id}/injects/3/release`, '/api/drills/runs/{id}/injects/{key}/release');
+    await checked(facilitator.client, 'POST', `/api/drills/runs/${run.id}/clock`, '/api/drills/runs/{id}/clock', { paused: true });
+    expect((await checked(facilitator.client, 'POST', `/api/drills/runs/${run.id}/observations`, '/api/drills/runs/{id}/observations', { text: 'Quiet start' })).status).toBe(201);
+    await checked(facilitator.client, 'PATCH', `/api/drills/runs/${run.id}/debrief`, '/api/drills/runs/{id}/debrief', { runbookHelped: 'no' });
+    await checked(responder.client, 'GET', `/api/incidents/${run.incident.ref}/drill`, '/api/incidents/{ref}/drill');
+    await checked(facilitator.client, 'POST', `/api/drills/runs/${run.id}/end`, '/api/drills/runs/{id}/end');
+    expect((await checked(facilitator.client, 'POST', `/api/drills/runs/${run.id}/injects/4/release`, '/api/drills/runs/{id}/injects/{key}/release')).status).toBe(409);
+    expect((await checked(facilitator.client, 'POST', `/api/drills/runs/${run.id}/findings`, '/api/drills/runs/{id}/findings', { title: 'Write the pool runbook', ownerId: responder.user.id, dueDate: '2030-01-01' })).status).toBe(201);
+    expect((await checked(responder.client, 'POST', `/api/drills/runs/${run.id}/findings`, '/api/drills/runs/{id}/findings', { title: 'x', ownerId: responder.user.id, dueDate: '2030-01-01' })).status).toBe(403);
+    await checked(responder.client, 'GET', `/api/drills/runs/${run.id}/debrief`, '/api/drills/runs/{id}/debrief');
+    await checked(responder.client, 'GET', '/api/action-items?origin=debrief', '/api/action-items');
+
+    const incident = await declare(commander, { services: ['reviewed'] });
+    await commander.client.post(`/api/incidents/${incident.ref}/state`, { state: 'resolved' });
+    await checked(outsider.client, 'GET', '/api/reviews/preview?count=3&service=reviewed', '/api/reviews/preview');
+    const saved = await checked(commander.client, 'POST', '/api/reviews', '/api/reviews', { title: 'Review', service: 'reviewed' });
+    expect(saved.status).toBe(201);
+    const reviewId = saved.body.review.id;
+    await checked(commander.client, 'PATCH', `/api/reviews/${reviewId}`, '/api/reviews/{id}', { delays: { [incident.id]: { kind: 'knowledge', note: 'Only Ana knew' } } });
+    expect((await checked(commander.client, 'POST', `/api/reviews/${reviewId}/findings`, '/api/reviews/{id}/findings', { title: 'Pair on the failover', incidentId: incident.id, ownerId: responder.user.id, dueDate: '2030-01-01' })).status).toBe(201);
+    await checked(outsider.client, 'GET', `/api/reviews/${reviewId}`, '/api/reviews/{id}');
+    await checked(outsider.client, 'GET', '/api/reviews', '/api/reviews');
+    expect((await checked(outsider.client, 'GET', '/api/reviews/nosuchreview', '/api/reviews/{id}')).status).toBe(404);
   });
 
   it('a token request answers like a session one, including its refusals', async () => {

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postmortemDocId, readPostmortem } from '../../server/shared/postmortem-doc.ts';
 import { addEvidence, addHypothesis, updateHypothesis } from '../../server/shared/war-room-doc.ts';
-import { connectProvider, eventually, upgradeStatus, wsUrl } from '../helpers/collab.ts';
+import { connectProvider, eventually, handledBy, upgradeStatus, wsUrl } from '../helpers/collab.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { declare, incidentCast, privateIncident, type Cast, type Person } from '../helpers/incidents.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -93,6 +93,10 @@ describe.each(backends)('postmortem generation at close (%s)', (backend) => {
     expect(content.sections.investigation).toMatch(/### Investigated and excluded\n\n- A bad deploy of checkout — No deploy since Monday/);
     expect(content.sections.investigation).toMatch(/### Left open\n\n- DNS flakiness/);
     expect(content.sections.detection).toContain('Detected at');
+    expect(content.sections.resolution).toMatch(/Resolved .+ after the start\.\n\nCause confirmed in the war room: The payments pool is exhausted$/);
+    expect(content.sections.response).toMatch(/^- Declared .+ after detection\.\n/);
+    expect(content.sections.response).toMatch(/- First action recorded .*: Raised the pool size to 200 \(Cora\)\n- 3 hypotheses on the board: 1 confirmed, 1 ruled out, 1 left open\.$/);
+    expect(content.sections.recovery).toMatch(/^- Resolved /);
     expect(content.factors).toEqual([
       expect.objectContaining({ category: 'technical', hypothesisId: confirmedId, description: 'The payments pool is exhausted\n\nPool at 100/100 from 14:02' }),
     ]);
@@ -108,6 +112,22 @@ describe.each(backends)('postmortem generation at close (%s)', (backend) => {
     expect(times).toEqual([...times].sort());
     expect(content.timeline.find((e) => e.source === 'scribe')?.author).toEqual({ id: cora.id, name: 'Cora' });
 
+  });
+
+  it('gives a draft written before the Resolution section existed that section, empty, when the postmortem is opened', async () => {
+    const incident = await declare(cast.commander);
+    await setState(cast.commander, incident.ref, 'resolved');
+    await setState(cast.commander, incident.ref, 'closed');
+    const docId = postmortemDocId(incident.id);
+    await server.collab.changeDocument(docId, null, (doc) => doc.getMap<Y.Text>('sections').delete('resolution'));
+    let before = true;
+    await server.collab.changeDocument(docId, null, (doc) => (before = doc.getMap('sections').has('resolution')));
+    expect(before).toBe(false);
+
+    expect((await cast.observer.client.get(`/api/incidents/${incident.ref}/postmortem`)).status).toBe(200);
+    let after: unknown;
+    await server.collab.changeDocument(docId, null, (doc) => (after = doc.getMap('sections').get('resolution')));
+    expect(after).toBeInstanceOf(Y.Text);
   });
 
   it('retries generation with POST, idempotently, and refuses it while the incident is open', async () => {
@@ -168,7 +188,7 @@ describe.each(backends)('postmortem generation at close (%s)', (backend) => {
       await eventually(() => expect(readPostmortem(observer.doc).sections.lucky).toBe('The spare pool was warm.'));
       // The observer's edit is refused by the server: it never reaches the stored document.
       observer.doc.getMap<Y.Text>('sections').get('went_well')!.insert(0, 'Observer was here');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await handledBy(observer, responder, server.collab.loadedRoom(docId)!);
       expect((await readDoc(incident.id)).sections.went_well).toBe('');
     } finally {
       responder.destroy();
@@ -182,14 +202,18 @@ describe.each(backends)('postmortem generation at close (%s)', (backend) => {
     await setState(cast.commander, open.ref, 'resolved');
     await setState(cast.commander, open.ref, 'closed');
     const reader = connectProvider(server.url, postmortemDocId(open.id), cast.outsider.client.cookie);
+    const commander = connectProvider(server.url, postmortemDocId(open.id), cast.commander.client.cookie);
     try {
       await reader.synced();
+      await commander.synced();
       expect(readPostmortem(reader.doc).incidentId).toBe(open.id);
       reader.doc.getMap<Y.Text>('sections').get('lucky')!.insert(0, 'Outsider edit');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await handledBy(reader, commander, server.collab.loadedRoom(postmortemDocId(open.id))!);
       expect((await readDoc(open.id)).sections.lucky).toBe('');
+      expect(readPostmortem(commander.doc).sections.lucky).toBe('');
     } finally {
       reader.destroy();
+      commander.destroy();
     }
     expect((await cast.outsider.client.get(`/api/incidents/${open.ref}/postmortem`)).body.can.edit).toBe(false);
   });

@@ -1,8 +1,8 @@
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode } from '../../server/collab/close-codes.ts';
+import { CloseCode } from '../../server/shared/close-codes.ts';
 import { addActionItem, postmortemDocId, updateActionItem, type ActionItemDraft } from '../../server/shared/postmortem-doc.ts';
-import { connectProvider, eventually } from '../helpers/collab.ts';
+import { connectProvider, eventually, handledBy } from '../helpers/collab.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { incidentCast, privateIncident, type Cast, type Person } from '../helpers/incidents.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -197,7 +197,13 @@ describe.each(backends)('postmortem review and publication (%s)', (backend) => {
       await writer.synced();
       // The server drops a read-only connection's changes (and closes it if it insists).
       writer.doc.getMap<Y.Text>('sections').get('summary')!.insert(0, 'Too late: ');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const watcher = connectProvider(server.url, postmortemDocId(incident.id), cast.commander.client.cookie);
+      try {
+        await watcher.synced();
+        await handledBy(writer, watcher, server.collab.loadedRoom(postmortemDocId(incident.id))!);
+      } finally {
+        watcher.destroy();
+      }
       let summary = '';
       await changePostmortem(incident.id, (doc) => {
         summary = doc.getMap<Y.Text>('sections').get('summary')!.toString();

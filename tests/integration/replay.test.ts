@@ -1,6 +1,5 @@
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReplayCache, replayDocumentAt } from '../../server/postmortem/replay.ts';
 import {
   addHypothesis,
   addTimelineEntry,
@@ -14,11 +13,33 @@ import {
   seedDrafts,
   updateHypothesis,
 } from '../../server/shared/war-room-doc.ts';
+import { createLogger } from '../../server/log.ts';
+import { ReplayService } from '../../server/replay/service.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { declare, incidentCast, privateIncident, type Cast } from '../helpers/incidents.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const HOUR = 3_600_000;
+
+interface Board {
+  at: string;
+  changes: number;
+  timeline: { id: string; text: string; at: string; createdAt: string; writtenAt: string | null; removed?: unknown }[];
+  timelineTotal: number;
+  hypotheses: { id: string; status: string; createdAt: string }[];
+  hypothesesTotal: number;
+  drafts: Record<string, string>;
+  draftsTruncated: string[];
+}
+
+/** The board as the live readers show it; ties in time ordered by id, writtenAt (replay's own) left out. */
+const comparable = (board: { timeline: any[]; hypotheses: any[]; drafts: Record<string, string | null> }) => ({
+  timeline: board.timeline
+    .map(({ writtenAt: _writtenAt, ...entry }) => entry)
+    .sort((a, b) => a.at.localeCompare(b.at) || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)),
+  hypotheses: [...board.hypotheses].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)),
+  drafts: board.drafts,
+});
 
 describe.each(backends)('war-room replay (%s)', (backend) => {
   let db: TestDatabase;
@@ -71,7 +92,7 @@ describe.each(backends)('war-room replay (%s)', (backend) => {
       const draft = draftText(doc, 'responders')!;
       applyTextEdit(draft, draft.toString(), `${draft.toString()}\nRolled back.`);
     });
-    await changeAt(incident.docId, cast.commander.user.id, new Date(base.getTime() + 3 * HOUR), (doc) => removeTimelineEntry(doc, pagedId));
+    await changeAt(incident.docId, cast.commander.user.id, new Date(base.getTime() + 3 * HOUR), (doc) => removeTimelineEntry(doc, pagedId, by));
     const at = (hours: number) => new Date(base.getTime() + hours * HOUR);
     return { incident, hypothesisId, at };
   }
@@ -79,7 +100,7 @@ describe.each(backends)('war-room replay (%s)', (backend) => {
   const boardAt = async (ref: string, at: Date) => {
     const response = await cast.commander.client.get(`/api/incidents/${ref}/replay?at=${encodeURIComponent(at.toISOString())}`);
     expect(response.status, JSON.stringify(response.body)).toBe(200);
-    return response.body as { at: string; timeline: { text: string }[]; hypotheses: { id: string; status: string }[]; drafts: Record<string, string> };
+    return response.body as Board;
   };
 
   it('shows the board, timeline and drafts as they were at each moment', async () => {
@@ -99,21 +120,24 @@ describe.each(backends)('war-room replay (%s)', (backend) => {
     expect(t2.drafts.responders).toMatch(/\nRolled back\.$/);
 
     const t3 = await boardAt(incident.ref, at(3.5));
-    expect(texts(t3)).not.toContain('Paged on-call');
+    // Removed, as the timeline shows it: marked by whoever removed it.
+    expect(t3.timeline.find((e) => e.text === 'Paged on-call')).toMatchObject({ removed: { by: { name: 'Cora' } } });
+    expect(t2.timeline.find((e) => e.text === 'Paged on-call')).not.toHaveProperty('removed');
     expect(texts(t3)).toContain('Rolled back deploy');
 
     // Before our changes the hypothesis did not exist yet.
     expect((await boardAt(incident.ref, at(0.5))).hypotheses.map((h) => h.id)).not.toContain(hypothesisId);
   });
 
-  it('matches replaying the raw log up to each moment, and gives the same answers after compaction', async () => {
+  it('matches replaying the raw log up to each moment, and gives the same answers after compaction and a fresh load', async () => {
     const { incident, at } = await scriptedIncident();
     const docId = incident.docId;
-    const view = (doc: Y.Doc) => ({
-      timeline: readTimeline(doc),
-      hypotheses: readHypotheses(doc),
-      drafts: Object.fromEntries([...draftsMap(doc).keys()].sort().map((audience) => [audience, readDraft(doc, audience)])),
-    });
+    const view = (doc: Y.Doc) =>
+      comparable({
+        timeline: readTimeline(doc),
+        hypotheses: readHypotheses(doc),
+        drafts: Object.fromEntries([...draftsMap(doc).keys()].sort().map((audience) => [audience, readDraft(doc, audience)])),
+      });
     const rows = await db.sql<{ update: Uint8Array; created_at: Date }>`select update, created_at from document_updates where doc_id = ${docId} order by seq`;
     const moments = [...rows.map((r) => new Date(r.created_at)), at(0.5), at(1.5), at(2.5), at(3.5)];
 
@@ -121,9 +145,9 @@ describe.each(backends)('war-room replay (%s)', (backend) => {
     for (const moment of moments) {
       const naive = new Y.Doc();
       for (const row of rows) if (new Date(row.created_at) <= moment) Y.applyUpdate(naive, row.update);
-      const replayed = await replayDocumentAt(db.sql, docId, moment, { cache: new ReplayCache() });
-      expect(view(replayed), moment.toISOString()).toEqual(view(naive));
-      before.set(moment.getTime(), view(replayed));
+      const replayed = comparable(await boardAt(incident.ref, moment));
+      expect(replayed, moment.toISOString()).toEqual(view(naive));
+      before.set(moment.getTime(), replayed);
     }
 
     const room = server.collab.loadedRoom(docId)!;
@@ -131,11 +155,11 @@ describe.each(backends)('war-room replay (%s)', (backend) => {
     await room.compact();
     const [{ count }] = await db.sql<{ count: number }>`select count(*)::int as count from document_updates where doc_id = ${docId}`;
     expect(count).toBe(0);
+    for (const moment of moments) expect(comparable(await boardAt(incident.ref, moment)), moment.toISOString()).toEqual(before.get(moment.getTime()));
 
-    const cache = new ReplayCache();
-    for (const moment of moments) {
-      expect(view(await replayDocumentAt(db.sql, docId, moment, { cache })), moment.toISOString()).toEqual(before.get(moment.getTime()));
-    }
+    // A fresh worker loads the compacted history (snapshot + history rows) and answers the same.
+    await server.replay.close();
+    for (const moment of moments) expect(comparable(await boardAt(incident.ref, moment)), moment.toISOString()).toEqual(before.get(moment.getTime()));
   });
 
   it('lists the moments the war room changed, and a later change shows up despite the cache', async () => {
@@ -145,10 +169,11 @@ describe.each(backends)('war-room replay (%s)', (backend) => {
     const moments = listed.body.moments as { at: string; userId: string | null }[];
     expect(moments.map((m) => m.at)).toEqual([...moments.map((m) => m.at)].sort());
     expect(moments.slice(-3)).toEqual([
-      { at: at(1).toISOString(), userId: cast.commander.user.id },
-      { at: at(2).toISOString(), userId: cast.responder.user.id },
-      { at: at(3).toISOString(), userId: cast.commander.user.id },
+      { at: at(1).toISOString(), from: at(1).toISOString(), userId: cast.commander.user.id, changes: 1 },
+      { at: at(2).toISOString(), from: at(2).toISOString(), userId: cast.responder.user.id, changes: 1 },
+      { at: at(3).toISOString(), from: at(3).toISOString(), userId: cast.commander.user.id, changes: 1 },
     ]);
+    expect(listed.body.changes).toBeGreaterThanOrEqual(3);
     expect(listed.body.startedAt).toBe(incident.startedAt);
     expect(listed.body.endedAt).toBeNull();
 
@@ -158,6 +183,96 @@ describe.each(backends)('war-room replay (%s)', (backend) => {
     );
     expect((await boardAt(incident.ref, at(4.5))).hypotheses.find((h) => h.id === hypothesisId)?.status).toBe('ruled_out');
     expect((await boardAt(incident.ref, at(3.5))).hypotheses.find((h) => h.id === hypothesisId)?.status).toBe('confirmed');
+  });
+
+  it('steps the slider by a person’s edits, not by keystrokes', async () => {
+    const { incident, at } = await scriptedIncident();
+    const rey = cast.responder.user.id;
+    // Rey types "Rolled back" into the responders draft, one keystroke per stored change, 400 ms apart.
+    for (const [i, char] of [...' Rolled back'].entries()) {
+      await changeAt(incident.docId, rey, new Date(at(5).getTime() + i * 400), (doc) => {
+        const draft = draftText(doc, 'responders')!;
+        draft.insert(draft.length, char);
+      });
+    }
+    // Straight after, a timeline entry: something else, so a step of its own.
+    const entryAt = new Date(at(5).getTime() + 12 * 400);
+    await changeAt(incident.docId, rey, entryAt, (doc) =>
+      addTimelineEntry(doc, { at: entryAt.toISOString(), kind: 'action', text: 'Rolled back the deploy', author: { id: rey, name: 'Rey' }, hypothesisId: null }),
+    );
+    const moments = (await cast.observer.client.get(`/api/incidents/${incident.ref}/replay/moments`)).body.moments;
+    expect(moments.slice(-2)).toEqual([
+      { at: new Date(at(5).getTime() + 11 * 400).toISOString(), from: at(5).toISOString(), userId: rey, changes: 12 },
+      { at: entryAt.toISOString(), from: entryAt.toISOString(), userId: rey, changes: 1 },
+    ]);
+    const typed = await boardAt(incident.ref, new Date(moments.at(-2).at));
+    expect(typed.drafts.responders).toMatch(/ Rolled back$/);
+    expect(typed.timeline.map((e) => e.text)).not.toContain('Rolled back the deploy');
+  });
+
+  it('jumps to when an entry was written, even when it was backfilled to hours before', async () => {
+    const { incident, at } = await scriptedIncident();
+    const cora = { id: cast.commander.user.id, name: 'Cora' };
+    const backfilled = new Date(at(0).getTime() - 2 * HOUR).toISOString();
+    let entryId = '';
+    await changeAt(incident.docId, cora.id, at(4), (doc) => {
+      entryId = addTimelineEntry(doc, { at: backfilled, kind: 'alert', text: 'Disk alert fired (found later in the pager log)', author: cora, hypothesisId: null });
+    });
+    const now = await boardAt(incident.ref, at(6));
+    const entry = now.timeline.find((e) => e.id === entryId)!;
+    expect(entry).toMatchObject({ at: backfilled, writtenAt: at(4).toISOString() });
+    // Jumping there shows the board with the entry, a moment earlier without it; its own time would show neither.
+    expect((await boardAt(incident.ref, new Date(entry.writtenAt!))).timeline.map((e) => e.id)).toContain(entryId);
+    expect((await boardAt(incident.ref, new Date(at(4).getTime() - 1))).timeline.map((e) => e.id)).not.toContain(entryId);
+    expect((await boardAt(incident.ref, new Date(backfilled))).timeline.map((e) => e.id)).not.toContain(entryId);
+  });
+
+  it('keeps up with a live document whose new changes were compacted before anyone replayed them', async () => {
+    const { incident, at } = await scriptedIncident();
+    expect((await boardAt(incident.ref, at(6))).timeline.map((e) => e.text)).not.toContain('Cache warmed');
+    await changeAt(incident.docId, cast.commander.user.id, at(5), (doc) =>
+      addTimelineEntry(doc, { at: at(5).toISOString(), kind: 'resolution', text: 'Cache warmed', author: { id: cast.commander.user.id, name: 'Cora' }, hypothesisId: null }),
+    );
+    const room = server.collab.loadedRoom(incident.docId)!;
+    await room.flush();
+    await room.compact();
+    const board = await boardAt(incident.ref, at(6));
+    expect(board.timeline.map((e) => e.text)).toContain('Cache warmed');
+    expect(board.timeline.find((e) => e.text === 'Cache warmed')?.writtenAt).toBe(at(5).toISOString());
+  });
+
+  it('bounds the answer: the newest entries up to `limit`, with the total', async () => {
+    const { incident, at } = await scriptedIncident();
+    const all = await boardAt(incident.ref, at(6));
+    const response = await cast.commander.client.get(`/api/incidents/${incident.ref}/replay?at=${encodeURIComponent(at(6).toISOString())}&limit=1`);
+    expect(response.status).toBe(200);
+    expect(response.body.timeline).toEqual(all.timeline.slice(-1));
+    expect(response.body.timelineTotal).toBe(all.timeline.length);
+    for (const limit of ['0', '2001', 'many']) {
+      const bad = await cast.commander.client.get(`/api/incidents/${incident.ref}/replay?at=${encodeURIComponent(at(6).toISOString())}&limit=${limit}`);
+      expect(bad.status, limit).toBe(400);
+      expect(bad.body.error.field).toBe('limit');
+    }
+  });
+
+  it('keeps a few histories loaded and loads an evicted one again, with the same answers', async () => {
+    const first = await scriptedIncident();
+    const second = await scriptedIncident();
+    const service = new ReplayService({ sql: db.sql, log: createLogger('silent'), maxDocuments: 1 });
+    const loads: string[] = [];
+    service.on('loading', ({ docId }) => loads.push(docId));
+    const limits = { timeline: 500, hypotheses: 500, drafts: 16, draftChars: 100_000 };
+    const board = async (docId: string, at: Date) => comparable(JSON.parse(await service.view(docId, at, limits)));
+    try {
+      const a = await board(first.incident.docId, first.at(2.5));
+      await board(first.incident.docId, first.at(3.5));
+      const b = await board(second.incident.docId, second.at(2.5));
+      expect(await board(first.incident.docId, first.at(2.5))).toEqual(a);
+      expect(loads).toEqual([first.incident.docId, second.incident.docId, first.incident.docId]);
+      expect(b).toEqual(comparable(await boardAt(second.incident.ref, second.at(2.5))));
+    } finally {
+      await service.close();
+    }
   });
 
   it('follows the incident rules: 401 anonymous, 404 outsiders of a private incident, open to participants, admins and anyone on a public one', async () => {

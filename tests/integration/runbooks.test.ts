@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { declare, incidentCast, privateIncident, type Cast } from '../helpers/incidents.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { DiffLineSchema, IncidentRunbooksSchema, RunbookSchema, RunbookVersionSummarySchema } from '../../server/http/runbook-views.ts';
+import { DiffLineSchema, IncidentRunbooksSchema, RunbookSchema, RunbookVersionSummarySchema } from '../../server/shared/api/runbooks.ts';
 
 describe.each(backends)('runbooks (%s)', (backend) => {
   let db: TestDatabase;
@@ -158,7 +158,9 @@ describe.each(backends)('runbooks (%s)', (backend) => {
     expect((await cast.outsider.client.get(`/api/incidents/${incident.ref}/runbooks`)).body.prompt).toBeNull();
 
     // Writing the runbook from the incident stamps it verified there.
-    const written = await create(cast.commander, { ...resolver.draft, verifiedIn: incident.ref });
+    // The editor sends the fields people edit; `private` only tells the page why a prefill is thin.
+    const { private: _private, ...draft } = resolver.draft;
+    const written = await create(cast.commander, { ...draft, verifiedIn: incident.ref });
     expect(written.lastVerified).toMatchObject({ incidentRef: incident.ref });
     // Answered: the prompt goes away for everyone, the new runbook is listed.
     const after = (await cast.commander.client.get(`/api/incidents/${incident.ref}/runbooks`)).body;

@@ -66,7 +66,7 @@ describe.each(backends)('similar incidents (%s)', (backend) => {
       title: 'Payments API returning 502s',
       sharedServices: ['gateway', 'payments'],
       postmortemVersion: 1,
-      url: `/incidents/${refs.both.slice(4)}/postmortem`,
+      url: `/incidents/${refs.both}/postmortem`,
       confirmedHypotheses: ['Gateway connection pool too small for the sale traffic'],
     });
     expect(list[1]).toMatchObject({ sharedServices: ['payments'], postmortemVersion: null, url: `/incidents/${refs.service}`, confirmedHypotheses: [] });

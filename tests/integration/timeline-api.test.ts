@@ -1,6 +1,6 @@
 import type { WebsocketProvider } from 'y-websocket';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TimelineEntry } from '../../server/http/openapi/components.ts';
+import { TimelineEntry } from '../../server/shared/api/components.ts';
 import { readTimeline } from '../../server/shared/war-room-doc.ts';
 import { createApiToken } from '../helpers/api-tokens.ts';
 import { connectDoc, eventually } from '../helpers/collab.ts';

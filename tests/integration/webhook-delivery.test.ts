@@ -11,7 +11,7 @@ import { waitFor } from '../helpers/collab.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startTestServer, withAdmin, type TestClient, type TestServer } from '../helpers/server.ts';
 import { WebhookReceiver } from '../helpers/webhook-receiver.ts';
-import { createEndpoint, deliveries, publishedUpdate, sleep, startWorker, waitForDelivery } from '../helpers/webhooks.ts';
+import { createEndpoint, deliveries, publishedUpdate, markerDelivered, startWorker, waitForDelivery } from '../helpers/webhooks.ts';
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
@@ -66,12 +66,12 @@ describe.each(backends)('webhook delivery (%s)', (backend) => {
       expect(verifySignature({ secret, ...signed })).toBe(true);
       expect(verifySignature({ secret: secret === json.secret ? slack.secret : json.secret, ...signed })).toBe(false);
     }
-    expect(JSON.parse(jsonRequest.body)).toEqual({ type: 'incident.update.published', test: false, update: { ...update, publishedAt: update.publishedAt.toISOString() } });
+    expect(JSON.parse(jsonRequest.body)).toEqual({ type: 'incident.update.published', test: false, drill: false, update: { ...update, publishedAt: update.publishedAt.toISOString() } });
     expect(JSON.parse(slackRequest.body).text).toContain('INC-7 · SEV2 · Checkout is failing (identified)');
 
     // Publishing the same update again (a retried transaction) queues nothing new.
     await enqueueDeliveries(db.sql, update);
-    await sleep(300);
+    await markerDelivered(admin);
     expect(hooks.requests).toHaveLength(2);
     const [logged] = await deliveries(admin, json.endpoint.id);
     expect(logged).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 204, lastError: null, updateId: update.id, summary: 'INC-7 · leadership', test: false, nextAttemptAt: null });
@@ -124,7 +124,7 @@ describe.each(backends)('webhook delivery (%s)', (backend) => {
 
     const failed = await waitForDelivery(admin, endpoint.id, (d) => d.status === 'failed', 'giving up');
     expect(failed).toMatchObject({ attempts: 3, lastStatusCode: 503, nextAttemptAt: null });
-    await sleep(300);
+    await markerDelivered(admin);
     expect(hooks.requests).toHaveLength(3);
     expect((await admin.get('/api/admin/webhooks')).body.endpoints.find((e: { id: string }) => e.id === endpoint.id).failed).toBe(1);
 
@@ -181,7 +181,7 @@ describe.each(backends)('webhook delivery (%s)', (backend) => {
     worker = startWorker(db.sql, { maxAttempts: 4 });
     const failed = await waitForDelivery(admin, endpoint.id, (d) => d.status === 'failed', 'the exhausted row to fail');
     expect(failed.lastError).toMatch(/stopped mid-send/);
-    await sleep(200);
+    await markerDelivered(admin);
     expect(hooks.requests).toHaveLength(0);
   });
 

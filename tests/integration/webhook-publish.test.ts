@@ -11,7 +11,7 @@ import { backends, openTestDatabase, type TestDatabase } from '../helpers/databa
 import { declare, incidentCast } from '../helpers/incidents.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { WebhookReceiver } from '../helpers/webhook-receiver.ts';
-import { createEndpoint, deliveries, sleep, startWorker } from '../helpers/webhooks.ts';
+import { createEndpoint, deliveries, markerDelivered, startWorker } from '../helpers/webhooks.ts';
 
 describe.each(backends)('publishing delivers webhooks (%s)', (backend) => {
   let db: TestDatabase;
@@ -43,7 +43,7 @@ describe.each(backends)('publishing delivers webhooks (%s)', (backend) => {
     expect(first.status, JSON.stringify(first.body)).toBeLessThan(300);
     await waitFor(() => hooks.successes.length === 1, 'the webhook for the published update');
     expect((await publish()).status).toBeLessThan(300);
-    await sleep(300);
+    await markerDelivered(cast.admin.client);
     expect(hooks.requests).toHaveLength(1);
 
     const [request] = hooks.requests;
@@ -52,6 +52,21 @@ describe.each(backends)('publishing delivers webhooks (%s)', (backend) => {
     const { update } = JSON.parse(request.body);
     expect(update).toMatchObject({ incidentRef: incident.ref, incidentTitle: 'Payments are slow', severity: 1, audience: 'leadership', bodyMarkdown: 'Card payments are **slow**; ETA 30 min.' });
     expect(update.bodyHtml).toContain('<strong>slow</strong>');
+    expect(JSON.parse(request.body).drill).toBe(false);
     expect(await deliveries(cast.admin.client, publicOnly.endpoint.id)).toEqual([]);
+
+    // A drill's updates reach the same real endpoints, so every payload says it is a drill.
+    await createEndpoint(cast.admin.client, { url: hooks.url, format: 'slack', audiences: ['support'] });
+    const drill = await declare(cast.commander, { title: 'Game day: database failover', severity: 2, drill: true });
+    for (const audience of ['leadership', 'support']) {
+      const published = await cast.commander.client.post(`/api/incidents/${drill.ref}/updates`, { audience, body: 'Failing over the primary.', idempotencyKey: `drill-${audience}` });
+      expect(published.status, JSON.stringify(published.body)).toBe(201);
+    }
+    await waitFor(() => hooks.successes.length === 3, 'both drill deliveries');
+    const bodies = hooks.requests.map((r) => JSON.parse(r.body));
+    expect(bodies.find((b) => b.type && b.update.incidentRef === drill.ref)).toMatchObject({ drill: true, update: { drill: true } });
+    const drillSlack = bodies.find((b) => b.blocks);
+    expect(drillSlack.drill).toBe(true);
+    expect(drillSlack.text).toMatch(new RegExp(`^\\[DRILL\\] ${drill.ref} `));
   });
 });

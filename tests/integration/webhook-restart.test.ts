@@ -14,7 +14,7 @@ import { waitFor } from '../helpers/collab.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { TestClient } from '../helpers/server.ts';
 import { WebhookReceiver } from '../helpers/webhook-receiver.ts';
-import { createEndpoint, deliveries, sleep, waitForDelivery } from '../helpers/webhooks.ts';
+import { createEndpoint, deliveries, markerDelivered, waitForDelivery } from '../helpers/webhooks.ts';
 
 const CHILD = join(import.meta.dirname, '..', 'helpers', 'webhook-child.ts');
 const WORKER_ENV = { WEBHOOK_POLL_MS: '50', WEBHOOK_BACKOFF_MS: '1500', WEBHOOK_TIMEOUT_MS: '2000', WEBHOOK_LEASE_MS: '3000' };
@@ -25,7 +25,11 @@ function startChild(env: Record<string, string>): Promise<{ child: ChildProcess;
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the child server did not start within 30 s')), 30_000);
+    // A child that never said it started is killed: left running, it would hold the data directory's lock.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the child server did not start within 30 s'));
+    }, 30_000);
     child.once('exit', (code) => reject(new Error(`the child server exited early (${code})`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);
@@ -91,7 +95,7 @@ describe.each(backends)('webhook delivery across a crash (%s)', (backend) => {
     admin = await restart();
     const delivered = await waitForDelivery(admin, endpoint.id, (d) => d.status === 'delivered', 'delivery by the new process', 20_000);
     expect(delivered).toMatchObject({ attempts: 2, lastStatusCode: 200 });
-    await sleep(1000);
+    await markerDelivered(admin);
     expect(hooks.requests.map((r) => r.answered)).toEqual([500, 200]);
     expect(new Set(hooks.requests.map((r) => r.headers['x-warroom-delivery'])).size).toBe(1);
     expect(await deliveries(admin, endpoint.id)).toHaveLength(1);
@@ -108,7 +112,7 @@ describe.each(backends)('webhook delivery across a crash (%s)', (backend) => {
     admin = await restart();
     const delivered = await waitForDelivery(admin, endpoint.id, (d) => d.status === 'delivered', 'delivery after the lease ran out', 20_000);
     expect(delivered).toMatchObject({ attempts: 2, lastStatusCode: 200 });
-    await sleep(1000);
+    await markerDelivered(admin);
     expect(hooks.requests.map((r) => r.answered)).toEqual([null, 200]);
     expect(hooks.successes).toHaveLength(1);
     expect(new Set(hooks.requests.map((r) => r.headers['x-warroom-delivery'])).size).toBe(1);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { formatApiToken, parseApiToken } from '../../server/auth/api-tokens.ts';
-import { currentUser } from '../../server/auth/middleware.ts';
-import { ANY_TOKEN, ROUTE_SCOPES, scopeForRoute } from '../../server/auth/route-scopes.ts';
+import { currentUser } from '../../server/http/auth-middleware.ts';
+import { ANY_TOKEN, SESSION_ONLY } from '../../server/http/openapi/describe.ts';
 import { SCOPES } from '../../server/auth/scopes.ts';
 import { generateSecureRandomString } from '../../server/auth/tokens.ts';
+import { routeScopes, tokenAccessProbe } from '../helpers/route-scopes.ts';
 
 describe('API token format', () => {
   it('round-trips wr_<id>_<secret>', () => {
@@ -30,7 +31,10 @@ describe('API token format', () => {
   });
 });
 
-describe('route scope table', () => {
+describe('route scopes, from each route’s description', () => {
+  const accessOf = tokenAccessProbe();
+  const ROUTE_SCOPES = routeScopes();
+
   it.each([
     ['GET', '/api/incidents', 'incidents:read'],
     ['GET', '/api/incidents/INC-42', 'incidents:read'],
@@ -43,9 +47,9 @@ describe('route scope table', () => {
     ['POST', '/api/incidents/INC-42/updates', 'updates:publish'],
     ['POST', '/api/alerts', 'alerts:write'],
     ['POST', '/api/alerts/alertmanager', 'alerts:write'],
-    ['GET', '/api/incidents/', 'incidents:read'],
-  ] as const)('%s %s needs %s', (method, path, scope) => {
-    expect(scopeForRoute(method, path)).toBe(scope);
+    ['GET', '/api/openapi.json', ANY_TOKEN],
+  ] as const)('%s %s needs %s', async (method, path, scope) => {
+    expect(await accessOf(method, path)).toBe(scope);
   });
 
   it.each([
@@ -54,32 +58,37 @@ describe('route scope table', () => {
     ['POST', '/api/auth/login'],
     ['GET', '/api/admin/users'],
     ['DELETE', '/api/admin/tokens/abc'],
-    // Same paths, methods the table does not list.
+  ])('keeps %s %s to the browser session', async (method, path) => {
+    expect(await accessOf(method, path)).toBe(SESSION_ONLY);
+  });
+
+  it.each([
+    // Same paths, methods no route answers.
     ['DELETE', '/api/incidents/INC-42'],
     ['OPTIONS', '/api/incidents'],
     ['PUT', '/api/incidents/INC-42/state'],
-    // A parameter never matches an empty or extra segment.
+    // A parameter never matches an empty or extra segment, and a trailing slash is another path.
     ['GET', '/api/incidents//events'],
     ['GET', '/api/incidents/INC-42/events/extra'],
+    ['GET', '/api/incidents/'],
     ['GET', '/api/incidentsx'],
     ['GET', '/incidents'],
     ['GET', '/api/not-yet-written'],
-  ])('closes %s %s to tokens', (method, path) => {
-    expect(scopeForRoute(method, path)).toBeNull();
+  ])('closes %s %s to tokens: no described route answers it', async (method, path) => {
+    expect(await accessOf(method, path)).toBeNull();
   });
 
   it('lists each route once, under /api, with a known scope', () => {
     const keys = ROUTE_SCOPES.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
-    for (const route of ROUTE_SCOPES) {
-      expect(route.path).toMatch(/^\/api\//);
-      expect([...SCOPES, ANY_TOKEN]).toContain(route.scope);
-    }
+    expect(keys.length).toBeGreaterThan(100);
+    for (const route of ROUTE_SCOPES) expect([...SCOPES, ANY_TOKEN, SESSION_ONLY]).toContain(route.scope);
   });
 
   it('gives no token access to account, token or admin management', () => {
     const managed = ROUTE_SCOPES.filter((r) => /^\/api\/(auth|me|admin)(\/|$)/.test(r.path));
-    expect(managed).toEqual([]);
+    expect(managed.length).toBeGreaterThan(0);
+    expect(managed.filter((r) => r.scope !== SESSION_ONLY)).toEqual([]);
   });
 });
 

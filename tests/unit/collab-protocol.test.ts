@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { encodeAwarenessEntries, parseAwarenessUpdate, withIdentity } from '../../server/collab/awareness.ts';
+import * as Y from 'yjs';
+import { decodeAwarenessState, encodeAwarenessEntry, joinAwarenessEntries, parseAwarenessUpdate } from '../../server/collab/awareness.ts';
+import { presenceState } from '../../server/collab/presence-state.ts';
 import { encodeSyncStep1, MalformedMessage, parseMessage } from '../../server/collab/protocol.ts';
-import { presenceColor } from '../../server/shared/presence.ts';
+import { presenceColor, presenceColorLight } from '../../server/shared/presence.ts';
 import { syncFrame } from '../helpers/yjs.ts';
 
 describe('the y-websocket wire format', () => {
@@ -19,23 +21,58 @@ describe('the y-websocket wire format', () => {
     }
   });
 
-  it('rewrites the identity in awareness states and keeps the rest', () => {
-    const update = encodeAwarenessEntries([
-      { clientId: 7, clock: 3, state: { user: { id: 'forged', name: 'CEO', color: 'red', role: 'scribe' }, editing: 'timeline' } },
-      { clientId: 8, clock: 1, state: null },
-    ]);
+  it('reads awareness entries without decoding their states', () => {
+    const update = joinAwarenessEntries([encodeAwarenessEntry(7, 3, { editing: 'timeline' }), encodeAwarenessEntry(8, 1, null)]);
     const [first, second] = parseAwarenessUpdate(update);
-    expect(second).toEqual({ clientId: 8, clock: 1, state: null });
-    const identity = { id: 'u1', name: 'Ana', color: presenceColor('u1') };
-    expect(withIdentity(first.state!, identity)).toEqual({ user: { id: 'u1', name: 'Ana', color: presenceColor('u1'), role: 'scribe' }, editing: 'timeline' });
-    expect(withIdentity({ user: 'not an object' }, identity)).toEqual({ user: identity });
+    expect([first.clientId, first.clock, second.clientId, second.clock]).toEqual([7, 3, 8, 1]);
+    expect(decodeAwarenessState(first)).toEqual({ editing: 'timeline' });
+    expect(decodeAwarenessState(second)).toBeNull();
   });
 
   it('refuses awareness states that are not JSON objects', () => {
-    const bad = encodeAwarenessEntries([{ clientId: 1, clock: 1, state: null }]);
+    const bad = joinAwarenessEntries([encodeAwarenessEntry(1, 1, null)]);
     bad[bad.length - 1] = '['.charCodeAt(0);
-    expect(() => parseAwarenessUpdate(bad)).toThrow(MalformedMessage);
-    const array = encodeAwarenessEntries([{ clientId: 1, clock: 1, state: [] as unknown as null }]);
-    expect(() => parseAwarenessUpdate(array)).toThrow(MalformedMessage);
+    expect(() => decodeAwarenessState(parseAwarenessUpdate(bad)[0])).toThrow(MalformedMessage);
+    const array = joinAwarenessEntries([encodeAwarenessEntry(1, 1, [] as unknown as null)]);
+    expect(() => decodeAwarenessState(parseAwarenessUpdate(array)[0])).toThrow(MalformedMessage);
+    expect(() => parseAwarenessUpdate(new Uint8Array([1, 1, 1, 9]))).toThrow(MalformedMessage);
+  });
+});
+
+describe('a presence state as others see it', () => {
+  const identity = { id: 'u1', name: 'Ana', color: presenceColor('u1'), colorLight: presenceColorLight('u1'), role: 'scribe' };
+  const position = { type: { client: 1, clock: 2 }, item: { client: 3, clock: 4 }, assoc: 0 };
+
+  it('takes the identity and role from the server, whatever the client claims', () => {
+    const state = presenceState({ user: { id: 'forged', name: 'CEO', color: 'red', role: 'commander' }, editing: 'timeline' }, identity);
+    expect(state).toEqual({ user: identity, editing: 'timeline' });
+  });
+
+  it('keeps only the fields the UI reads, in their shapes', () => {
+    const cursor = { anchor: { item: { client: 3, clock: 4 }, assoc: 0 }, head: { type: { client: 1, clock: 2 }, tname: 'text' } };
+    const state = presenceState({ cursor, editing: 'x'.repeat(500), junk: 'y'.repeat(100), user: 'nope' }, identity);
+    expect(state).toEqual({
+      user: identity,
+      editing: 'x'.repeat(200),
+      cursor: { anchor: { type: null, tname: null, item: { client: 3, clock: 4 }, assoc: 0 }, head: { type: { client: 1, clock: 2 }, tname: 'text', item: null, assoc: 0 } },
+    });
+    expect(presenceState({ cursor: { anchor: position, head: position } }, identity).cursor).toEqual({ anchor: { ...position, tname: null }, head: { ...position, tname: null } });
+    expect(presenceState({ cursor: { anchor: position, head: { item: { client: -1, clock: 0 } } } }, identity).cursor).toBeNull();
+    expect(presenceState({ cursor: null, editing: 42 }, identity)).toEqual({ user: identity, cursor: null });
+  });
+
+  it('passes a caret through so the other editor can place it, at the end of a nested text too', () => {
+    // The shape y-codemirror.next publishes: RelativePosition objects, JSON-encoded on the wire.
+    const doc = new Y.Doc();
+    const section = new Y.Text('The index rebuild started');
+    doc.getMap('sections').set('trigger', section);
+    for (const index of [0, 4, section.length]) {
+      const caret = Y.createRelativePositionFromTypeIndex(section, index);
+      const wire = JSON.parse(JSON.stringify({ cursor: { anchor: caret, head: caret } }));
+      const { cursor } = presenceState(wire, identity) as { cursor: { anchor: Y.RelativePosition; head: Y.RelativePosition } };
+      const resolved = Y.createAbsolutePositionFromRelativePosition(cursor.head, doc);
+      expect(resolved?.type, `index ${index}`).toBe(section);
+      expect(resolved?.index, `index ${index}`).toBe(index);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode } from '../../server/collab/close-codes.ts';
+import { CloseCode } from '../../server/shared/close-codes.ts';
+import { describeUpdate } from '../../server/collab/history.ts';
 import { parseMessage } from '../../server/collab/protocol.ts';
 import { Room } from '../../server/collab/room.ts';
 import { fakeConnection, MemoryStore, silentLog } from '../helpers/memory-store.ts';
@@ -15,6 +16,9 @@ async function openRoom(store = new MemoryStore(), options: { onFailed?: () => v
     compactAfterBytes: 1024 * 1024,
     readOnlyStrikes: 3,
     commitDelayMs: 0,
+    presenceFlushMs: 0,
+    maxBufferedBytes: 4 * 1024 * 1024,
+    maxDocumentBytes: 64 * 1024 * 1024,
     onEmpty: () => {},
     onFailed: options.onFailed ?? (() => {}),
   });
@@ -79,9 +83,12 @@ describe('a room', () => {
     await room.flush();
     expect(updatesIn(reader.socket.sent)).toHaveLength(1);
     expect(updatesIn(writer.socket.sent)).toHaveLength(0);
-    // It joined before the commit, so it gets the broadcast as well as its reply.
+    // It asked before the commit: its reply holds the change, so the change is not sent to it twice.
     const afterCommit = late.socket.sent.slice(sentBefore).map(parseMessage);
-    expect(afterCommit.map((m) => m.type).sort()).toEqual(['sync-step-2', 'update']);
+    expect(afterCommit.map((m) => m.type)).toEqual(['sync-step-2']);
+    const received = new Y.Doc();
+    Y.applyUpdate(received, (afterCommit[0] as { update: Uint8Array }).update);
+    expect(received.getText('t').toString()).toBe('durable');
     expect(store.log).toHaveLength(1);
     expect(store.log[0].userId).toBe(writer.connection.user.id);
   });
@@ -93,6 +100,100 @@ describe('a room', () => {
     await room.flush();
     expect(store.log).toHaveLength(30);
     expect(store.appends).toBe(1);
+  });
+
+  it('sends a committed batch to each reader as one frame, and each writer only the others\' changes', async () => {
+    const { room, store } = await openRoom();
+    const writers = [join(room), join(room)];
+    const reader = join(room);
+    for (let i = 0; i < 10; i++) writers[i % 2].connection.receive(syncFrame(2, clientUpdate((doc) => doc.getArray('a').push([i]), 100 + i)));
+    await room.flush();
+    expect(store.appends).toBe(1);
+    const toReader = updatesIn(reader.socket.sent);
+    expect(toReader).toHaveLength(1);
+    const seen = new Y.Doc();
+    Y.applyUpdate(seen, (toReader[0] as { update: Uint8Array }).update);
+    expect(seen.getArray('a').toArray().sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const [w, writer] of writers.entries()) {
+      const toWriter = updatesIn(writer.socket.sent);
+      expect(toWriter).toHaveLength(1);
+      const got = new Y.Doc();
+      Y.applyUpdate(got, (toWriter[0] as { update: Uint8Array }).update);
+      expect(got.getArray('a').toArray().sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter((i) => i % 2 !== w));
+    }
+  });
+
+  it('sends everything committed in one turn as one frame per reader, changes other processes committed included', async () => {
+    const { room, store } = await openRoom();
+    const writer = join(room);
+    const reader = join(room);
+    let release!: () => void;
+    store.gate = new Promise((resolve) => (release = resolve));
+    for (let i = 0; i < 3; i++) writer.connection.receive(syncFrame(2, clientUpdate((doc) => doc.getArray('a').push([i]), 100 + i)));
+    for (let i = 0; i < 5 && store.appends === 0; i++) await tick();
+    expect(store.appends).toBe(1);
+    // The commit completes in the same turn as five changes another process committed arrive.
+    release();
+    for (let i = 3; i < 8; i++) room.applyCommitted(clientUpdate((doc) => doc.getArray('a').push([i]), 100 + i));
+    await room.flush();
+    const toReader = updatesIn(reader.socket.sent);
+    expect(toReader).toHaveLength(1);
+    const seen = new Y.Doc();
+    Y.applyUpdate(seen, (toReader[0] as { update: Uint8Array }).update);
+    expect(seen.getArray('a').toArray().sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const toWriter = updatesIn(writer.socket.sent);
+    expect(toWriter).toHaveLength(1);
+    const got = new Y.Doc();
+    Y.applyUpdate(got, (toWriter[0] as { update: Uint8Array }).update);
+    expect(got.getArray('a').toArray().sort()).toEqual([3, 4, 5, 6, 7]);
+  });
+
+  it('answers clients that send the same state vector with one encoding, and a deletion in between with a fresh one', async () => {
+    const { room } = await openRoom();
+    const writer = join(room);
+    writer.connection.receive(syncFrame(2, clientUpdate((doc) => doc.getText('t').insert(0, 'hello'), 7)));
+    await room.flush();
+    const empty = Y.encodeStateVector(new Y.Doc());
+    const replyTo = async () => {
+      const peer = join(room);
+      peer.connection.receive(syncFrame(0, empty));
+      await room.flush();
+      const replies = peer.socket.sent.map((frame) => ({ frame, message: parseMessage(frame) })).filter(({ message }) => message.type === 'sync-step-2');
+      expect(replies).toHaveLength(1);
+      return replies[0];
+    };
+    const [first, second] = [await replyTo(), await replyTo()];
+    expect(second.frame).toBe(first.frame);
+    // A deletion leaves the state vector as it was: the reply must still change.
+    const base = new Y.Doc();
+    Y.applyUpdate(base, (first.message as { update: Uint8Array }).update);
+    const before = Y.encodeStateVector(base);
+    base.getText('t').delete(0, 2);
+    writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(base, before)));
+    await room.flush();
+    const third = await replyTo();
+    expect(third.frame).not.toBe(first.frame);
+    const seen = new Y.Doc();
+    Y.applyUpdate(seen, (third.message as { update: Uint8Array }).update);
+    expect(seen.getText('t').toString()).toBe('llo');
+  });
+
+  it('records the same attribution for each change as decoding its stored update would', async () => {
+    const { room, store } = await openRoom();
+    const writer = join(room);
+    writer.connection.receive(syncFrame(2, clientUpdate((doc) => doc.getText('t').insert(0, 'hello'), 7)));
+    await room.flush();
+    const base = new Y.Doc();
+    Y.applyUpdate(base, store.log[0].update);
+    const before = Y.encodeStateVector(base);
+    base.clientID = 8;
+    base.getText('t').delete(1, 2);
+    base.getText('t').insert(0, 'x');
+    writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(base, before)));
+    await room.change(null, (doc) => doc.getMap('m').set('k', 1));
+    expect(store.log).toHaveLength(3);
+    for (const row of store.log) expect(row.ids).toEqual(describeUpdate(row.update));
+    expect(Object.keys(store.log[1].ids.d)).toEqual(['7']);
   });
 
   it('closes every connection with 1011 when the store fails, and broadcasts nothing', async () => {
@@ -120,7 +221,7 @@ describe('a room', () => {
     }
     await room.flush();
     await room.compact();
-    expect(store.snapshot).not.toBeNull();
+    expect(store.segments.length).toBeGreaterThan(0);
     expect(store.log.length).toBeLessThan(120);
     expect(sameDocument(await store.document(), room.doc)).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cadenceFor, dueState, type CadenceInput } from '../../server/comms/cadence.ts';
-import type { Audience } from '../../server/comms/types.ts';
+import { cadenceFor, dueState, type CadenceInput } from '../../server/shared/cadence.ts';
+import type { Audience } from '../../server/shared/audiences.ts';
 
 const T0 = new Date('2026-03-01T14:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -50,7 +50,21 @@ describe('dueState', () => {
     [30, 29.99, 'soon'],
     [30, 30, 'overdue'],
     [30, 90, 'overdue'],
-  ])('due at +%s, now +%s → %s', (due, now, state) => {
-    expect(dueState(due === null ? null : at(due), at(now))).toBe(state);
+  ])('deadline at +%s, now +%s → %s', (deadline, now, state) => {
+    expect(dueState({ prompted: false, deadlineAt: deadline === null ? null : at(deadline) }, at(now))).toBe(state);
+  });
+
+  it('makes an update due, not overdue, the moment the state changes; overdue only once the deadline passes', () => {
+    const changed = cadenceFor(input({ lastPublishedAt: at(5), lastStateChangeAt: at(10) }), 'leadership');
+    expect(dueState(changed, at(10))).toBe('due');
+    expect(dueState(changed, at(34))).toBe('due');
+    expect(dueState(changed, at(35))).toBe('overdue');
+    // No timer: a state change keeps it due until someone publishes.
+    const untimed = cadenceFor(input({ severity: 3, lastStateChangeAt: at(10) }), 'public');
+    expect(dueState(untimed, at(500))).toBe('due');
+    // Resolving asks every audience for a final update.
+    const resolved = cadenceFor(input({ state: 'resolved', lastPublishedAt: at(40), lastStateChangeAt: at(50) }), 'public');
+    expect(resolved.deadlineAt).toBeNull();
+    expect(dueState(resolved, at(50))).toBe('due');
   });
 });

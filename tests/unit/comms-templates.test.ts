@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TEMPLATES } from '../../server/comms/templates.ts';
-import { AUDIENCES } from '../../server/comms/types.ts';
+import { DEFAULT_TEMPLATES, FINAL_TEMPLATES } from '../../server/comms/templates.ts';
+import { AUDIENCES } from '../../server/shared/audiences.ts';
 import { renderMarkdown } from '../../server/shared/markdown.ts';
-import { firstLine, formatDuration, PLACEHOLDERS, placeholderValues, renderTemplate, type TemplateContext } from '../../server/shared/update-template.ts';
+import { firstLine, PLACEHOLDERS, placeholderValues, renderTemplate, type TemplateContext } from '../../server/shared/update-template.ts';
 
 const context = (overrides: Partial<TemplateContext> = {}): TemplateContext => ({
   ref: 'INC-42',
@@ -29,13 +29,21 @@ describe('renderTemplate', () => {
   it('escapes values so Markdown in a title stays literal and HTML stays inert', () => {
     const markdown = renderTemplate('**Title:** {{title}}', { title: '*urgent* <img src=x onerror=alert(1)> [x](javascript:y)' });
     expect(renderMarkdown(markdown)).toBe(
-      '<p><strong>Title:</strong> *urgent* &lt;img src=x onerror=alert(1)&gt; [x](javascript:y)</p>',
+      '<p><strong>Title:</strong> *urgent* &lt;img src=x onerror=alert(1)&gt; [x](javascript:y)</p>\n',
     );
   });
 
+  it('never doubles the word before a placeholder: "Next update by {{next_update}}" reads once', () => {
+    const values = placeholderValues(context());
+    expect(renderTemplate('Next update by {{next_update}}.', values)).toBe('Next update by 15:47 UTC.');
+    expect(renderTemplate('Next update {{next_update}}.', values)).toBe('Next update by 15:47 UTC.');
+    expect(renderTemplate('Next update BY {{ next_update }}', values)).toBe('Next update BY 15:47 UTC');
+    expect(renderTemplate('Next update by {{next_update}}', { next_update: 'when there is news' })).toBe('Next update by when there is news');
+  });
+
   it('keeps a value at the start of a line from becoming a heading or list', () => {
-    expect(renderMarkdown(renderTemplate('{{title}}', { title: '# 1. - big' }))).toBe('<p># 1. - big</p>');
-    expect(renderMarkdown(renderTemplate('{{title}}', { title: '1. first' }))).toBe('<p>1. first</p>');
+    expect(renderMarkdown(renderTemplate('{{title}}', { title: '# 1. - big' }))).toBe('<p># 1. - big</p>\n');
+    expect(renderMarkdown(renderTemplate('{{title}}', { title: '1. first' }))).toBe('<p>1. first</p>\n');
   });
 });
 
@@ -46,6 +54,7 @@ describe('placeholderValues', () => {
       title: 'Checkout is failing',
       severity: 'SEV1',
       state: 'investigating',
+      status: 'Investigating',
       impact: 'Card payments fail for EU customers.',
       started_at: '1 Mar 2026, 14:05 UTC',
       duration: '1 h 12 min',
@@ -63,16 +72,6 @@ describe('placeholderValues', () => {
   ] as const)('%j → %s = %j', (overrides, key, value) => {
     expect(placeholderValues(context(overrides as Partial<TemplateContext>))[key]).toBe(value);
   });
-
-  it.each([
-    [20_000, 'less than a minute'],
-    [5 * 60_000, '5 min'],
-    [120 * 60_000, '2 h'],
-    [(26 * 60 + 3) * 60_000, '1 d 2 h'],
-    [-1000, 'less than a minute'],
-  ])('formatDuration(%i) = %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
-  });
 });
 
 describe('default templates', () => {
@@ -88,6 +87,22 @@ describe('default templates', () => {
 
   it('keep internal detail out of the public one', () => {
     expect(DEFAULT_TEMPLATES.public).not.toMatch(/\{\{\s*(ref|severity|title|impact)\s*\}\}/);
+  });
+
+  it('start the public one with the state as customers read it, not the raw lower-case state', () => {
+    expect(renderTemplate(DEFAULT_TEMPLATES.public, placeholderValues(context({ state: 'identified' })))).toMatch(/^\*\*Identified:\*\* We have identified/);
+  });
+
+  it('offer every audience a final update that says it is resolved and promises no next one', () => {
+    const resolved = placeholderValues(context({ state: 'resolved', resolvedAt: new Date('2026-03-01T15:00:00Z') }));
+    for (const audience of AUDIENCES) {
+      const text = renderTemplate(FINAL_TEMPLATES[audience], resolved);
+      expect(text, audience).not.toContain('{{');
+      expect(text, audience).toMatch(/resolved|Resolved|final update/);
+      expect(text, audience).not.toMatch(/next update (by|when)/i);
+    }
+    expect(renderTemplate(FINAL_TEMPLATES.public, resolved)).toMatch(/^\*\*Resolved:\*\* The issue is resolved\./);
+    expect(FINAL_TEMPLATES.public).not.toMatch(/\{\{\s*(ref|severity|title|impact)\s*\}\}/);
   });
 });
 

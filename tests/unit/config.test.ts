@@ -48,9 +48,18 @@ describe('parseConfig', () => {
     [{ COLLAB_MAX_MESSAGE_BYTES: '10' }, /^COLLAB_MAX_MESSAGE_BYTES=10/],
     [{ POSTMORTEM_REVIEW_DAYS: '0' }, /^POSTMORTEM_REVIEW_DAYS=0 is not valid: expected a whole number from 1 to 365$/],
     [{ POSTMORTEM_REVIEW_DAYS: '2.5' }, /^POSTMORTEM_REVIEW_DAYS=2.5/],
+    [{ TRUSTED_PROXIES: '10.0.0.1, proxy.internal' }, /^TRUSTED_PROXIES: "proxy.internal" is not an IP address or CIDR range/],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, /^TRUSTED_PROXIES: "10.0.0.0\/33"/],
   ])('rejects %o with one line naming the variable', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it('reads TRUSTED_PROXIES as addresses and CIDR ranges', () => {
+    const { trustedProxies } = parseConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.5,::1, fd00::/8' });
+    expect(['10.1.2.3', '192.168.1.5', '::1', 'fd00::7'].map((a) => trustedProxies!.includes(a))).toEqual([true, true, true, true]);
+    expect(['11.0.0.1', '192.168.1.6', '::2'].map((a) => trustedProxies!.includes(a))).toEqual([false, false, false]);
+    expect(parseConfig({}).trustedProxies).toBeNull();
   });
 
   it('treats empty values as unset', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkTransition, INCIDENT_STATES, timestampsAfter, type IncidentState, type LifecycleTimestamps } from '../../server/incidents/lifecycle.ts';
 
-// Written out by hand from the issue, so a change to the state machine has to change this grid too.
+// Written out by hand from the product rules, so a change to the state machine has to change this grid too.
 // Rows are "from", columns are "to"; y = allowed.
 const GRID = `
                 investigating identified monitoring resolved closed

@@ -46,6 +46,7 @@ describe('metrics CSV', () => {
     reopenCount: 1,
     postmortemPublishedAt: null,
     postmortemCategories: [],
+    hypothesisWrittenAt: null,
   };
 
   it('writes the factor categories and whether the incident recurred, empty when it cannot be classified', () => {
@@ -60,6 +61,14 @@ describe('metrics CSV', () => {
     expect(unclassified.split(',')[header.split(',').indexOf('recurrence')]).toBe('');
   });
 
+  it('gives when the confirmed hypothesis was written and the minutes from there to resolution', () => {
+    // Resolved 11:15, the hypothesis that held was written at 10:40: 35 minutes.
+    const [header, line] = metricsCsv([{ ...row, title: 'Pool', hypothesisWrittenAt: new Date('2026-03-02T10:40:00Z') }], [], 'week').split('\r\n');
+    const column = (name: string) => line.split(',')[header.split(',').indexOf(name)];
+    expect(column('hypothesis_written_at')).toBe('2026-03-02T10:40:00.000Z');
+    expect(column('hypothesis_to_resolve_min')).toBe('35');
+  });
+
   it('has a header and one CRLF-terminated row per non-drill incident, with durations in minutes', () => {
     const csv = metricsCsv([row, { ...row, id: 'd', number: 43, drill: true }], [], 'week');
     const lines = csv.split('\r\n');
@@ -70,7 +79,7 @@ describe('metrics CSV', () => {
       [
         'INC-42', `"'=cmd|""/c calc""!A1, then more"`, '1', 'payments db', '2026-W10', 'false',
         '2026-03-02T10:00:00.000Z', '2026-03-02T10:12:30.000Z', '2026-03-02T10:15:00.000Z', '2026-03-02T10:15:00.000Z', '', '2026-03-02T11:15:00.000Z', '',
-        '1', '', '', '12.5', '0', '75', '', '',
+        '1', '', '', '', '12.5', '0', '75', '', '', '',
       ].join(','),
     );
   });

@@ -42,6 +42,7 @@ function incident(start: string, over: Partial<IncidentFacts> = {}): IncidentFac
     reopenCount: 0,
     postmortemPublishedAt: null,
     postmortemCategories: [],
+    hypothesisWrittenAt: null,
     ...over,
   };
 }
@@ -83,7 +84,21 @@ describe('incident durations', () => {
       timeToAcknowledge: 2 * MIN,
       timeToResolve: 75 * MIN,
       timeToPostmortem: 2 * 24 * 60 * MIN - 75 * MIN,
+      hypothesisToResolve: null,
     });
+  });
+
+  it('measures from the correct hypothesis being written to resolution, leaving out incidents without one', () => {
+    // Resolved 75 min after the start in each. Hypotheses written at +30 (45 left), +70 (5 left), none, and +20 but unresolved.
+    const incidents = [
+      incident('2026-03-02T10:00:00Z', { hypothesisWrittenAt: at('2026-03-02T10:30:00Z') }),
+      incident('2026-03-02T12:00:00Z', { hypothesisWrittenAt: at('2026-03-02T13:10:00Z') }),
+      incident('2026-03-02T14:00:00Z'),
+      incident('2026-03-02T16:00:00Z', { hypothesisWrittenAt: at('2026-03-02T16:20:00Z'), resolvedAt: null }),
+    ];
+    expect(incidentDurations(incidents[0]).hypothesisToResolve).toBe(45 * MIN);
+    // Nearest rank over [5, 45]: median rank ceil(1) = 5 min, p90 rank ceil(1.8) = 45 min.
+    expect(durationPoint(incidents, 'hypothesisToResolve')).toEqual({ median: 5 * MIN, p90: 45 * MIN, measured: 2, notRecorded: 2 });
   });
 
   it('leaves out a missing detection time and counts it as not recorded', () => {
@@ -277,7 +292,7 @@ describe('computeMetrics', () => {
   });
 
   it('defines every metric once, with words to show on the page', () => {
-    expect(METRICS.map((m) => m.id)).toEqual(['incident_count', 'mttd', 'mtta', 'mttr', 'time_to_postmortem', 'recurrence_rate', 'action_items']);
+    expect(METRICS.map((m) => m.id)).toEqual(['incident_count', 'mttd', 'mtta', 'mttr', 'time_to_postmortem', 'hypothesis_to_resolve', 'recurrence_rate', 'action_items']);
     for (const m of METRICS) expect(m.definition.length, m.id).toBeGreaterThan(80);
     expect(METRICS.find((m) => m.id === 'mttr')?.definition).toMatch(/reopened/);
     expect(METRICS.find((m) => m.id === 'mttd')?.definition).toMatch(/not recorded/);

@@ -25,6 +25,7 @@ function incident(start: string, services: string[], detectMinutes: number | nul
     reopenCount: 0,
     postmortemPublishedAt: null,
     postmortemCategories: [],
+    hypothesisWrittenAt: null,
     ...over,
   };
 }

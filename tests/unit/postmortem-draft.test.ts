@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { durationBetween, impactSection } from '../../server/postmortem/draft-impact.ts';
+import { durationText, impactSection } from '../../server/postmortem/draft-impact.ts';
 import { generateDraft } from '../../server/postmortem/draft.ts';
-import { readHypotheses, readTimeline } from '../../server/shared/war-room-doc.ts';
+import { addTimelineEntry, readHypotheses, readTimeline } from '../../server/shared/war-room-doc.ts';
 import { hypothesisIds, incident, updates, warRoomDocument } from '../fixtures/postmortem/checkout-outage.ts';
 
 function draftFromFixture(overrides: Partial<typeof incident> = {}) {
@@ -46,8 +46,8 @@ describe('generateDraft', () => {
     expect(impact).toContain('- **Time to detect:** not recorded');
     expect(impact).toContain('- **Time to mitigate:** not recorded');
     expect(impact).toContain('- **Affected services:** not recorded');
-    expect(durationBetween(new Date('2026-03-12T14:00:00Z'), new Date('2026-03-12T13:00:00Z'))).toBe('not recorded');
-    expect(durationBetween(new Date('2026-03-10T14:00:00Z'), new Date('2026-03-12T15:30:00Z'))).toBe('2 d 1 h');
+    expect(durationText(new Date('2026-03-12T14:00:00Z'), new Date('2026-03-12T13:00:00Z'))).toBe('not recorded');
+    expect(durationText(new Date('2026-03-10T14:00:00Z'), new Date('2026-03-12T15:30:00Z'))).toBe('2 d 1 h');
     expect(impactSection({ ...incident, resolvedAt: null })).toContain('- **Resolved:** not recorded');
   });
 
@@ -84,7 +84,9 @@ describe('generateDraft', () => {
       ['14:20', 'update', 'Published the leadership update: Checkout fails for EU cards.', 'Cora'],
       ['14:30', 'update', 'Published the responders update: Pool exhausted, raising it.', 'Cora'],
       ['14:35', 'scribe', 'Raised the pool to 200', 'Rey'],
+      ['14:38', 'scribe', 'Restarted the payments workers to drop stuck connections', 'Rey'],
       ['14:40', 'event', 'State identified → monitoring', 'Cora'],
+      ['16:15', 'scribe', 'Error rate back to baseline for an hour', 'Cora'],
       ['16:20', 'event', 'State monitoring → resolved', 'Cora'],
       ['16:25', 'update', 'Published the public update: Resolved. Payments work again.', 'Rey'],
     ]);
@@ -102,13 +104,81 @@ describe('generateDraft', () => {
         createdAt: '2026-03-12T14:12:00.000Z',
       },
     ]);
-    expect(draft.sections.detection).toBe('Detected at 12 Mar 2026, 14:02 UTC.\n\nFirst alert (12 Mar 2026, 14:05 UTC): Cora declared a SEV2: Checkout is failing');
-    expect(draftFromFixture({ detectedAt: null }).sections.detection).toBe('First alert (12 Mar 2026, 14:05 UTC): Cora declared a SEV2: Checkout is failing');
+    // The declaration (filed as an alert by older war rooms) is not how it was detected.
+    expect(draft.sections.detection).toBe('Detected at 12 Mar 2026, 14:02 UTC, 12 min after impact started.');
+  });
+
+  it('reads detection from the detection time alone, naming the alert it came from', () => {
+    const doc = warRoomDocument();
+    addTimelineEntry(doc, { id: 'alert-a1', kind: 'alert', text: 'Alert PaymentsErrors: 5xx above 5%', at: '2026-03-12T14:02:00.000Z', author: null, hypothesisId: null, auto: true });
+    // A scribe's backfilled alert that disagrees with the record is put to the commander in the war room, never into the draft.
+    addTimelineEntry(doc, { id: 's9', kind: 'alert', text: 'Pager went off', at: '2026-03-12T13:58:00.000Z', author: { id: 'rey', name: 'Rey' }, hypothesisId: null });
+    const draft = (overrides: Partial<typeof incident>) =>
+      generateDraft({ incident: { ...incident, ...overrides }, hypotheses: [], timeline: readTimeline(doc), updates: [], now: new Date() }).sections;
+    expect(draft({}).detection).toBe('Detected at 12 Mar 2026, 14:02 UTC, 12 min after impact started.\n\nFirst alert: Alert PaymentsErrors: 5xx above 5%');
+    // No detection time: Detection and Impact both say nothing was recorded, whatever the timeline holds.
+    const missing = draft({ detectedAt: null });
+    expect(missing.detection).toBe('');
+    expect(missing.impact).toContain('- **Detected:** not recorded');
+  });
+
+  it('says how it ended: the times, the confirmed cause and the mitigation and resolution steps people wrote', () => {
+    expect(draftFromFixture().sections.resolution).toBe(
+      [
+        'Mitigated 12 Mar 2026, 14:40 UTC, 50 min after the start. Resolved 12 Mar 2026, 16:20 UTC, 2 h 30 min after the start.',
+        '',
+        'Cause confirmed in the war room: The payments pool is exhausted',
+        '',
+        'Steps recorded:',
+        '',
+        '- 12 Mar 2026, 14:38 UTC: Restarted the payments workers to drop stuck connections (Rey)',
+        '- 12 Mar 2026, 16:15 UTC: Error rate back to baseline for an hour (Cora)',
+      ].join('\n'),
+    );
+    const unresolved = generateDraft({ incident: { ...incident, mitigatedAt: null, resolvedAt: null }, hypotheses: [], timeline: [], updates: [], now: new Date() });
+    expect(unresolved.sections.resolution).toBe('');
+  });
+
+  it('seeds the response, containment and recovery gaps from the timeline where it holds evidence', () => {
+    const { sections } = draftFromFixture();
+    expect(sections.response).toBe(
+      [
+        '- Declared 12 Mar 2026, 14:05 UTC, 3 min after detection.',
+        '- Acknowledged 12 Mar 2026, 14:05 UTC, 0 s after the declaration.',
+        '- First action recorded 30 min after the declaration, 12 Mar 2026, 14:35 UTC: Raised the pool to 200 (Rey)',
+        '- 3 hypotheses on the board: 1 confirmed, 1 ruled out, 1 left open.',
+      ].join('\n'),
+    );
+    expect(sections.containment).toBe(
+      [
+        '- Mitigated 12 Mar 2026, 14:40 UTC, 38 min after detection, 50 min after the start.',
+        '- First mitigation step recorded 12 Mar 2026, 14:38 UTC: Restarted the payments workers to drop stuck connections (Rey)',
+      ].join('\n'),
+    );
+    expect(sections.recovery).toBe(
+      ['- Resolved 12 Mar 2026, 16:20 UTC, 1 h 40 min after mitigation.', '- Recovery recorded 12 Mar 2026, 16:15 UTC: Error rate back to baseline for an hour (Cora)'].join('\n'),
+    );
+  });
+
+  it('leaves a gap section empty when the record has nothing for it, and never invents a duration', () => {
+    const bare = generateDraft({
+      incident: { ...incident, detectedAt: null, acknowledgedAt: null, mitigatedAt: null, resolvedAt: null },
+      hypotheses: [],
+      timeline: [],
+      updates: [],
+      now: new Date(),
+    });
+    expect(bare.sections.response).toBe('');
+    expect(bare.sections.containment).toBe('');
+    expect(bare.sections.recovery).toBe('');
+    // Resolved before it was mitigated (a backfill mistake): the time stands, the negative duration does not.
+    const odd = generateDraft({ incident: { ...incident, mitigatedAt: new Date('2026-03-12T17:00:00Z') }, hypotheses: [], timeline: [], updates: [], now: new Date() });
+    expect(odd.sections.recovery).toBe('- Resolved 12 Mar 2026, 16:20 UTC.');
   });
 
   it('holds facts only: the sections for people stay empty, with no prompts left in them', () => {
     const draft = draftFromFixture();
-    for (const key of ['trigger', 'escalation', 'response', 'containment', 'recovery', 'went_well', 'lucky'] as const) expect(draft.sections[key]).toBe('');
+    for (const key of ['trigger', 'escalation', 'went_well', 'lucky'] as const) expect(draft.sections[key]).toBe('');
     expect(draft.actionItems).toEqual([]);
     expect(draft).toMatchObject({ incidentId: 'inc1', generatedAt: '2026-03-12T17:00:05.000Z' });
     expect(Object.values(draft.sections).join('\n')).not.toMatch(/\?/);

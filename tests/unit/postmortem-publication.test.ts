@@ -7,7 +7,7 @@ const item = (over: Partial<ActionItemDraft> | Record<string, unknown>): ActionI
 const content = (items: ActionItemDraft[]): PostmortemContent => ({
   incidentId: 'inc',
   generatedAt: '',
-  sections: { summary: 'What happened', impact: '', investigation: '', trigger: '', escalation: '', detection: '', response: '', containment: '', recovery: '', went_well: '', lucky: '' },
+  sections: { summary: 'What happened', impact: '', investigation: '', resolution: '', trigger: '', escalation: '', detection: '', response: '', containment: '', recovery: '', went_well: '', lucky: '' },
   timeline: [],
   factors: [],
   actionItems: items,

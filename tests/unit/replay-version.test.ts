@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { describeUpdate } from '../../server/collab/history.ts';
-import { mergeRanges, toYSnapshot, versionAt, type TimedChange } from '../../server/postmortem/version-at.ts';
+import { mergeRanges, toYSnapshot, versionAt, type TimedChange } from '../../server/replay/version-at.ts';
 
 const t = (minute: number) => new Date(Date.UTC(2026, 2, 1, 14, minute));
 

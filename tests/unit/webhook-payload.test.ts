@@ -10,6 +10,7 @@ const update: PublishedUpdate = {
   incidentTitle: 'Checkout is failing',
   severity: 1,
   incidentState: 'identified',
+  drill: false,
   audience: 'leadership',
   bodyMarkdown: '## Impact\nCustomers **cannot pay**; see [the dashboard](https://grafana.example.com/d/1).\n- EU only\n- since 10:02',
   bodyHtml: '<h2>Impact</h2><p>Customers <strong>cannot pay</strong></p>',
@@ -69,9 +70,23 @@ describe('webhook payloads', () => {
     expect(payload).toEqual({
       type: 'incident.update.published',
       test: false,
+      drill: false,
       update: { ...update, publishedAt: '2026-11-23T10:15:00.000Z' },
     });
     expect(Object.keys(payload.update).sort()).toEqual(Object.keys(update).sort());
     expect(JSON.parse(JSON.stringify(payload))).toEqual(payload);
+  });
+
+  it('marks every payload of a drill: drill true, and Slack text that starts with [DRILL]', () => {
+    const drill = { ...update, drill: true };
+    expect(jsonPayload(drill)).toMatchObject({ drill: true, update: { drill: true } });
+    const slack = slackPayload(drill);
+    expect(slack.drill).toBe(true);
+    expect(slack.text.startsWith('[DRILL] INC-42')).toBe(true);
+    expect((slack.blocks[0] as { text: { text: string } }).text.text.startsWith('[DRILL] INC-42')).toBe(true);
+    expect(slackPayload(drill, { test: true }).text.startsWith('[DRILL] [TEST] ')).toBe(true);
+    // A real incident's messages stay as they were.
+    expect(slackPayload(update)).not.toHaveProperty('drill');
+    expect(slackPayload(update).text.startsWith('INC-42')).toBe(true);
   });
 });

@@ -5,7 +5,8 @@
  * produced; code spans and fenced blocks pass through untouched apart from that.
  * https://api.slack.com/reference/surfaces/formatting
  */
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Slack's three control characters as entities: text shows as written and cannot open a link or a mention. */
+export const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 // Placeholder for bold markers while single-asterisk italics are rewritten.
 const BOLD = '\u0001';
@@ -18,11 +19,11 @@ const LITERAL = /\u0002(\d+)\u0003/g;
 function inline(text: string): string {
   const literals: string[] = [];
   const shielded = text.replace(ESCAPED, (_, char: string) => `\u0002${literals.push(char) - 1}\u0003`);
-  return convert(shielded).replace(LITERAL, (_, i: string) => escape(literals[Number(i)]));
+  return convert(shielded).replace(LITERAL, (_, i: string) => escapeMrkdwn(literals[Number(i)]));
 }
 
 function convert(text: string): string {
-  return escape(text)
+  return escapeMrkdwn(text)
     .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (whole, label: string, url: string) =>
       /^(https?:|mailto:)/i.test(url) ? `<${url}|${label.replace(/\|/g, '¦')}>` : label,
     )
@@ -44,7 +45,7 @@ function line(text: string): string {
 function inlineWithCode(text: string): string {
   return text
     .split(/(`[^`]*`)/)
-    .map((part, i) => (i % 2 === 1 ? escape(part) : inline(part)))
+    .map((part, i) => (i % 2 === 1 ? escapeMrkdwn(part) : inline(part)))
     .join('');
 }
 
@@ -58,7 +59,7 @@ export function markdownToMrkdwn(markdown: string): string {
         inFence = !inFence;
         return '```';
       }
-      return inFence ? escape(text) : line(text);
+      return inFence ? escapeMrkdwn(text) : line(text);
     })
     .join('\n');
 }

@@ -63,6 +63,7 @@ export async function enqueueTestDelivery(
     incidentTitle: 'Test delivery from Warroom',
     severity: 4,
     incidentState: 'investigating',
+    drill: false,
     audience: endpoint.audiences[0] ?? 'responders',
     bodyMarkdown: 'This is a **test** of your Warroom webhook. No incident is open.',
     bodyHtml: '<p>This is a <strong>test</strong> of your Warroom webhook. No incident is open.</p>',

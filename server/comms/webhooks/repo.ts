@@ -1,6 +1,6 @@
 import { generateSecureRandomString } from '../../auth/tokens.ts';
 import type { Sql } from '../../db/sql.ts';
-import type { Audience } from '../types.ts';
+import type { Audience } from '../../shared/audiences.ts';
 import type { WebhookFormat } from './payload.ts';
 
 export interface WebhookEndpoint {
@@ -178,9 +178,4 @@ export async function listDeliveries(sql: Sql, endpointId: string, limit = 100):
     select * from webhook_deliveries where endpoint_id = ${endpointId}
     order by created_at desc, id limit ${limit}`;
   return rows.map(toDelivery);
-}
-
-export async function findDelivery(sql: Sql, id: string): Promise<Delivery | null> {
-  const rows = await sql<DeliveryRow>`select * from webhook_deliveries where id = ${id}`;
-  return rows[0] ? toDelivery(rows[0]) : null;
 }

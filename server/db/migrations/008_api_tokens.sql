@@ -1,4 +1,4 @@
--- API tokens (issue 8). A service token acts as its own service account: a
+-- API tokens. A service token acts as its own service account: a
 -- users row with kind 'service', so incidents and timeline entries it creates
 -- have an author. Service accounts get the password hash '!', which no
 -- password verifies (the Unix convention for a locked account), and an email

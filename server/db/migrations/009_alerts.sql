@@ -1,4 +1,4 @@
--- Alerts from monitoring (issue 8): routing rules, the alerts themselves
+-- Alerts from monitoring: routing rules, the alerts themselves
 -- (deduplicated by source + fingerprint) and which incidents a rule declared.
 
 -- Ordered by position; the first rule whose matchers all equal the alert's labels wins.

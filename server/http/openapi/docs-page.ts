@@ -5,11 +5,14 @@
  * what the machine-readable reference says.
  */
 import { createHash } from 'node:crypto';
-import { markup, trusted, type Markup } from '../../status/markup.ts';
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
 import type { OpenApiDocument } from './document.ts';
 
 type Schema = Record<string, any>;
 type OperationObject = Schema;
+/** What hono/html's template gives back: escaped HTML (a promise only if a value was one, which none here is). */
+type Markup = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 const CSS = `
 :root { color-scheme: light dark; --bg: #f7f7f8; --surface: #fff; --surface-2: #eef0f3; --text: #16181d; --muted: #5a6270;
@@ -60,24 +63,24 @@ export const DOCS_CSP = [
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 const refName = (ref: string) => ref.replace('#/components/schemas/', '');
-const schemaLink = (name: string) => markup`<a href="#schema-${name}">${name}</a>`;
+const schemaLink = (name: string) => html`<a href="#schema-${name}">${name}</a>`;
 
 /** A short type label: `string`, `Incident`, `array of Participant`, `"a" | "b"`, `integer | null`. */
 function typeOf(schema: Schema | undefined): Markup {
-  if (!schema || Object.keys(schema).length === 0) return markup`any`;
+  if (!schema || Object.keys(schema).length === 0) return html`any`;
   if (schema.$ref) return schemaLink(refName(schema.$ref));
-  if (schema.const !== undefined) return markup`<code>${JSON.stringify(schema.const)}</code>`;
-  if (schema.enum) return markup`${schema.enum.map((v: unknown, i: number) => markup`${i ? ' | ' : ''}<code>${JSON.stringify(v)}</code>`)}`;
+  if (schema.const !== undefined) return html`<code>${JSON.stringify(schema.const)}</code>`;
+  if (schema.enum) return html`${schema.enum.map((v: unknown, i: number) => html`${i ? ' | ' : ''}<code>${JSON.stringify(v)}</code>`)}`;
   const variants: Schema[] | undefined = schema.anyOf ?? schema.oneOf;
-  if (variants) return markup`${variants.map((v, i) => markup`${i ? ' | ' : ''}${typeOf(v)}`)}`;
+  if (variants) return html`${variants.map((v, i) => html`${i ? ' | ' : ''}${typeOf(v)}`)}`;
   if (schema.type === 'object' && schema.properties) {
     const fields = Object.entries(schema.properties as Record<string, Schema>);
-    return markup`{ ${fields.map(([name, field], i) => markup`${i ? ', ' : ''}${name}: ${typeOf(field)}`)} }`;
+    return html`{ ${fields.map(([name, field], i) => html`${i ? ', ' : ''}${name}: ${typeOf(field)}`)} }`;
   }
   const types: string[] = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
-  return markup`${types.map((type, i) => {
-    const label = type === 'array' ? markup`array of ${typeOf(schema.items)}` : type === 'object' && schema.additionalProperties && typeof schema.additionalProperties === 'object' ? markup`map of ${typeOf(schema.additionalProperties)}` : markup`${type}`;
-    return markup`${i ? ' | ' : ''}${label}`;
+  return html`${types.map((type, i) => {
+    const label = type === 'array' ? html`array of ${typeOf(schema.items)}` : type === 'object' && schema.additionalProperties && typeof schema.additionalProperties === 'object' ? html`map of ${typeOf(schema.additionalProperties)}` : html`${type}`;
+    return html`${i ? ' | ' : ''}${label}`;
   })}`;
 }
 
@@ -105,8 +108,8 @@ function fieldRows(schema: Schema, prefix = '', depth = 0): Markup[] {
     const nested = field.type === 'object' && field.properties && depth < 3;
     // An array of inline objects gets one row per item field: `alerts[].status`.
     const items = field.type === 'array' && field.items?.type === 'object' && field.items.properties && depth < 3 ? field.items : null;
-    const type = nested ? markup`object` : items ? markup`array of objects` : typeOf(field);
-    const row = markup`<tr><td><code>${path}</code></td><td>${type}</td><td>${required.has(name) ? 'yes' : 'no'}</td><td>${[field.description, ...rulesOf(field)].filter(Boolean).join('; ')}</td></tr>`;
+    const type = nested ? html`object` : items ? html`array of objects` : typeOf(field);
+    const row = html`<tr><td><code>${path}</code></td><td>${type}</td><td>${required.has(name) ? 'yes' : 'no'}</td><td>${[field.description, ...rulesOf(field)].filter(Boolean).join('; ')}</td></tr>`;
     if (nested) return [row, ...fieldRows(field, `${path}.`, depth + 1)];
     if (items) return [row, ...fieldRows(items, `${path}[].`, depth + 1)];
     return [row];
@@ -114,29 +117,29 @@ function fieldRows(schema: Schema, prefix = '', depth = 0): Markup[] {
 }
 
 function schemaBlock(schema: Schema | undefined): Markup {
-  if (!schema) return markup`<p class="muted">No body.</p>`;
-  if (schema.$ref || schema.type !== 'object' || !schema.properties) return markup`<p>${typeOf(schema)}</p>`;
-  return markup`<div class="table-wrap"><table><thead><tr><th>Field</th><th>Type</th><th>Required</th><th>Notes</th></tr></thead><tbody>${fieldRows(schema)}</tbody></table></div>`;
+  if (!schema) return html`<p class="muted">No body.</p>`;
+  if (schema.$ref || schema.type !== 'object' || !schema.properties) return html`<p>${typeOf(schema)}</p>`;
+  return html`<div class="table-wrap"><table><thead><tr><th>Field</th><th>Type</th><th>Required</th><th>Notes</th></tr></thead><tbody>${fieldRows(schema)}</tbody></table></div>`;
 }
 
 function parametersBlock(parameters: Schema[]): Markup | null {
   if (parameters.length === 0) return null;
-  return markup`<h4>Parameters</h4><div class="table-wrap"><table><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Required</th><th>Notes</th></tr></thead><tbody>${parameters.map(
-    (p) => markup`<tr><td><code>${p.name}</code></td><td>${p.in}</td><td>${typeOf(p.schema)}</td><td>${p.required ? 'yes' : 'no'}</td><td>${[p.description, ...rulesOf(p.schema ?? {})].filter(Boolean).join('; ')}</td></tr>`,
+  return html`<h4>Parameters</h4><div class="table-wrap"><table><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Required</th><th>Notes</th></tr></thead><tbody>${parameters.map(
+    (p) => html`<tr><td><code>${p.name}</code></td><td>${p.in}</td><td>${typeOf(p.schema)}</td><td>${p.required ? 'yes' : 'no'}</td><td>${[p.description, ...rulesOf(p.schema ?? {})].filter(Boolean).join('; ')}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
 function responsesBlock(responses: Record<string, Schema>): Markup {
-  return markup`<h4>Responses</h4><div class="table-wrap"><table><thead><tr><th>Status</th><th>Body</th><th>Meaning</th></tr></thead><tbody>${Object.entries(responses).map(([status, response]) => {
+  return html`<h4>Responses</h4><div class="table-wrap"><table><thead><tr><th>Status</th><th>Body</th><th>Meaning</th></tr></thead><tbody>${Object.entries(responses).map(([status, response]) => {
     const [type, media] = Object.entries((response.content ?? {}) as Record<string, Schema>)[0] ?? [];
-    const body = !type ? markup`<span class="muted">empty</span>` : media?.schema ? typeOf(media.schema) : markup`<code>${type}</code>`;
-    return markup`<tr><td><code>${status}</code></td><td>${body}</td><td>${prose(response.description)}</td></tr>`;
+    const body = !type ? html`<span class="muted">empty</span>` : media?.schema ? typeOf(media.schema) : html`<code>${type}</code>`;
+    return html`<tr><td><code>${status}</code></td><td>${body}</td><td>${prose(response.description)}</td></tr>`;
   })}</tbody></table></div>`;
 }
 
 /** Escaped text with `backtick spans` as code: the only markup the descriptions use. */
 function prose(text: string): Markup {
-  return markup`${text.split('`').map((part, i) => (i % 2 ? markup`<code>${part}</code>` : markup`${part}`))}`;
+  return html`${text.split('`').map((part, i) => (i % 2 ? html`<code>${part}</code>` : html`${part}`))}`;
 }
 
 const anchorOf = (operation: OperationObject) => `op-${operation.operationId}`;
@@ -144,11 +147,11 @@ const anchorOf = (operation: OperationObject) => `op-${operation.operationId}`;
 function operationBlock(method: string, path: string, operation: OperationObject): Markup {
   const [text, auth] = splitAuth(operation.description ?? '');
   const body = operation.requestBody?.content?.['application/json']?.schema;
-  const bodyBlock = body ? markup`<h4>Request body <span class="muted">(application/json)</span></h4>${schemaBlock(body)}` : null;
-  return markup`<section class="op" id="${anchorOf(operation)}" aria-labelledby="${anchorOf(operation)}-h">
+  const bodyBlock = body ? html`<h4>Request body <span class="muted">(application/json)</span></h4>${schemaBlock(body)}` : null;
+  return html`<section class="op" id="${anchorOf(operation)}" aria-labelledby="${anchorOf(operation)}-h">
 <h3 id="${anchorOf(operation)}-h"><span class="method ${method}">${method}</span><span class="path">${path}</span></h3>
 <p><strong>${operation.summary}</strong></p>
-${text.map((paragraph) => markup`<p>${prose(paragraph)}</p>`)}
+${text.map((paragraph) => html`<p>${prose(paragraph)}</p>`)}
 <p class="auth"><strong>Auth:</strong> ${prose(auth)}</p>
 ${parametersBlock(operation.parameters ?? [])}
 ${bodyBlock}
@@ -177,42 +180,42 @@ export function renderDocsPage(document: OpenApiDocument): string {
   const tagId = (name: string) => `tag-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   const schemas = Object.entries(document.components.schemas).sort(([a], [b]) => a.localeCompare(b));
 
-  const toc = markup`<nav aria-label="Contents">
+  const toc = html`<nav aria-label="Contents">
 <p><strong>Warroom API</strong> <span class="muted">v${document.info.version}</span></p>
 <p><a href="/api/openapi.json">openapi.json</a></p>
 ${tags.map(
-  (tag) => markup`<h2><a href="#${tagId(tag.name)}">${tag.name}</a></h2><ul>${byTag.get(tag.name)!.map(
-    ({ method, path, operation }) => markup`<li><a href="#${anchorOf(operation)}"><span class="${method}">${method.toUpperCase()}</span> ${path.replace(/^\/api/, '')}</a></li>`,
+  (tag) => html`<h2><a href="#${tagId(tag.name)}">${tag.name}</a></h2><ul>${byTag.get(tag.name)!.map(
+    ({ method, path, operation }) => html`<li><a href="#${anchorOf(operation)}"><span class="${method}">${method.toUpperCase()}</span> ${path.replace(/^\/api/, '')}</a></li>`,
   )}</ul>`,
 )}
 <h2><a href="#schemas">Schemas</a></h2>
 </nav>`;
 
-  const content = markup`<main id="main">
+  const content = html`<main id="main">
 <h1>${document.info.title}</h1>
 <p>${prose(document.info.description)}</p>
 <h2>Authentication</h2>
 <ul>
-${Object.entries(document.components.securitySchemes).map(([name, scheme]) => markup`<li><strong>${name}</strong>: ${scheme.description}</li>`)}
+${Object.entries(document.components.securitySchemes).map(([name, scheme]) => html`<li><strong>${name}</strong>: ${scheme.description}</li>`)}
 </ul>
 <p>Errors always have this shape: ${schemaLink('ErrorResponse')}. Statuses listed per operation.</p>
 ${tags.map(
-  (tag) => markup`<h2 class="tag" id="${tagId(tag.name)}">${tag.name}</h2><p class="muted">${tag.description}</p>
+  (tag) => html`<h2 class="tag" id="${tagId(tag.name)}">${tag.name}</h2><p class="muted">${tag.description}</p>
 ${byTag.get(tag.name)!.map(({ method, path, operation }) => operationBlock(method, path, operation))}`,
 )}
 <h2 class="tag" id="schemas">Schemas</h2>
 ${schemas.map(
-  ([name, schema]) => markup`<section class="op" id="schema-${name}"><h3>${name}</h3>${(schema as Schema).description ? markup`<p>${(schema as Schema).description}</p>` : null}${schemaBlock(schema as Schema)}</section>`,
+  ([name, schema]) => html`<section class="op" id="schema-${name}"><h3>${name}</h3>${(schema as Schema).description ? html`<p>${(schema as Schema).description}</p>` : null}${schemaBlock(schema as Schema)}</section>`,
 )}
 </main>`;
 
-  return `<!doctype html>\n${markup`<html lang="en">
+  return `<!doctype html>\n${html`<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Warroom API reference</title>
-<style>${trusted(CSS)}</style>
+<style>${raw(CSS)}</style>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

@@ -3,17 +3,17 @@
  * route carrying a `describe()` (./describe.ts) becomes an operation. Request
  * schemas are the very zod objects the handlers validate with; who may call a
  * route is read from the middleware in front of it (requireUser/requireAdmin)
- * and the token scope from server/auth/route-scopes.ts, so the reference and
- * the enforcement come from one place each.
+ * and the token scope from its description, which the auth middleware
+ * enforces, so the reference and the enforcement come from one place each.
  */
 import type { RouterRoute } from 'hono/types';
 import { z } from 'zod';
-import { requireAdmin, requireUser } from '../../auth/middleware.ts';
-import { ANY_TOKEN, scopeForRoute } from '../../auth/route-scopes.ts';
+import { requireAdmin, requireUser } from '../auth-middleware.ts';
 import { SCOPES } from '../../auth/scopes.ts';
 import { SESSION_COOKIE } from '../../auth/sessions.ts';
-import './components.ts';
-import { specOf, type RouteSpec } from './describe.ts';
+import '../../shared/api/components.ts';
+import { describedRoutes } from '../route-scope.ts';
+import { ANY_TOKEN, SESSION_ONLY, type RouteSpec } from './describe.ts';
 
 type JsonSchema = Record<string, unknown>;
 export type Guard = 'public' | 'user' | 'admin';
@@ -26,7 +26,7 @@ export interface Operation {
   guard: Guard;
   /** The scope a token needs here; null when tokens are refused or any token will do. */
   scope: string | null;
-  /** Whether API tokens are accepted at all (server/auth/route-scopes.ts). */
+  /** Whether API tokens are accepted at all. */
   tokens: boolean;
 }
 
@@ -39,6 +39,7 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'Postmortems', description: 'Postmortem drafts and their action items.' },
   { name: 'Runbooks', description: 'Runbooks per service: versions, verification stamps, and their use in incidents.' },
   { name: 'Metrics', description: 'Response metrics over time, and recurring patterns across incidents.' },
+  { name: 'Practice', description: 'Practice between incidents: tabletop drills from scenarios, their debriefs, and process reviews of recent incidents.' },
   { name: 'Search', description: 'Search across incidents and what was written in them.' },
   { name: 'Directory', description: 'People and service names, for pickers.' },
   { name: 'Account', description: 'Signing up and in, and the signed-in user’s own profile, password and sessions.' },
@@ -73,9 +74,6 @@ const componentUri = (id: string) => `#/components/schemas/${id}`;
 /** Same normalisation the completeness test uses: `:ref` → `{ref}`, a `{regex}` suffix dropped. */
 export const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}');
 
-// A sub-app with its own onError is mounted as a wrapper that keeps the original here (hono's COMPOSED_HANDLER).
-const unwrap = (handler: unknown): unknown => (handler as Record<string, unknown>)?.__COMPOSED_HANDLER ?? handler;
-
 /** Does middleware registered at `pattern` (Hono form, maybe ending in `/*`) run for `path`? */
 function covers(pattern: string, path: string): boolean {
   if (pattern === '*' || pattern === '/*') return true;
@@ -92,7 +90,7 @@ function guardOf(routes: readonly RouterRoute[], index: number): Guard {
   let guard: Guard = 'public';
   for (let i = 0; i < routes.length; i++) {
     const other = routes[i];
-    const handler = unwrap(other.handler);
+    const handler = other.handler;
     if (handler !== requireUser && handler !== requireAdmin) continue;
     const applies =
       (other.method === route.method && other.path === route.path) || (other.method === 'ALL' && i < index && covers(other.path, route.path));
@@ -105,18 +103,13 @@ function guardOf(routes: readonly RouterRoute[], index: number): Guard {
 
 /** The described operations of an app, in registration order. */
 export function collectOperations(routes: readonly RouterRoute[]): Operation[] {
-  const operations: Operation[] = [];
-  routes.forEach((route, index) => {
-    const spec = specOf(unwrap(route.handler));
-    if (!spec) return;
-    const allowed = scopeForRoute(route.method, route.path);
-    const scope = allowed === ANY_TOKEN ? null : allowed;
+  return describedRoutes(routes).map(({ method, path, spec, index }) => {
+    const scope = spec.scope === ANY_TOKEN || spec.scope === SESSION_ONLY ? null : spec.scope;
     // A route that needs a scope is for signed-in callers even when its own guard, not requireUser, checks it.
     const mounted = guardOf(routes, index);
     const guard = mounted === 'public' && scope ? 'user' : mounted;
-    operations.push({ method: route.method, path: route.path, spec, guard, scope, tokens: allowed !== null });
+    return { method, path, spec, guard, scope, tokens: spec.scope !== SESSION_ONLY };
   });
-  return operations;
 }
 
 /** `#/$defs/X` (zod's refs to registered components) → `#/components/schemas/X`; drops what OpenAPI does not want inside. */

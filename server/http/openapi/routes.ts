@@ -24,6 +24,7 @@ export function openApiRoutes({ config }: AppDeps, routes: () => readonly Router
       '/openapi.json',
       describe({
         tags: ['Reference'],
+        scope: 'any',
         summary: 'This OpenAPI 3.1 document',
         responses: { 200: { description: 'The OpenAPI document', schema: z.object({ openapi: z.string() }).loose() } },
       }),
@@ -33,6 +34,7 @@ export function openApiRoutes({ config }: AppDeps, routes: () => readonly Router
       '/docs',
       describe({
         tags: ['Reference'],
+        scope: 'any',
         summary: 'The API reference as a web page',
         description: 'Self-contained HTML (no scripts, nothing loaded from elsewhere) rendered from the OpenAPI document.',
         responses: { 200: { description: 'The reference page', contentType: 'text/html' } },

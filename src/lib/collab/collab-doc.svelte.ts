@@ -1,6 +1,7 @@
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { presenceColor } from '$shared/presence';
+import { CloseCode } from '$shared/close-codes';
+import { presenceColor, presenceColorLight } from '$shared/presence';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
 
@@ -15,13 +16,14 @@ export interface PresenceUser {
   self: boolean;
 }
 
-/** Why the server ended the connection for good (server/collab/close-codes.ts; 4400–4499 stop reconnects). */
+/** Why the server ended the connection for good (4400–4499 stop the provider's reconnects). */
 const CLOSE_REASONS: Record<number, string> = {
-  4400: 'The server could not read a change from this tab. Reload to continue.',
-  4403: 'You can only watch this war room; your changes were not saved.',
-  4404: 'You no longer have access to this war room.',
-  4408: 'Your session has ended. Log in again to keep editing.',
-  4429: 'Too many changes too fast. Reload to continue.',
+  [CloseCode.MALFORMED]: 'The server could not read a change from this tab. Reload to continue.',
+  [CloseCode.READ_ONLY]: 'You can only watch this war room; your changes were not saved.',
+  [CloseCode.ACCESS_REVOKED]: 'You no longer have access to this war room.',
+  [CloseCode.SESSION_ENDED]: 'Your session has ended. Log in again to keep editing.',
+  [CloseCode.DOCUMENT_FULL]: 'This document has reached its size limit: changes made from now on are not saved. Copy what you need into a new incident or the postmortem.',
+  [CloseCode.PRESENCE_TOO_BIG]: 'This tab sent more presence information than allowed. Reload to continue.',
 };
 
 /**
@@ -42,10 +44,10 @@ export class CollabDoc {
 
   constructor(docId: string, me: { id: string; name: string; role?: string | null }) {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    this.provider = new WebsocketProvider(`${scheme}://${location.host}/collab`, docId, this.doc, { maxBackoffTime: 5000 });
-    // colorLight: y-codemirror.next paints remote selections with it, and its default (color + '33') is not valid for hsl().
-    const colorLight = presenceColor(me.id).replace(')', ' / 0.3)');
-    this.provider.awareness.setLocalStateField('user', { id: me.id, name: me.name, role: me.role ?? null, colorLight });
+    // Retry at most 1.5 s apart: after a restart or a database outage, editing resumes within about two seconds.
+    this.provider = new WebsocketProvider(`${scheme}://${location.host}/collab`, docId, this.doc, { maxBackoffTime: 1500 });
+    // The server replaces `user` in what others see (identity, colours, role); this is how this tab shows itself.
+    this.provider.awareness.setLocalStateField('user', { id: me.id, name: me.name, role: me.role ?? null, color: presenceColor(me.id), colorLight: presenceColorLight(me.id) });
 
     this.provider.on('status', ({ status }: { status: string }) => {
       if (status === 'connected') this.status = 'connected';

@@ -8,10 +8,11 @@ import type * as Y from 'yjs';
 import { api } from '$lib/api';
 import { meta, timelineMap } from '$shared/war-room-doc';
 // Pure, and the same rule the server uses, so the countdown turns amber and red when the API says it would.
-import { dueState } from '../../../server/comms/cadence.ts';
+import { dueState } from '$shared/cadence';
 import type { Audience, CadenceView, DueState, UpdateView } from './types';
 
-export const dueStateAt = (nextDueAt: string | null, now: number): DueState => dueState(nextDueAt ? new Date(nextDueAt) : null, new Date(now));
+export const dueStateAt = (cadence: Pick<CadenceView, 'prompted' | 'deadlineAt'> | undefined, now: number): DueState =>
+  cadence ? dueState({ prompted: cadence.prompted, deadlineAt: cadence.deadlineAt ? new Date(cadence.deadlineAt) : null }, new Date(now)) : 'ok';
 
 /** "12:30", "1:05:00" */
 export function formatCountdown(ms: number): string {

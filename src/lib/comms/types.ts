@@ -1,42 +1,13 @@
-/** Client-side shapes of the communications API (server/http/comms.ts, server/http/comm-templates.ts). */
-import type { IncidentState } from '$lib/incidents';
-import type { Audience } from '$shared/update-template';
+/** The communications API's shapes in the browser, read from the API's own schemas (server/shared/api/components.ts). */
+import type { z } from 'zod';
+import type * as api from '$shared/api/components';
+import type { Audience } from '$shared/audiences';
+import type { DueState } from '$shared/cadence';
 
-export type { Audience };
-export type DueState = 'ok' | 'soon' | 'overdue';
-
-export interface UpdateView {
-  id: string;
-  incidentRef: string;
-  audience: Audience;
-  bodyMarkdown: string;
-  bodyHtml: string;
-  author: { id: string; displayName: string };
-  publishedAt: string;
-  incidentState: IncidentState;
-  incidentTitle: string;
-  severity: 1 | 2 | 3 | 4;
-}
-
-export interface CadenceView {
-  audience: Audience;
-  intervalMinutes: number | null;
-  defaultIntervalMinutes: number | null;
-  overridden: boolean;
-  lastPublishedAt: string | null;
-  nextDueAt: string | null;
-  prompted: boolean;
-  state: DueState;
-}
-
-export interface TemplateView {
-  audience: Audience;
-  severity: 1 | 2 | 3 | 4 | null;
-  body: string;
-  custom: boolean;
-  updatedBy: { id: string; displayName: string } | null;
-  updatedAt: string | null;
-}
+export type { Audience, DueState };
+export type UpdateView = z.infer<typeof api.Update>;
+export type CadenceView = z.infer<typeof api.Cadence>;
+export type TemplateView = z.infer<typeof api.Template>;
 
 export const AUDIENCE_LABELS: Record<Audience, string> = {
   responders: 'Responders',

@@ -1,0 +1,85 @@
+/**
+ * Large documents without long pauses. Yjs work on a whole document is one
+ * synchronous call (a 100,000-entry war room takes over a second to apply and
+ * ~0.5 s to encode), during which the server answers nobody. So documents are
+ * stored as segments of bounded size in log order, applied one at a time
+ * with the event loop free in between, and compaction only merges the new
+ * log rows into new segments instead of re-encoding the whole document.
+ * Log order is a causal order, so every segment applies completely.
+ */
+import * as Y from 'yjs';
+import { splitLargeUpdates } from './split-off-thread.ts';
+
+/** Work done in one go before letting other requests in. */
+const SLICE_MS = 15;
+/** Log bytes merged into one segment: merging and applying it stays well under the slice budget. */
+export const SEGMENT_INPUT_BYTES = 128 * 1024;
+
+const breather = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A clock that says when the current slice of work is used up. */
+export function slicer(ms = SLICE_MS) {
+  let started = performance.now();
+  return async () => {
+    if (performance.now() - started < ms) return;
+    await breather();
+    started = performance.now();
+  };
+}
+
+/**
+ * The server's copy keeps deleted content (gc off) so history can rebuild past
+ * versions. One transaction per update: measured 3-4x faster for a 10,000-row
+ * log than wrapping them all in one (Yjs's cleanup grows with the transaction).
+ * A large update (a segment, or a row holding a big paste) is applied in
+ * pieces a worker thread cuts while earlier ones are applied: one whole
+ * 1,000-entry row held the event loop for 50 ms to over a second.
+ * `segmentsSeen` is called once the first `segmentCount` updates are applied.
+ */
+export async function buildDoc(updates: Uint8Array[], segmentCount: number, segmentsSeen: (doc: Y.Doc) => void): Promise<Y.Doc> {
+  const doc = new Y.Doc({ gc: false });
+  const pause = slicer();
+  const split = splitLargeUpdates(updates);
+  // Every split is awaited below or abandoned with the load; this keeps a later failure from going unhandled.
+  void Promise.allSettled(split);
+  try {
+    for (const [i, pieces] of split.entries()) {
+      if (i === segmentCount) segmentsSeen(doc);
+      for (const piece of await pieces) {
+        Y.applyUpdate(doc, piece);
+        await pause();
+      }
+    }
+  } catch (error) {
+    doc.destroy();
+    throw error;
+  }
+  if (segmentCount >= updates.length) segmentsSeen(doc);
+  return doc;
+}
+
+/** Merges consecutive log rows into segments of about SEGMENT_INPUT_BYTES each, pausing between them. */
+export async function mergeIntoSegments(rows: Uint8Array[]): Promise<Uint8Array[]> {
+  const segments: Uint8Array[] = [];
+  let group: Uint8Array[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    // A row as large as a segment is one: merging it with the small ones before it would only cost time.
+    if (row.byteLength >= SEGMENT_INPUT_BYTES && group.length > 0) {
+      segments.push(group.length === 1 ? group[0] : Y.mergeUpdates(group));
+      group = [];
+      bytes = 0;
+      await breather();
+    }
+    group.push(row);
+    bytes += row.byteLength;
+    if (bytes >= SEGMENT_INPUT_BYTES) {
+      segments.push(group.length === 1 ? group[0] : Y.mergeUpdates(group));
+      group = [];
+      bytes = 0;
+      await breather();
+    }
+  }
+  if (group.length) segments.push(group.length === 1 ? group[0] : Y.mergeUpdates(group));
+  return segments;
+}

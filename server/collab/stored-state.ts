@@ -1,0 +1,95 @@
+/**
+ * What a room knows about its document's storage: the last stored seq, the
+ * committed log rows since the last compaction (kept to merge into segments
+ * without re-encoding the document), the size on disk for the size budget,
+ * and the segments it loaded with the state they cover (to stream a large
+ * document to a client piece by piece).
+ */
+import * as Y from 'yjs';
+import { mergeIntoSegments } from './segments.ts';
+import type { DocumentStore, LoadedDocument } from './storage.ts';
+
+export class StoredState {
+  lastSeq: number;
+  /** Committed log rows since the last compaction, in order, with how many changes each holds (see log-rows.ts). */
+  readonly tail: { update: Uint8Array; changes: number }[];
+  #tailChanges: number;
+  #segmentBytes: number;
+  #tailBytes: number;
+  /** The segments this room loaded, and the state vector the document had after applying them (null: not usable). */
+  readonly loadedSegments: Uint8Array[];
+  loadedCoverage: Map<number, number> | null = null;
+  /** The compaction in flight or last run (its outcome belongs to its caller). */
+  #compaction: Promise<void> = Promise.resolve();
+
+  constructor(loaded: LoadedDocument) {
+    this.lastSeq = loaded.lastSeq;
+    this.loadedSegments = loaded.updates.slice(0, loaded.segmentCount);
+    this.tail = loaded.updates.slice(loaded.segmentCount).map((update) => ({ update, changes: 1 }));
+    this.#tailChanges = this.tail.length;
+    this.#segmentBytes = this.loadedSegments.reduce((sum, s) => sum + s.byteLength, 0);
+    this.#tailBytes = loaded.logBytes;
+  }
+
+  /** Records the document's state right after its segments were applied (exact unless some structs wait for others). */
+  segmentsApplied(doc: Y.Doc): void {
+    this.loadedCoverage = doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
+  }
+
+  /** Changes committed since the last compaction (a reloaded row counts as one). */
+  get logCount(): number {
+    return this.#tailChanges;
+  }
+
+  get logBytes(): number {
+    return this.#tailBytes;
+  }
+
+  /** Bytes the document takes in storage. */
+  get bytes(): number {
+    return this.#segmentBytes + this.#tailBytes;
+  }
+
+  committed(lastSeq: number, rows: { update: Uint8Array; changes: number }[]): void {
+    this.lastSeq = lastSeq;
+    for (const row of rows) {
+      this.tail.push(row);
+      this.#tailChanges += row.changes;
+      this.#tailBytes += row.update.byteLength;
+    }
+  }
+
+  /**
+   * Merges the committed log into snapshot segments and moves it into
+   * history. Only the log since the last compaction is merged (in slices,
+   * while commits go on), never the whole document; `between` runs the write
+   * between commit batches.
+   *
+   * Compactions of one document run one after another. Two at once (the one
+   * a commit past the threshold starts, and the one on unload) would both
+   * take the same rows from the tail while the first was still merging, and
+   * the second would store the same segments again: a duplicate key, or
+   * the rows twice and the tail's counts wrong.
+   */
+  compact(docId: string, store: DocumentStore, between: (write: () => Promise<void>) => Promise<void>): Promise<void> {
+    const run = () => this.#compactTail(docId, store, between);
+    const next = this.#compaction.then(run, run);
+    this.#compaction = next;
+    return next;
+  }
+
+  async #compactTail(docId: string, store: DocumentStore, between: (write: () => Promise<void>) => Promise<void>): Promise<void> {
+    if (this.tail.length === 0) return;
+    const rows = this.tail.slice();
+    const coversSeq = this.lastSeq;
+    const segments = await mergeIntoSegments(rows.map((row) => row.update));
+    await between(async () => {
+      await store.compact(docId, segments, coversSeq);
+      for (const row of this.tail.splice(0, rows.length)) {
+        this.#tailBytes -= row.update.byteLength;
+        this.#tailChanges -= row.changes;
+      }
+      this.#segmentBytes += segments.reduce((sum, s) => sum + s.byteLength, 0);
+    });
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Whole-state replies owed to connections: the answer to a client's sync
+ * step 1, and the catch-up of a reader that fell behind. At most one per
+ * connection, whatever the client sends, so memory stays flat:
+ *
+ * - A newer sync step 1 while a reply is owed changes nothing: the reply is
+ *   computed from the document when it is sent, so it already holds
+ *   everything the newer request could ask for.
+ * - The diff is computed only when the connection's send buffer has room,
+ *   so a client that asks without reading costs one buffer, not a queue.
+ * - A reader whose send buffer passes the limit stops receiving individual
+ *   updates; once it has drained, it gets one diff from the state it had when
+ *   it fell behind ("drop and resync"), instead of an ever-growing backlog.
+ *
+ * Commit before broadcast holds: a diff computed while changes are still
+ * uncommitted waits (parked, one per connection) until they are committed.
+ * While a reply is owed, individual updates it will contain are not sent.
+ *
+ * A client that lacks most of a large document gets the stored segments one
+ * by one first (see segments.ts), then the diff from what they covered, so no
+ * single step encodes the whole document.
+ */
+import * as Y from 'yjs';
+import type { Connection } from './connection.ts';
+import * as encoding from 'lib0/encoding';
+import { encodeSyncStep2, encodeUpdate } from './protocol.ts';
+
+/** How many clock ticks of the document the client does not have yet. */
+function missing(doc: Y.Doc, stateVector: Uint8Array): number {
+  const has = Y.decodeStateVector(stateVector);
+  let total = 0;
+  for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(doc))) total += Math.max(0, clock - (has.get(client) ?? 0));
+  return total;
+}
+
+/** Yjs's state-vector encoding (count, then client/clock pairs), for a merged vector. */
+function encodeStateVector(vector: Map<number, number>): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, vector.size);
+  for (const [client, clock] of vector) {
+    encoding.writeVarUint(encoder, client);
+    encoding.writeVarUint(encoder, clock);
+  }
+  return encoding.toUint8Array(encoder);
+}
+
+export interface ReplySource {
+  readonly doc: Y.Doc;
+  /** Stored segments and the state they cover, to send a large document in pieces. */
+  readonly loadedSegments: { segments: Uint8Array[]; coverage: Map<number, number> } | null;
+  /** False while the document is being reloaded: it may hold half of a failed change. */
+  readonly ready: boolean;
+  /** Position of the last change applied to the document. */
+  readonly applied: number;
+  /** Equal for as long as the document is unchanged. */
+  readonly version: number;
+  /** Position of the last change committed to the store. */
+  readonly committed: number;
+}
+
+interface Owed {
+  connection: Connection;
+  /** The client holds at least this. */
+  stateVector: Uint8Array;
+  /** Updates up to this position are still sent individually: the diff will not contain them. */
+  sendUpTo: number;
+  /** The computed diff, waiting for `after` to be committed. */
+  frame: Uint8Array | null;
+  /** The last change the diff contains. */
+  after: number;
+  timer: NodeJS.Timeout | null;
+  /** Next stored segment to send, while a large document goes out in pieces. */
+  segment: number | null;
+}
+
+/** A client missing more than this many Yjs clock ticks (≈ characters and entries) gets the stored segments first. */
+const STREAM_ABOVE = 50_000;
+
+/** Diffs up to this size are kept for the next client with the same state vector; a larger one is not worth holding. */
+const REUSE_DIFFS_UP_TO = 1024 * 1024;
+
+/** How often a connection with a full send buffer (or a room reloading its document) is looked at again. */
+const DRAIN_POLL_MS = 20;
+
+export class SyncReplies {
+  readonly #source: ReplySource;
+  readonly #maxBufferedBytes: number;
+  readonly #owed = new Map<Connection, Owed>();
+  /**
+   * The last diff computed, while the document is unchanged: clients that
+   * connect together (a page of tabs, a reconnect after a restart, a crowd
+   * joining a new room) mostly send the same state vector, and encoding the
+   * document once for all of them is most of what a connect costs.
+   */
+  #lastDiff: { version: number; stateVector: string; frame: Uint8Array } | null = null;
+
+  constructor(source: ReplySource, options: { maxBufferedBytes: number }) {
+    this.#source = source;
+    this.#maxBufferedBytes = options.maxBufferedBytes;
+  }
+
+  /** Connections owed a reply (tests look). */
+  get size(): number {
+    return this.#owed.size;
+  }
+
+  /** A client's sync step 1; throws for a state vector that does not decode. */
+  request(connection: Connection, stateVector: Uint8Array): void {
+    if (this.#owed.has(connection)) return;
+    Y.decodeStateVector(stateVector);
+    this.#owe(connection, stateVector, 0);
+  }
+
+  /** After sending to `connection`: start a catch-up if its buffer passed the limit. */
+  checkBacklog(connection: Connection): void {
+    if (this.#owed.has(connection) || connection.bufferedAmount <= this.#maxBufferedBytes) return;
+    const { doc, applied } = this.#source;
+    // The document already holds changes up to `applied`; the ones not yet committed still go out one by one.
+    this.#owe(connection, Y.encodeStateVector(doc), applied);
+  }
+
+  /** The connections owed a reply now. */
+  owing(): Connection[] {
+    return this.#owed.size === 0 ? [] : [...this.#owed.keys()];
+  }
+
+  /** Whether the update at `position` goes to `connection` individually. */
+  wants(connection: Connection, position: number): boolean {
+    const owed = this.#owed.get(connection);
+    if (!owed) return true;
+    return position <= owed.sendUpTo || (owed.frame !== null && position > owed.after);
+  }
+
+  /** Everything up to `position` is committed: send the replies that were waiting for it. */
+  committedUpTo(position: number): void {
+    for (const owed of this.#owed.values()) {
+      if (owed.frame && owed.after <= position) this.#deliver(owed);
+    }
+  }
+
+  forget(connection: Connection): void {
+    const owed = this.#owed.get(connection);
+    if (!owed) return;
+    clearTimeout(owed.timer ?? undefined);
+    this.#owed.delete(connection);
+  }
+
+  destroy(): void {
+    this.#lastDiff = null;
+    for (const connection of [...this.#owed.keys()]) this.forget(connection);
+  }
+
+  #owe(connection: Connection, stateVector: Uint8Array, sendUpTo: number): void {
+    const owed: Owed = { connection, stateVector, sendUpTo, frame: null, after: 0, timer: null, segment: null };
+    this.#owed.set(connection, owed);
+    this.#prepare(owed);
+  }
+
+  #prepare(owed: Owed): void {
+    owed.timer = null;
+    if (owed.connection.closed) return this.forget(owed.connection);
+    // Leave room for the reply itself: only a drained buffer gets one.
+    if (owed.connection.bufferedAmount > this.#maxBufferedBytes / 2 || !this.#source.ready) {
+      owed.timer = setTimeout(() => this.#prepare(owed), DRAIN_POLL_MS);
+      return;
+    }
+    const { doc, applied, committed, loadedSegments } = this.#source;
+    if (owed.segment === null && loadedSegments && missing(doc, owed.stateVector) > STREAM_ABOVE) owed.segment = 0;
+    if (owed.segment !== null && loadedSegments && owed.segment < loadedSegments.segments.length) return this.#stream(owed, loadedSegments);
+    owed.frame = this.#diff(doc, owed.stateVector);
+    owed.after = applied;
+    if (committed >= applied) this.#deliver(owed);
+  }
+
+  /**
+   * Sends one stored segment (what the client lacks of it) and comes back for
+   * the next: encoding a large document in one go would stall the server. The
+   * final diff then starts from everything the segments covered.
+   */
+  #stream(owed: Owed, stored: { segments: Uint8Array[]; coverage: Map<number, number> }): void {
+    const segment = stored.segments[owed.segment!];
+    const fresh = Y.decodeStateVector(owed.stateVector).size === 0;
+    owed.connection.send(encodeUpdate(fresh ? segment : Y.diffUpdate(segment, owed.stateVector)));
+    owed.segment!++;
+    if (owed.segment === stored.segments.length) {
+      const known = Y.decodeStateVector(owed.stateVector);
+      for (const [client, clock] of stored.coverage) known.set(client, Math.max(clock, known.get(client) ?? 0));
+      owed.stateVector = encodeStateVector(known);
+    }
+    owed.timer = setTimeout(() => this.#prepare(owed), 0);
+  }
+
+  #diff(doc: Y.Doc, stateVector: Uint8Array): Uint8Array {
+    const { version } = this.#source;
+    const key = Buffer.from(stateVector.buffer, stateVector.byteOffset, stateVector.byteLength).toString('latin1');
+    const last = this.#lastDiff;
+    if (last && last.version === version && last.stateVector === key) return last.frame;
+    const frame = encodeSyncStep2(Y.encodeStateAsUpdate(doc, stateVector));
+    this.#lastDiff = frame.byteLength <= REUSE_DIFFS_UP_TO ? { version, stateVector: key, frame } : null;
+    return frame;
+  }
+
+  #deliver(owed: Owed): void {
+    this.#owed.delete(owed.connection);
+    owed.connection.send(owed.frame!);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Whether a client's update may reach the document: it must decode, a
+ * read-only participant's non-empty changes are dropped (and closing after a
+ * few strikes), and a document at its size budget takes nothing more.
+ */
+import { isEmptyUpdate } from './change-capture.ts';
+import { CloseCode } from '../shared/close-codes.ts';
+
+export interface WriteLimits {
+  readOnlyStrikes: number;
+  maxDocumentBytes: number;
+}
+
+export type WriteVerdict = 'apply' | 'ignore' | { code: CloseCode; reason: string; details: Record<string, unknown> };
+
+export function judgeWrite(
+  writer: { access: 'write' | 'read'; readOnlyStrikes: number },
+  update: Uint8Array,
+  storedBytes: number,
+  limits: WriteLimits,
+): WriteVerdict {
+  let empty: boolean;
+  try {
+    // Cheap structural check first: most garbage fails here without touching the document.
+    empty = isEmptyUpdate(update);
+  } catch (error) {
+    return { code: CloseCode.MALFORMED, reason: 'malformed update', details: { reason: (error as Error).message } };
+  }
+  if (writer.access === 'read') {
+    // The stock provider answers our sync step 1 with a (usually empty) step 2 even when read-only.
+    if (empty) return 'ignore';
+    writer.readOnlyStrikes++;
+    return writer.readOnlyStrikes >= limits.readOnlyStrikes ? { code: CloseCode.READ_ONLY, reason: 'read-only participant kept sending changes', details: {} } : 'ignore';
+  }
+  if (!empty && storedBytes + update.byteLength > limits.maxDocumentBytes) {
+    return { code: CloseCode.DOCUMENT_FULL, reason: 'document is at its size budget', details: { storedBytes, bytes: update.byteLength } };
+  }
+  return 'apply';
+}

@@ -1,0 +1,56 @@
+/**
+ * Warroom's answers to the collaboration core's questions (server/collab/access.ts):
+ * who is asking, from the login session cookie, and what they may do with a
+ * live document, by the rules of the incident or postmortem that owns it.
+ * This is the one module that knows both sides, so the core imports no domain.
+ */
+import { parse as parseCookies } from 'hono/utils/cookie';
+import { SESSION_COOKIE, stillValidSessionIds, validateSessionToken } from '../auth/sessions.ts';
+import { getUser } from '../auth/users.ts';
+import type { Authenticate, DecideAccess, DecideRole } from '../collab/access.ts';
+import type { CollabOptions } from '../collab/collab-server.ts';
+import { documentExists } from '../collab/documents.ts';
+import type { Sql } from '../db/sql.ts';
+import { findIncidentByDocId } from '../incidents/repo.ts';
+import { isWarRoomDocId, warRoomAccess } from '../incidents/war-room.ts';
+import { postmortemAccess } from '../postmortem/document.ts';
+import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
+
+/** A war room and a postmortem follow their incident's rules; any other existing document is open to every active user. */
+export const decideDocumentAccess: DecideAccess = async (sql, userId, docId) => {
+  const user = await getUser(sql, userId);
+  if (!user?.active) return 'missing';
+  // Observers and outsiders of a public incident read; outsiders of a private one get 404.
+  if (isWarRoomDocId(docId)) {
+    const access = await warRoomAccess(sql, user, docId);
+    if (access !== null) return access === 'none' ? 'missing' : access;
+  }
+  // A postmortem follows its incident's visibility; writable by the war room's writers until published.
+  if (isPostmortemDocId(docId)) {
+    const access = await postmortemAccess(sql, user, docId);
+    if (access !== null) return access === 'none' ? 'missing' : access;
+  }
+  return (await documentExists(sql, docId)) ? 'write' : 'missing';
+};
+
+export const decideDocumentRole: DecideRole = async (sql, userId, docId) => {
+  if (!isWarRoomDocId(docId)) return null;
+  const incident = await findIncidentByDocId(sql, docId);
+  if (!incident) return null;
+  const held = Object.entries(incident.roles).find(([, person]) => person?.id === userId);
+  return held ? held[0] : null;
+};
+
+/** The session cookie, as the API's auth middleware reads it. */
+export const authenticateBySession = (sql: Sql): Authenticate => async (request) => {
+  const token = parseCookies(request.headers.cookie ?? '', SESSION_COOKIE)[SESSION_COOKIE];
+  const valid = token ? await validateSessionToken(sql, token) : null;
+  return valid ? { user: valid.user, sessionId: valid.session.id } : null;
+};
+
+/** The collaboration server's policy options, for `new CollabServer({ ...documentPolicy(sql), … })`. */
+export const documentPolicy = (sql: Sql): Pick<CollabOptions, 'decideAccess' | 'decideRole' | 'checkSessions'> => ({
+  decideAccess: decideDocumentAccess,
+  decideRole: decideDocumentRole,
+  checkSessions: (ids) => stillValidSessionIds(sql, ids),
+});

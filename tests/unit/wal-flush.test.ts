@@ -1,0 +1,92 @@
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WalFlusher, walFiles } from '../../server/db/wal-flush.ts';
+
+describe('the embedded database WAL flusher', () => {
+  let dir: string;
+  let fds: number[];
+  const saved = { ...walFiles };
+  const calls: string[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wal-flush-'));
+    mkdirSync(join(dir, 'pg_wal'));
+    mkdirSync(join(dir, 'base'));
+    fds = [];
+    calls.length = 0;
+    walFiles.syncNow = (fd) => calls.push(`now fd`) && saved.syncNow(fd);
+    walFiles.syncPathNow = (path) => calls.push(`now ${path.slice(dir.length)}`) && saved.syncPathNow(path);
+    walFiles.flushPath = async (path) => {
+      calls.push(`later ${path.slice(dir.length)}`);
+      await saved.flushPath(path);
+    };
+  });
+  afterEach(() => {
+    Object.assign(walFiles, saved);
+    for (const fd of fds) closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const file = (path: string) => {
+    const fd = openSync(join(dir, path), 'w');
+    fds.push(fd);
+    return fd;
+  };
+
+  it('flushes WAL later, off the thread, and says when it is on disk', async () => {
+    const wal = new WalFlusher();
+    wal.fsync(file('pg_wal/0001'), '/pglite/data/pg_wal/0001');
+    expect(calls).toEqual([]);
+    await wal.durable();
+    expect(calls).toEqual(['later /pg_wal/0001']);
+    await wal.durable();
+    expect(calls).toHaveLength(1);
+  });
+
+  it('flushes recorded WAL before any other file is synced, so WAL reaches the disk before the data it describes', () => {
+    const wal = new WalFlusher();
+    wal.fsync(file('pg_wal/0001'), '/pglite/data/pg_wal/0001');
+    wal.fsync(file('base/16384'), '/pglite/data/base/16384');
+    expect(calls).toEqual(['now /pg_wal/0001', 'now fd']);
+  });
+
+  it('flushes WAL whose flush is still running before any other file is synced', async () => {
+    const wal = new WalFlusher();
+    let finish = () => {};
+    walFiles.flushPath = (path) => {
+      calls.push(`later ${path.slice(dir.length)}`);
+      return new Promise<void>((resolve) => (finish = resolve));
+    };
+    wal.fsync(file('pg_wal/0001'), '/pglite/data/pg_wal/0001');
+    const durable = wal.durable();
+    expect(calls).toEqual(['later /pg_wal/0001']);
+    // A checkpoint syncs a data file while that flush is still on the thread pool.
+    wal.fsync(file('base/16384'), '/pglite/data/base/16384');
+    expect(calls).toEqual(['later /pg_wal/0001', 'now /pg_wal/0001', 'now fd']);
+    finish();
+    await durable;
+  });
+
+  it('flushes recorded WAL before a data file is written, so the OS cannot write the page back ahead of its WAL', () => {
+    const wal = new WalFlusher();
+    wal.beforeDataWrite();
+    expect(calls).toEqual([]);
+    wal.fsync(file('pg_wal/0001'), '/pglite/data/pg_wal/0001');
+    wal.beforeDataWrite();
+    expect(calls).toEqual(['now /pg_wal/0001']);
+    wal.beforeDataWrite();
+    expect(calls).toHaveLength(1);
+  });
+
+  it('after a failed flush, refuses to promise anything durable again', async () => {
+    const wal = new WalFlusher();
+    walFiles.flushPath = async () => {
+      throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+    };
+    wal.fsync(file('pg_wal/0001'), '/pglite/data/pg_wal/0001');
+    await expect(wal.durable()).rejects.toThrow(/nothing written since can be promised durable/);
+    await expect(wal.durable()).rejects.toThrow(/i\/o error/);
+    expect(() => wal.fsync(fds[0], '/pglite/data/pg_wal/0001')).toThrow();
+  });
+});
