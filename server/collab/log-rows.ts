@@ -9,8 +9,10 @@
  * a causal order (see segments.ts). Large changes (a big paste) are stored as
  * they came: merging a backlog of them cost over a second on the server's
  * thread, to save a row that costs the database almost nothing beside them.
+ * Changes that claim the same Yjs ids stay apart (see claimed-ids.ts).
  */
 import * as Y from 'yjs';
+import { ClaimedIds } from './claimed-ids.ts';
 import type { UpdateIds } from './history.ts';
 import type { StoredUpdate } from './storage.ts';
 
@@ -24,16 +26,19 @@ export function toLogRows(batch: readonly StoredUpdate[]): LogRow[] {
   const rows: LogRow[] = [];
   let run: StoredUpdate[] = [];
   let runBytes = 0;
+  const claimed = new ClaimedIds();
   const close = () => {
     if (run.length > 0) rows.push({ ...(run.length === 1 ? run[0] : mergeRun(run)), changes: run.length });
     run = [];
     runBytes = 0;
+    claimed.clear();
   };
   for (const change of batch) {
     const bytes = change.update.byteLength;
-    if (run.length > 0 && (run[0].userId !== change.userId || runBytes + bytes > MERGE_BELOW_BYTES)) close();
+    if (run.length > 0 && (run[0].userId !== change.userId || runBytes + bytes > MERGE_BELOW_BYTES || claimed.overlaps(change.ids.i))) close();
     run.push(change);
     runBytes += bytes;
+    claimed.add(change.ids.i);
   }
   close();
   return rows;

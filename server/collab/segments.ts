@@ -8,6 +8,7 @@
  * Log order is a causal order, so every segment applies completely.
  */
 import * as Y from 'yjs';
+import { ClaimedIds, claimedBy } from './claimed-ids.ts';
 import { splitLargeUpdates } from './split-off-thread.ts';
 
 /** Work done in one go before letting other requests in. */
@@ -58,27 +59,31 @@ export async function buildDoc(updates: Uint8Array[], segmentCount: number, segm
   return doc;
 }
 
-/** Merges consecutive log rows into segments of about SEGMENT_INPUT_BYTES each, pausing between them. */
+/**
+ * Merges consecutive log rows into segments of about SEGMENT_INPUT_BYTES each,
+ * pausing between them. Rows that claim the same Yjs ids end up in different
+ * segments, in log order (see claimed-ids.ts).
+ */
 export async function mergeIntoSegments(rows: Uint8Array[]): Promise<Uint8Array[]> {
   const segments: Uint8Array[] = [];
   let group: Uint8Array[] = [];
   let bytes = 0;
+  const claimed = new ClaimedIds();
+  const close = async () => {
+    segments.push(group.length === 1 ? group[0] : Y.mergeUpdates(group));
+    group = [];
+    bytes = 0;
+    claimed.clear();
+    await breather();
+  };
   for (const row of rows) {
+    const claims = claimedBy(row);
     // A row as large as a segment is one: merging it with the small ones before it would only cost time.
-    if (row.byteLength >= SEGMENT_INPUT_BYTES && group.length > 0) {
-      segments.push(group.length === 1 ? group[0] : Y.mergeUpdates(group));
-      group = [];
-      bytes = 0;
-      await breather();
-    }
+    if (group.length > 0 && (row.byteLength >= SEGMENT_INPUT_BYTES || claimed.overlaps(claims))) await close();
     group.push(row);
     bytes += row.byteLength;
-    if (bytes >= SEGMENT_INPUT_BYTES) {
-      segments.push(group.length === 1 ? group[0] : Y.mergeUpdates(group));
-      group = [];
-      bytes = 0;
-      await breather();
-    }
+    claimed.add(claims);
+    if (bytes >= SEGMENT_INPUT_BYTES) await close();
   }
   if (group.length) segments.push(group.length === 1 ? group[0] : Y.mergeUpdates(group));
   return segments;

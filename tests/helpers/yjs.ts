@@ -72,6 +72,33 @@ export function findHalfApplyingUpdate(base: Uint8Array): Uint8Array {
   throw new Error('no half-applying update found');
 }
 
+/**
+ * Two updates by Yjs client 2 that claim the same id with different content,
+ * on top of `base` ("safe" typed by client 1). `forged` hangs its "!" on an
+ * item of a client nobody has (0), so a document holding `base` keeps it
+ * pending; `honest` hangs "?" on the last letter of "safe" and applies.
+ * Applied in that order the document reads "safe?".
+ */
+export function sameIdTwice(): { base: Uint8Array; forged: Uint8Array; honest: Uint8Array } {
+  const source = new Y.Doc();
+  source.clientID = 1;
+  source.getText('t').insert(0, 'safe');
+  const base = Y.encodeStateAsUpdate(source);
+  const elsewhere = new Y.Doc();
+  elsewhere.clientID = 0;
+  elsewhere.getText('t').insert(0, 'abcd');
+  const beforeForged = Y.encodeStateVector(elsewhere);
+  elsewhere.clientID = 2;
+  elsewhere.getText('t').insert(4, '!');
+  const forged = Y.encodeStateAsUpdate(elsewhere, beforeForged);
+  const writer = new Y.Doc();
+  writer.clientID = 2;
+  Y.applyUpdate(writer, base);
+  const beforeHonest = Y.encodeStateVector(writer);
+  writer.getText('t').insert(4, '?');
+  return { base, forged, honest: Y.encodeStateAsUpdate(writer, beforeHonest) };
+}
+
 /** A y-websocket awareness message by hand: type 1, then (clientID, clock, JSON state) entries. */
 export function awarenessFrame(entries: { clientId: number; clock: number; state: unknown }[]): Uint8Array {
   const inner = encoding.createEncoder();

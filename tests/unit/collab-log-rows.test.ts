@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { describeUpdate } from '../../server/collab/history.ts';
 import { toLogRows } from '../../server/collab/log-rows.ts';
 import type { StoredUpdate } from '../../server/collab/storage.ts';
+import { sameIdTwice } from '../helpers/yjs.ts';
 
 /** Each keystroke of `text` typed by `userId` on a shared document, as stored changes. */
 function typing(doc: Y.Doc, userId: string, text: string): StoredUpdate[] {
@@ -55,5 +56,21 @@ describe('log rows of a commit batch', () => {
     const replayed = new Y.Doc();
     for (const row of rows) Y.applyUpdate(replayed, row.update);
     expect(replayed.getText('t').toString()).toBe(doc.getText('t').toString());
+  });
+
+  it('keeps two changes that claim the same id apart, so the log replays to the copy the document took', () => {
+    const { base, forged, honest } = sameIdTwice();
+    const live = new Y.Doc();
+    for (const update of [base, forged, honest]) Y.applyUpdate(live, update);
+    expect(live.getText('t').toString()).toBe('safe?');
+    const change = (update: Uint8Array): StoredUpdate => ({ update, userId: 'mallory', receivedAt: new Date(), ids: describeUpdate(update) });
+
+    const rows = toLogRows([change(forged), change(honest)]);
+
+    expect(rows).toHaveLength(2);
+    const replayed = new Y.Doc();
+    Y.applyUpdate(replayed, base);
+    for (const row of rows) Y.applyUpdate(replayed, row.update);
+    expect(replayed.getText('t').toString()).toBe('safe?');
   });
 });

@@ -6,7 +6,7 @@ import { describeUpdate } from '../../server/collab/history.ts';
 import { parseMessage } from '../../server/collab/protocol.ts';
 import { Room } from '../../server/collab/room.ts';
 import { fakeConnection, MemoryStore, silentLog } from '../helpers/memory-store.ts';
-import { findHalfApplyingUpdate, sameDocument, syncFrame } from '../helpers/yjs.ts';
+import { findHalfApplyingUpdate, sameDocument, sameIdTwice, syncFrame } from '../helpers/yjs.ts';
 
 async function openRoom(store = new MemoryStore(), options: { onFailed?: () => void } = {}) {
   const room = await Room.load('doc', {
@@ -224,6 +224,22 @@ describe('a room', () => {
     expect(store.segments.length).toBeGreaterThan(0);
     expect(store.log.length).toBeLessThan(120);
     expect(sameDocument(await store.document(), room.doc)).toBe(true);
+  });
+
+  it('stores a forged copy of an id and the copy the document took so that a reload, compacted or not, gives the latter', async () => {
+    const { room, store } = await openRoom();
+    const { base, forged, honest } = sameIdTwice();
+    const writer = join(room);
+    writer.connection.receive(syncFrame(2, base));
+    await room.flush();
+    writer.connection.receive(syncFrame(2, forged));
+    writer.connection.receive(syncFrame(2, honest));
+    await room.flush();
+    expect(room.doc.getText('t').toString()).toBe('safe?');
+    expect(sameDocument(await store.document(), room.doc)).toBe(true);
+    await room.compact();
+    expect((await store.document()).getText('t').toString()).toBe('safe?');
+    room.destroy();
   });
 
   it('survives random frames: the sender may be closed, the others stay, and memory matches the store', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { mergeIntoSegments, SEGMENT_INPUT_BYTES } from '../../server/collab/segments.ts';
+import { sameIdTwice } from '../helpers/yjs.ts';
 
 describe('merging log rows into segments', () => {
   it('keeps a row as large as a segment apart, untouched, and the rows around it merged', async () => {
@@ -19,5 +20,16 @@ describe('merging log rows into segments', () => {
     const loaded = new Y.Doc();
     for (const segment of segments) Y.applyUpdate(loaded, segment);
     expect(loaded.getText('t').toString()).toBe(doc.getText('t').toString());
+  });
+
+  it('puts rows that claim the same id in different segments, so a reload gives the copy the document took', async () => {
+    const { base, forged, honest } = sameIdTwice();
+
+    const segments = await mergeIntoSegments([base, forged, honest]);
+
+    expect(segments).toHaveLength(2);
+    const loaded = new Y.Doc();
+    for (const segment of segments) Y.applyUpdate(loaded, segment);
+    expect(loaded.getText('t').toString()).toBe('safe?');
   });
 });
