@@ -14,6 +14,7 @@ import { CloseCode } from '../shared/close-codes.ts';
 import { ConnectionCaps, type Admission, type Applicant } from './connection-caps.ts';
 import { Connection, type CollabSocket, type ConnectionContext } from './connection.ts';
 import type { CollabPeers } from './peers.ts';
+import { NOTHING_NEW } from './protocol.ts';
 import { Room, type RoomOptions } from './room.ts';
 import { SessionSweep, type CheckSessions } from './session-sweep.ts';
 import { sqlDocumentStore, type DocumentStore } from './storage.ts';
@@ -51,6 +52,8 @@ export interface CollabOptions {
   accessCacheMs?: number;
   /** Other processes sharing the live documents (cluster mode); absent in one process. */
   peers?: CollabPeers;
+  /** How often a connection waiting for its document to load is sent something (see NOTHING_NEW; default 10 s). */
+  loadingKeepaliveMs?: number;
 }
 
 /** What an upgrade decided about a user and a document. */
@@ -201,7 +204,9 @@ export class CollabServer {
     if (release) connection.whenGone(release);
     this.#connections.add(connection);
     const { docId } = context;
-    this.#room(docId).then(
+    const keepalive = setInterval(() => connection.send(NOTHING_NEW), this.#options.loadingKeepaliveMs ?? 10_000);
+    connection.whenGone(() => clearInterval(keepalive));
+    this.#room(docId).finally(() => clearInterval(keepalive)).then(
         (room) => {
           this.#cancelUnload(docId);
           room.join(connection);
