@@ -10,10 +10,12 @@
 import * as Y from 'yjs';
 import { ClaimedIds, claimedBy } from './claimed-ids.ts';
 import { splitLargeUpdates } from './split-off-thread.ts';
+import { SPLIT_ABOVE_BYTES } from './update-pieces.ts';
+import { mergeRuns } from './update-runs.ts';
 
 /** Work done in one go before letting other requests in. */
 const SLICE_MS = 15;
-/** Log bytes merged into one segment: merging and applying it stays well under the slice budget. */
+/** Log bytes merged into one segment at most: merging and applying it stays well under the slice budget. */
 export const SEGMENT_INPUT_BYTES = 128 * 1024;
 
 const breather = () => new Promise((resolve) => setImmediate(resolve));
@@ -32,6 +34,9 @@ export function slicer(ms = SLICE_MS) {
  * The server's copy keeps deleted content (gc off) so history can rebuild past
  * versions. One transaction per update: measured 3-4x faster for a 10,000-row
  * log than wrapping them all in one (Yjs's cleanup grows with the transaction).
+ * Consecutive small updates are merged first, into runs (see update-runs.ts):
+ * a log of keystrokes applies as a few long items instead of thousands of
+ * one-character ones, which was most of a restarted server's first sync.
  * A large update (a segment, or a row holding a big paste) is applied in
  * pieces a worker thread cuts while earlier ones are applied: one whole
  * 1,000-entry row held the event loop for 50 ms to over a second.
@@ -40,13 +45,18 @@ export function slicer(ms = SLICE_MS) {
 export async function buildDoc(updates: Uint8Array[], segmentCount: number, segmentsSeen: (doc: Y.Doc) => void): Promise<Y.Doc> {
   const doc = new Y.Doc({ gc: false });
   const pause = slicer();
-  const split = splitLargeUpdates(updates);
+  // Segments and log are grouped apart: `segmentsSeen` wants the state after exactly the segments.
+  const groups = [...groupsOf(updates.slice(0, segmentCount), SPLIT_ABOVE_BYTES), ...groupsOf(updates.slice(segmentCount), SPLIT_ABOVE_BYTES)];
+  let segmentGroups = 0;
+  for (let seen = 0; seen < segmentCount; segmentGroups++) seen += groups[segmentGroups].length;
+  // A group of one update is applied as it is, or in pieces the worker cuts if it is large; the others are merged here.
+  const split = groups.map((group) => (group.length === 1 ? splitLargeUpdates(group)[0] : null));
   // Every split is awaited below or abandoned with the load; this keeps a later failure from going unhandled.
   void Promise.allSettled(split);
   try {
-    for (const [i, pieces] of split.entries()) {
-      if (i === segmentCount) segmentsSeen(doc);
-      for (const piece of await pieces) {
+    for (const [i, group] of groups.entries()) {
+      if (i === segmentGroups) segmentsSeen(doc);
+      for (const piece of split[i] ? await split[i] : merged(group)) {
         Y.applyUpdate(doc, piece);
         await pause();
       }
@@ -55,36 +65,62 @@ export async function buildDoc(updates: Uint8Array[], segmentCount: number, segm
     doc.destroy();
     throw error;
   }
-  if (segmentCount >= updates.length) segmentsSeen(doc);
+  if (segmentGroups >= groups.length) segmentsSeen(doc);
   return doc;
 }
 
+/** A group as one update, or as it came if Yjs cannot merge it: applying those one by one says what is wrong with them. */
+function merged(group: Uint8Array[]): Uint8Array[] {
+  try {
+    return [mergeRuns(Y.mergeUpdates(group))];
+  } catch {
+    return group;
+  }
+}
+
 /**
- * Merges consecutive log rows into segments of about SEGMENT_INPUT_BYTES each,
- * pausing between them. Rows that claim the same Yjs ids end up in different
- * segments, in log order (see claimed-ids.ts).
+ * Consecutive updates in groups of at most `maxBytes` (an update that large
+ * is a group of its own), never two that claim the same Yjs ids in one group
+ * (see claimed-ids.ts), in order.
  */
-export async function mergeIntoSegments(rows: Uint8Array[]): Promise<Uint8Array[]> {
-  const segments: Uint8Array[] = [];
+function* groupsOf(updates: Uint8Array[], maxBytes: number): Generator<Uint8Array[]> {
   let group: Uint8Array[] = [];
   let bytes = 0;
   const claimed = new ClaimedIds();
-  const close = async () => {
-    segments.push(group.length === 1 ? group[0] : Y.mergeUpdates(group));
-    group = [];
-    bytes = 0;
-    claimed.clear();
-    await breather();
-  };
-  for (const row of rows) {
-    const claims = claimedBy(row);
-    // A row as large as a segment is one: merging it with the small ones before it would only cost time.
-    if (group.length > 0 && (row.byteLength >= SEGMENT_INPUT_BYTES || claimed.overlaps(claims))) await close();
-    group.push(row);
-    bytes += row.byteLength;
-    claimed.add(claims);
-    if (bytes >= SEGMENT_INPUT_BYTES) await close();
+  for (const update of updates) {
+    const large = update.byteLength >= maxBytes;
+    const claims = large ? null : claimedBy(update);
+    if (group.length > 0 && (large || bytes + update.byteLength > maxBytes || claimed.overlaps(claims!))) {
+      yield group;
+      group = [];
+      bytes = 0;
+      claimed.clear();
+    }
+    group.push(update);
+    if (large) {
+      yield group;
+      group = [];
+      continue;
+    }
+    bytes += update.byteLength;
+    claimed.add(claims!);
   }
-  if (group.length) segments.push(group.length === 1 ? group[0] : Y.mergeUpdates(group));
+  if (group.length) yield group;
+}
+
+/**
+ * Merges consecutive log rows into segments of at most SEGMENT_INPUT_BYTES
+ * each, written as runs (see update-runs.ts), pausing between them. Rows that
+ * claim the same Yjs ids end up in different segments, in log order (see
+ * claimed-ids.ts). A row as large as a segment is one, as it came: merging it
+ * with the small ones around it would only cost time.
+ */
+export async function mergeIntoSegments(rows: Uint8Array[]): Promise<Uint8Array[]> {
+  const segments: Uint8Array[] = [];
+  for (const group of groupsOf(rows, SEGMENT_INPUT_BYTES)) {
+    if (segments.length > 0) await breather();
+    if (group.length > 1) segments.push(mergeRuns(Y.mergeUpdates(group)));
+    else segments.push(group[0].byteLength < SEGMENT_INPUT_BYTES ? mergeRuns(group[0]) : group[0]);
+  }
   return segments;
 }
