@@ -72,7 +72,7 @@ export async function buildDoc(updates: Uint8Array[], segmentCount: number, segm
 /** A group as one update, or as it came if Yjs cannot merge it: applying those one by one says what is wrong with them. */
 function merged(group: Uint8Array[]): Uint8Array[] {
   try {
-    return [mergeRuns(Y.mergeUpdates(group))];
+    return [mergeRuns(group)];
   } catch {
     return group;
   }
@@ -119,8 +119,7 @@ export async function mergeIntoSegments(rows: Uint8Array[]): Promise<Uint8Array[
   const segments: Uint8Array[] = [];
   for (const group of groupsOf(rows, SEGMENT_INPUT_BYTES)) {
     if (segments.length > 0) await breather();
-    if (group.length > 1) segments.push(mergeRuns(Y.mergeUpdates(group)));
-    else segments.push(group[0].byteLength < SEGMENT_INPUT_BYTES ? mergeRuns(group[0]) : group[0]);
+    segments.push(group.length === 1 && group[0].byteLength >= SEGMENT_INPUT_BYTES ? group[0] : mergeRuns(group));
   }
   return segments;
 }

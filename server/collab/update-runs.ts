@@ -41,30 +41,54 @@ function absorb(left: Struct, right: Struct): boolean {
   return true;
 }
 
-/** `update` (Yjs v1 encoding) with consecutive items merged into runs; the update itself when nothing merges. */
-export function mergeRuns(update: Uint8Array): Uint8Array {
-  const { structs, ds } = Y.decodeUpdate(update) as unknown as { structs: Struct[]; ds: DeleteSet };
+/**
+ * Updates that claim disjoint ids (see claimed-ids.ts) as one, written as
+ * runs; a single update comes back as itself when nothing in it merges.
+ * For updates that claim the same ids it gives what Y.mergeUpdates gives.
+ * Done in one pass: Y.mergeUpdates re-sorts its inputs for every struct it
+ * writes, so merging a log of 500 keystrokes cost more than applying them.
+ */
+export function mergeRuns(updates: Uint8Array[]): Uint8Array {
   const byClient = new Map<number, Struct[]>();
-  let merged = false;
-  for (const struct of structs) {
-    const list = byClient.get(struct.id.client);
-    if (!list) {
-      byClient.set(struct.id.client, [struct]);
-      continue;
+  const deletions: DeleteSet[] = [];
+  for (const update of updates) {
+    const { structs, ds } = Y.decodeUpdate(update) as unknown as { structs: Struct[]; ds: DeleteSet };
+    for (const struct of structs) {
+      if (struct instanceof Y.Skip) continue;
+      const list = byClient.get(struct.id.client);
+      if (list) list.push(struct);
+      else byClient.set(struct.id.client, [struct]);
     }
-    const last = list[list.length - 1];
-    if (!(struct instanceof Y.Skip) && !(last instanceof Y.Skip) && absorb(last, struct)) merged = true;
-    else list.push(struct);
+    deletions.push(ds);
   }
-  if (!merged) return update;
+  let merged = false;
+  const runs = new Map<number, Struct[]>();
+  for (const client of [...byClient.keys()].sort((a, b) => b - a)) {
+    const structs = byClient.get(client)!;
+    if (updates.length > 1) structs.sort((a, b) => a.id.clock - b.id.clock);
+    const list: Struct[] = [structs[0]];
+    for (const struct of structs.slice(1)) {
+      const last = list[list.length - 1];
+      const end = last.id.clock + last.length;
+      if (struct.id.clock < end) return runsOf(Y.mergeUpdates(updates));
+      if (struct.id.clock > end) list.push(new Y.Skip(Y.createID(client, end), struct.id.clock - end), struct);
+      else if (absorb(last, struct)) merged = true;
+      else list.push(struct);
+    }
+    runs.set(client, list);
+  }
+  if (!merged && updates.length === 1) return updates[0];
   const encoder = new Y.UpdateEncoderV1();
-  encoding.writeVarUint(encoder.restEncoder, byClient.size);
-  for (const [client, list] of byClient) {
+  encoding.writeVarUint(encoder.restEncoder, runs.size);
+  for (const [client, list] of runs) {
     encoding.writeVarUint(encoder.restEncoder, list.length);
     encoder.writeClient(client);
     encoding.writeVarUint(encoder.restEncoder, list[0].id.clock);
     for (const struct of list) struct.write(encoder, 0);
   }
-  writeDeletions(encoder, ds.clients);
+  writeDeletions(encoder, updates.length === 1 ? deletions[0].clients : (Y.mergeDeleteSets(deletions as never) as unknown as DeleteSet).clients);
   return encoder.toUint8Array();
 }
+
+/** Overlapping updates, merged by Yjs (which keeps the first copy of an id), then as runs. */
+const runsOf = (update: Uint8Array) => mergeRuns([update]);

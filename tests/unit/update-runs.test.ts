@@ -73,11 +73,12 @@ describe('merging an update into runs', () => {
     for (let i = 0; i < 500; i++) writer.getText('t').insert(i, 'x');
     const merged = Y.mergeUpdates(keystrokes);
 
-    const runs = mergeRuns(merged);
+    const runs = mergeRuns(keystrokes);
 
     expect(structCount(merged)).toBe(500);
     expect(structCount(runs)).toBe(1);
     expect(runs.byteLength).toBeLessThan(merged.byteLength / 5);
+    expect(mergeRuns([merged])).toEqual(runs);
     expectSameDocument(load([runs]), load(keystrokes));
   });
 
@@ -91,7 +92,7 @@ describe('merging an update into runs', () => {
     summary.insert(1, 'c');
     summary.insert(1, 'd');
 
-    const loaded = load([mergeRuns(Y.mergeUpdates(keystrokes))]);
+    const loaded = load([mergeRuns(keystrokes)]);
 
     expect([loaded.getText('summary').toString(), loaded.getText('notes').toString()]).toEqual(['adc', 'b']);
   });
@@ -112,7 +113,20 @@ describe('merging an update into runs', () => {
     first.getText('t').insert(1, 'b');
     expect(first.getText('t').toString()).toBe('abX');
 
-    expectSameDocument(load([mergeRuns(Y.mergeUpdates(log))]), load(log));
+    expectSameDocument(load([mergeRuns(log)]), load(log));
+  });
+
+  it('merges updates that claim the same ids as Yjs does', () => {
+    const writer = new Y.Doc();
+    const keystrokes: Uint8Array[] = [];
+    writer.on('update', (update: Uint8Array) => keystrokes.push(update));
+    for (const char of 'abc') writer.getText('t').insert(writer.getText('t').length, char);
+    writer.getText('t').delete(0, 1);
+
+    const runs = mergeRuns([...keystrokes, keystrokes[1], ...keystrokes]);
+
+    expectSameDocument(load([runs]), load(keystrokes));
+    expect(structCount(runs)).toBe(1);
   });
 
   it('returns the update itself when nothing merges', () => {
@@ -120,7 +134,7 @@ describe('merging an update into runs', () => {
     writer.getMap('m').set('a', new Y.Text('x'));
     const update = Y.encodeStateAsUpdate(writer);
 
-    expect(mergeRuns(update)).toBe(update);
+    expect(mergeRuns([update])).toBe(update);
   });
 
   it('gives the same document as the updates it came from, for concurrent edits, in any order of segments', () => {
@@ -128,7 +142,7 @@ describe('merging an update into runs', () => {
       const log = concurrentEditing(seed);
       const expected = load(log);
       const segments: Uint8Array[] = [];
-      for (let i = 0; i < log.length; i += 1 + (seed % 17)) segments.push(mergeRuns(Y.mergeUpdates(log.slice(i, i + 1 + (seed % 17)))));
+      for (let i = 0; i < log.length; i += 1 + (seed % 17)) segments.push(mergeRuns(log.slice(i, i + 1 + (seed % 17))));
 
       expectSameDocument(load(segments), expected);
       expectSameDocument(load([...segments].reverse()), expected);
