@@ -18,6 +18,7 @@ import { NOTHING_NEW } from './protocol.ts';
 import { Room, type RoomOptions } from './room.ts';
 import { SessionSweep, type CheckSessions } from './session-sweep.ts';
 import { sqlDocumentStore, type DocumentStore } from './storage.ts';
+import { warmUpFirstSync } from './warm-up.ts';
 
 export interface CollabOptions {
   sql: Sql;
@@ -172,6 +173,11 @@ export class CollabServer {
       // A document that does not exist yet may exist a moment later.
       { remember: (decided) => decided.access !== 'missing' },
     );
+  }
+
+  /** Runs a first sync's storage and Yjs work once, before the server takes connections (see warm-up.ts). */
+  warmUp(): Promise<void> {
+    return warmUpFirstSync(this.#roomOptions.store);
   }
 
   /** Takes a connection slot for an upgrade about to be accepted, or says why not (see connection-caps.ts). */

@@ -11,8 +11,8 @@ import type { Authenticate, DecideAccess, DecideRole } from '../collab/access.ts
 import type { CollabOptions } from '../collab/collab-server.ts';
 import { documentExists } from '../collab/documents.ts';
 import type { Sql } from '../db/sql.ts';
-import { findIncidentByDocId } from '../incidents/repo.ts';
-import { isWarRoomDocId, warRoomAccess } from '../incidents/war-room.ts';
+import { findIncidentByDocId, findParticipantKind } from '../incidents/repo.ts';
+import { isWarRoomDocId, warRoomAccess, warRoomDocId } from '../incidents/war-room.ts';
 import { postmortemAccess } from '../postmortem/document.ts';
 import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
 
@@ -54,3 +54,22 @@ export const documentPolicy = (sql: Sql): Pick<CollabOptions, 'decideAccess' | '
   decideRole: decideDocumentRole,
   checkSessions: (ids) => stillValidSessionIds(sql, ids),
 });
+
+/**
+ * The queries a websocket upgrade makes, once, with ids that match nothing,
+ * before the server takes connections. After a restart every client
+ * reconnects at once; embedded PGlite spent ~70 ms of the first one's sync on
+ * its session and access queries alone (every table's catalog entries read
+ * and every plan made for the first time, on the server's thread), and
+ * PostgreSQL opened the pool's connections in the middle of it.
+ */
+export async function warmUpDocumentPolicy(sql: Sql): Promise<void> {
+  const nobody = 'warm-up';
+  await validateSessionToken(sql, `${nobody.replace('-', '')}.${nobody.replace('-', '')}`);
+  await Promise.all([
+    getUser(sql, nobody),
+    findIncidentByDocId(sql, warRoomDocId(nobody)),
+    findParticipantKind(sql, nobody, nobody),
+    documentExists(sql, nobody),
+  ]);
+}
