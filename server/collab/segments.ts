@@ -45,27 +45,27 @@ export function slicer(ms = SLICE_MS) {
 export async function buildDoc(updates: Uint8Array[], segmentCount: number, segmentsSeen: (doc: Y.Doc) => void): Promise<Y.Doc> {
   const doc = new Y.Doc({ gc: false });
   const pause = slicer();
-  // Segments and log are grouped apart: `segmentsSeen` wants the state after exactly the segments.
-  const groups = [...groupsOf(updates.slice(0, segmentCount), SPLIT_ABOVE_BYTES), ...groupsOf(updates.slice(segmentCount), SPLIT_ABOVE_BYTES)];
-  let segmentGroups = 0;
-  for (let seen = 0; seen < segmentCount; segmentGroups++) seen += groups[segmentGroups].length;
-  // A group of one update is applied as it is, or in pieces the worker cuts if it is large; the others are merged here.
-  const split = groups.map((group) => (group.length === 1 ? splitLargeUpdates(group)[0] : null));
+  // Requested up front, so the worker cuts the next large update while the main thread applies earlier ones.
+  const large = new Map(updates.filter((update) => update.byteLength >= SPLIT_ABOVE_BYTES).map((update) => [update, splitLargeUpdates([update])[0]]));
   // Every split is awaited below or abandoned with the load; this keeps a later failure from going unhandled.
-  void Promise.allSettled(split);
+  void Promise.allSettled(large.values());
   try {
-    for (const [i, group] of groups.entries()) {
-      if (i === segmentGroups) segmentsSeen(doc);
-      for (const piece of split[i] ? await split[i] : merged(group)) {
-        Y.applyUpdate(doc, piece);
-        await pause();
+    // Segments and log are grouped apart: `segmentsSeen` wants the state after exactly the segments.
+    for (const [part, isLog] of [[updates.slice(0, segmentCount), false], [updates.slice(segmentCount), true]] as const) {
+      // Grouping reads each small update's ids as it goes: it too is done between pauses.
+      for (const group of groupsOf(part, SPLIT_ABOVE_BYTES)) {
+        const pieces = large.has(group[0]) ? await large.get(group[0])! : group.length === 1 ? group : merged(group);
+        for (const piece of pieces) {
+          Y.applyUpdate(doc, piece);
+          await pause();
+        }
       }
+      if (!isLog) segmentsSeen(doc);
     }
   } catch (error) {
     doc.destroy();
     throw error;
   }
-  if (segmentGroups >= groups.length) segmentsSeen(doc);
   return doc;
 }
 
