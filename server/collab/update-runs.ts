@@ -1,5 +1,5 @@
 /**
- * An update with its runs of typing written as one struct each, as Yjs
+ * Updates with their runs of typing written as one struct each, as Yjs
  * itself writes a document. Y.mergeUpdates joins updates but keeps every
  * struct it was given: a segment of 500 keystrokes holds 500 one-character
  * items, and applying them one by one was most of a restarted server's first
@@ -14,7 +14,7 @@
  * of a kind that concatenates. Integrating the merged item is integrating the
  * two one after the other (that is how Yjs reads any item longer than one),
  * and anything inserted between them later splits it back, so every document
- * it is applied to ends the same. The deletions are written unchanged.
+ * it is applied to ends the same. Deletions are merged as Yjs merges them.
  */
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
