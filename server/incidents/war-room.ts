@@ -2,7 +2,7 @@
 import { createDocument } from '../collab/documents.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Access } from './permissions.ts';
-import { findIncidentByDocId } from './repo.ts';
+import type { Incident } from './repo.ts';
 import { standingIn } from './visibility.ts';
 
 export const WAR_ROOM_KIND = 'war-room';
@@ -18,12 +18,12 @@ export function createWarRoomDocument(sql: Sql, docId: string): Promise<void> {
 }
 
 /**
- * Access to a war-room document by the same rules as the incident: observers
- * and non-participants of a public incident read, private ones do not exist
- * for outsiders. Null when no incident owns this document.
+ * Access to a war-room document by the same rules as its incident (found with
+ * findIncidentByDocId): observers and non-participants of a public incident
+ * read, private ones do not exist for outsiders. Null when no incident owns
+ * the document.
  */
-export async function warRoomAccess(sql: Sql, user: { id: string; role: string }, docId: string): Promise<Access | null> {
-  const incident = await findIncidentByDocId(sql, docId);
+export async function warRoomAccess(sql: Sql, user: { id: string; role: string }, incident: Incident | null): Promise<Access | null> {
   if (!incident) return null;
   const seen = await standingIn(sql, { id: user.id, isAdmin: user.role === 'admin' }, incident);
   return seen ? seen.permissions.access : 'none';

@@ -11,18 +11,39 @@ import type { Authenticate, DecideAccess, DecideRole } from '../collab/access.ts
 import type { CollabOptions } from '../collab/collab-server.ts';
 import { documentExists } from '../collab/documents.ts';
 import type { Sql } from '../db/sql.ts';
-import { findIncidentByDocId, findParticipantKind } from '../incidents/repo.ts';
+import { findIncidentByDocId, findParticipantKind, type Incident } from '../incidents/repo.ts';
 import { isWarRoomDocId, warRoomAccess, warRoomDocId } from '../incidents/war-room.ts';
 import { postmortemAccess } from '../postmortem/document.ts';
 import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
 
+/**
+ * An upgrade decides access and role at once, and both start from the
+ * document's incident: lookups of one document in flight at the same time
+ * share one query (with embedded PGlite, queries take turns on the server's
+ * thread).
+ */
+const incidentLookups = new WeakMap<Sql, Map<string, Promise<Incident | null>>>();
+
+function incidentOf(sql: Sql, docId: string): Promise<Incident | null> {
+  let inFlight = incidentLookups.get(sql);
+  if (!inFlight) incidentLookups.set(sql, (inFlight = new Map()));
+  let lookup = inFlight.get(docId);
+  if (!lookup) {
+    const lookups = inFlight;
+    lookup = findIncidentByDocId(sql, docId).finally(() => lookups.delete(docId));
+    lookups.set(docId, lookup);
+  }
+  return lookup;
+}
+
 /** A war room and a postmortem follow their incident's rules; any other existing document is open to every active user. */
 export const decideDocumentAccess: DecideAccess = async (sql, userId, docId) => {
-  const user = await getUser(sql, userId);
+  // Both at once: an upgrade waits for this decision.
+  const [user, incident] = await Promise.all([getUser(sql, userId), isWarRoomDocId(docId) ? incidentOf(sql, docId) : null]);
   if (!user?.active) return 'missing';
   // Observers and outsiders of a public incident read; outsiders of a private one get 404.
   if (isWarRoomDocId(docId)) {
-    const access = await warRoomAccess(sql, user, docId);
+    const access = await warRoomAccess(sql, user, incident);
     if (access !== null) return access === 'none' ? 'missing' : access;
   }
   // A postmortem follows its incident's visibility; writable by the war room's writers until published.
@@ -35,7 +56,7 @@ export const decideDocumentAccess: DecideAccess = async (sql, userId, docId) => 
 
 export const decideDocumentRole: DecideRole = async (sql, userId, docId) => {
   if (!isWarRoomDocId(docId)) return null;
-  const incident = await findIncidentByDocId(sql, docId);
+  const incident = await incidentOf(sql, docId);
   if (!incident) return null;
   const held = Object.entries(incident.roles).find(([, person]) => person?.id === userId);
   return held ? held[0] : null;
