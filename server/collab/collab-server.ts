@@ -8,7 +8,7 @@ import type * as Y from 'yjs';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
-import type { Authenticate, DecideAccess, DecideRole, DocumentAccess, Visitor } from './access.ts';
+import type { Authenticate, Authorization, DecideAuthorizations, Visitor } from './access.ts';
 import { DecisionCache } from './access-cache.ts';
 import { CloseCode } from '../shared/close-codes.ts';
 import { ConnectionCaps, type Admission, type Applicant } from './connection-caps.ts';
@@ -30,10 +30,8 @@ export interface CollabOptions {
     | 'collabMaxDocumentBytes'
   >;
   log: Logger;
-  /** Who may open which document (injected: the core knows no domain; see server/wiring/document-policy.ts). */
-  decideAccess: DecideAccess;
-  /** The user's role in the document's incident, shown in presence; null for none. */
-  decideRole: DecideRole;
+  /** Who may open which document, and their role in it (injected: the core knows no domain; see server/wiring/document-policy.ts). */
+  decideAuthorizations: DecideAuthorizations;
   /** Which session ids are still valid; connections of the others are closed. */
   checkSessions: CheckSessions;
   store?: DocumentStore;
@@ -53,16 +51,9 @@ export interface CollabOptions {
   peers?: CollabPeers;
 }
 
-/** What an upgrade decided about a user and a document. */
-export interface Authorization {
-  access: DocumentAccess;
-  role: string | null;
-}
-
 export class CollabServer {
   readonly sql: Sql;
-  readonly decideAccess: DecideAccess;
-  readonly decideRole: DecideRole;
+  readonly #decide: DecideAuthorizations;
   readonly #options: CollabOptions;
   readonly #log: Logger;
   readonly #roomOptions: RoomOptions;
@@ -83,8 +74,7 @@ export class CollabServer {
     this.#options = options;
     this.sql = options.sql;
     this.#log = options.log;
-    this.decideAccess = options.decideAccess;
-    this.decideRole = options.decideRole;
+    this.#decide = options.decideAuthorizations;
     const { config } = options;
     this.#caps = new ConnectionCaps({
       perDocument: config.collabMaxConnectionsPerDoc,
@@ -162,10 +152,7 @@ export class CollabServer {
   authorize(userId: string, docId: string): Promise<Authorization> {
     return this.#authorizations.get(
       authorizationKey(docId, userId),
-      async () => {
-        const [access, role] = await Promise.all([this.decideAccess(this.sql, userId, docId), this.decideRole(this.sql, userId, docId)]);
-        return { access, role };
-      },
+      async () => (await this.#decide(this.sql, [userId], docId)).get(userId) ?? NO_ACCESS,
       // A document that does not exist yet may exist a moment later.
       { remember: (decided) => decided.access !== 'missing' },
     );
@@ -242,20 +229,13 @@ export class CollabServer {
   async reauthorizeHere(docId: string): Promise<void> {
     this.#authorizations.forget((key) => key.startsWith(authorizationKey(docId, '')));
     const open = [...this.#connections].filter((connection) => !connection.closed && connection.docId === docId);
-    // Every person is decided at once, not one after another: a role change in a full room is one round of queries.
-    const userIds = [...new Set(open.map((connection) => connection.user.id))];
-    const decided = new Map(
-      await Promise.all(
-        userIds.map(async (userId): Promise<[string, Authorization]> => {
-          const [access, role] = await Promise.all([this.decideAccess(this.sql, userId, docId), this.decideRole(this.sql, userId, docId)]);
-          return [userId, { access, role }];
-        }),
-      ),
-    );
+    if (open.length === 0) return;
+    // Everyone in the room is decided together: a role change in a room of 500 readers is a few queries, not 500 rounds of them.
+    const decided = await this.#decide(this.sql, [...new Set(open.map((connection) => connection.user.id))], docId);
     for (const connection of open) {
       if (connection.closed) continue;
       // A user who no longer exists has no access.
-      const { access, role } = decided.get(connection.user.id) ?? { access: 'missing', role: null };
+      const { access, role } = decided.get(connection.user.id) ?? NO_ACCESS;
       if (access === 'missing') connection.close(CloseCode.ACCESS_REVOKED, 'access revoked');
       else if (access !== connection.access) connection.close(CloseCode.ACCESS_CHANGED, 'access changed; reconnect');
       else if (role !== connection.role) {
@@ -357,3 +337,5 @@ export class CollabServer {
 }
 
 const authorizationKey = (docId: string, userId: string) => `${docId}\n${userId}`;
+
+const NO_ACCESS: Authorization = { access: 'missing', role: null };
