@@ -3,7 +3,8 @@
  * an authenticated socket to one, server-side changes, closing connections of
  * sessions that ended, and a clean shutdown that flushes every commit.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type * as Y from 'yjs';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/sql.ts';
@@ -12,7 +13,7 @@ import type { Authenticate, Authorization, DecideAuthorizations, Visitor } from 
 import { DecisionCache } from './access-cache.ts';
 import { CloseCode } from '../shared/close-codes.ts';
 import { ConnectionCaps, type Admission, type Applicant } from './connection-caps.ts';
-import { Connection, type CollabSocket, type ConnectionContext } from './connection.ts';
+import { Connection, type CollabSocket, type ConnectionContext, type ConnectionLimits } from './connection.ts';
 import type { CollabPeers } from './peers.ts';
 import { Room, type RoomOptions } from './room.ts';
 import { SessionSweep, type CheckSessions } from './session-sweep.ts';
@@ -62,6 +63,7 @@ export class CollabServer {
   readonly #unloading = new Map<string, Promise<void>>();
   readonly #unloadTimers = new Map<string, NodeJS.Timeout>();
   readonly #caps: ConnectionCaps;
+  readonly #connectionLimits: ConnectionLimits;
   readonly #connections = new Set<Connection>();
   readonly #sessionSweep: SessionSweep;
   /** Who sent an upgrade, by a hash of its cookies (they are a credential). */
@@ -76,6 +78,7 @@ export class CollabServer {
     this.#log = options.log;
     this.#decide = options.decideAuthorizations;
     const { config } = options;
+    this.#connectionLimits = { maxMessageBytes: config.collabMaxMessageBytes, messagesPerSecond: config.collabMessagesPerSecond, maxBufferedBytes: config.collabMaxBufferedBytes };
     this.#caps = new ConnectionCaps({
       perDocument: config.collabMaxConnectionsPerDoc,
       perUserPerDocument: config.collabMaxConnectionsPerUser,
@@ -134,8 +137,23 @@ export class CollabServer {
     return (request) => {
       const cookies = request.headers.cookie;
       if (!cookies) return authenticate(request);
-      return this.#sessions.get(createHash('sha256').update(cookies).digest('base64'), () => authenticate(request));
+      return this.#sessions.get(cookiesKey(cookies), () => authenticate(request));
     };
+  }
+
+  /**
+   * Who sent these cookies, when that is remembered and settled: an upgrade
+   * then needs neither a query nor a wait (the common case: a page of tabs,
+   * a reconnect). Undefined when `rememberVisitors`' function must be asked.
+   */
+  rememberedVisitor(request: IncomingMessage): Visitor | undefined {
+    const cookies = request.headers.cookie;
+    return cookies ? (this.#sessions.known(cookiesKey(cookies)) ?? undefined) : undefined;
+  }
+
+  /** `authorize`'s remembered decision, when it is settled; undefined when it must be asked. */
+  rememberedAuthorization(userId: string, docId: string): Authorization | undefined {
+    return this.#authorizations.known(authorizationKey(docId, userId));
   }
 
   /**
@@ -178,27 +196,24 @@ export class CollabServer {
    * if needed. `release` frees the slot `admit` took, once the connection is gone.
    */
   connect(socket: CollabSocket, context: ConnectionContext, release?: () => void): Connection {
-    const { config } = this.#options;
-    const connection = new Connection(
-      socket,
-      context,
-      { maxMessageBytes: config.collabMaxMessageBytes, messagesPerSecond: config.collabMessagesPerSecond, maxBufferedBytes: config.collabMaxBufferedBytes },
-      this.#log,
-    );
+    const connection = new Connection(socket, context, this.#connectionLimits, this.#log);
     if (release) connection.whenGone(release);
     this.#connections.add(connection);
     const { docId } = context;
-    this.#room(docId).then(
-        (room) => {
-          this.#cancelUnload(docId);
-          room.join(connection);
-          if (room.connections.size === 0) this.#scheduleUnload(room);
-        },
-        (error) => {
-          this.#log.error({ err: error, docId, userId: context.user.id }, 'could not load document');
-          connection.close(CloseCode.INTERNAL_ERROR, 'document unavailable');
-      },
-    );
+    const join = (room: Room) => {
+      this.#cancelUnload(docId);
+      room.join(connection);
+      if (room.connections.size === 0) this.#scheduleUnload(room);
+    };
+    // A loaded room is joined at once: the sync step 1 then leaves in the same write as the upgrade's answer.
+    const loaded = this.#unloading.has(docId) ? undefined : this.#rooms.get(docId);
+    if (loaded) join(loaded);
+    else {
+      this.#room(docId).then(join, (error) => {
+        this.#log.error({ err: error, docId, userId: context.user.id }, 'could not load document');
+        connection.close(CloseCode.INTERNAL_ERROR, 'document unavailable');
+      });
+    }
     return connection;
   }
 
@@ -337,5 +352,8 @@ export class CollabServer {
 }
 
 const authorizationKey = (docId: string, userId: string) => `${docId}\n${userId}`;
+
+/** Cookies are a credential: the cache holds a hash of them, never the cookies themselves. */
+const cookiesKey = (cookies: string) => hash('sha256', cookies, 'base64');
 
 const NO_ACCESS: Authorization = { access: 'missing', role: null };
