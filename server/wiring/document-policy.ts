@@ -6,61 +6,53 @@
  */
 import { parse as parseCookies } from 'hono/utils/cookie';
 import { SESSION_COOKIE, stillValidSessionIds, validateSessionToken } from '../auth/sessions.ts';
-import { getUser } from '../auth/users.ts';
-import type { Authenticate, DecideAccess, DecideRole } from '../collab/access.ts';
+import { getUsers } from '../auth/users.ts';
+import type { Authenticate, Authorization, DecideAuthorizations } from '../collab/access.ts';
 import type { CollabOptions } from '../collab/collab-server.ts';
 import { documentExists } from '../collab/documents.ts';
 import type { Sql } from '../db/sql.ts';
-import { findIncidentByDocId, findParticipantKind, type Incident } from '../incidents/repo.ts';
+import type { Access } from '../incidents/permissions.ts';
+import { findIncidentByDocId, findParticipantKinds, type Incident } from '../incidents/repo.ts';
 import { isWarRoomDocId, warRoomAccess, warRoomDocId } from '../incidents/war-room.ts';
 import { postmortemAccess } from '../postmortem/document.ts';
 import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
 
 /**
- * An upgrade decides access and role at once, and both start from the
- * document's incident: lookups of one document in flight at the same time
- * share one query (with embedded PGlite, queries take turns on the server's
- * thread).
+ * A war room and a postmortem follow their incident's rules; any other
+ * existing document is open to every active user. Everyone asked about is
+ * decided together: the users, the incident and its participant rows are one
+ * query each, however many people are in the room.
  */
-const incidentLookups = new WeakMap<Sql, Map<string, Promise<Incident | null>>>();
-
-function incidentOf(sql: Sql, docId: string): Promise<Incident | null> {
-  let inFlight = incidentLookups.get(sql);
-  if (!inFlight) incidentLookups.set(sql, (inFlight = new Map()));
-  let lookup = inFlight.get(docId);
-  if (!lookup) {
-    const lookups = inFlight;
-    lookup = findIncidentByDocId(sql, docId).finally(() => lookups.delete(docId));
-    lookups.set(docId, lookup);
-  }
-  return lookup;
-}
-
-/** A war room and a postmortem follow their incident's rules; any other existing document is open to every active user. */
-export const decideDocumentAccess: DecideAccess = async (sql, userId, docId) => {
-  // Both at once: an upgrade waits for this decision.
-  const [user, incident] = await Promise.all([getUser(sql, userId), isWarRoomDocId(docId) ? incidentOf(sql, docId) : null]);
-  if (!user?.active) return 'missing';
-  // Observers and outsiders of a public incident read; outsiders of a private one get 404.
+export const decideDocumentAuthorizations: DecideAuthorizations = async (sql, userIds, docId) => {
+  const users = [...(await getUsers(sql, userIds)).values()].filter((user) => user.active);
+  const decided = new Map<string, Authorization>(userIds.map((id) => [id, { access: 'missing', role: null }]));
+  if (users.length === 0) return decided;
+  const decide = (access: Map<string, Access>, roleOf: (userId: string) => string | null = () => null) => {
+    // Observers and outsiders of a public incident read; outsiders of a private one get 404.
+    for (const user of users) {
+      const granted = access.get(user.id) ?? 'none';
+      decided.set(user.id, { access: granted === 'none' ? 'missing' : granted, role: roleOf(user.id) });
+    }
+    return decided;
+  };
   if (isWarRoomDocId(docId)) {
-    const access = await warRoomAccess(sql, user, incident);
-    if (access !== null) return access === 'none' ? 'missing' : access;
+    const warRoom = await warRoomAccess(sql, users, docId);
+    if (warRoom) return decide(warRoom.access, (userId) => roleHeld(warRoom.incident, userId));
   }
   // A postmortem follows its incident's visibility; writable by the war room's writers until published.
   if (isPostmortemDocId(docId)) {
-    const access = await postmortemAccess(sql, user, docId);
-    if (access !== null) return access === 'none' ? 'missing' : access;
+    const access = await postmortemAccess(sql, users, docId);
+    if (access) return decide(access);
   }
-  return (await documentExists(sql, docId)) ? 'write' : 'missing';
+  const everyone: Access = (await documentExists(sql, docId)) ? 'write' : 'none';
+  return decide(new Map(users.map((user) => [user.id, everyone])));
 };
 
-export const decideDocumentRole: DecideRole = async (sql, userId, docId) => {
-  if (!isWarRoomDocId(docId)) return null;
-  const incident = await incidentOf(sql, docId);
-  if (!incident) return null;
+/** The first role the user holds in the incident, for their presence badge. */
+function roleHeld(incident: Incident, userId: string): string | null {
   const held = Object.entries(incident.roles).find(([, person]) => person?.id === userId);
   return held ? held[0] : null;
-};
+}
 
 /** The session cookie, as the API's auth middleware reads it. */
 export const authenticateBySession = (sql: Sql): Authenticate => async (request) => {
@@ -70,9 +62,8 @@ export const authenticateBySession = (sql: Sql): Authenticate => async (request)
 };
 
 /** The collaboration server's policy options, for `new CollabServer({ ...documentPolicy(sql), … })`. */
-export const documentPolicy = (sql: Sql): Pick<CollabOptions, 'decideAccess' | 'decideRole' | 'checkSessions'> => ({
-  decideAccess: decideDocumentAccess,
-  decideRole: decideDocumentRole,
+export const documentPolicy = (sql: Sql): Pick<CollabOptions, 'decideAuthorizations' | 'checkSessions'> => ({
+  decideAuthorizations: decideDocumentAuthorizations,
   checkSessions: (ids) => stillValidSessionIds(sql, ids),
 });
 
@@ -88,9 +79,9 @@ export async function warmUpDocumentPolicy(sql: Sql): Promise<void> {
   const nobody = 'warm-up';
   await validateSessionToken(sql, `${nobody.replace('-', '')}.${nobody.replace('-', '')}`);
   await Promise.all([
-    getUser(sql, nobody),
+    getUsers(sql, [nobody]),
     findIncidentByDocId(sql, warRoomDocId(nobody)),
-    findParticipantKind(sql, nobody, nobody),
+    findParticipantKinds(sql, nobody, [nobody]),
     documentExists(sql, nobody),
   ]);
 }
