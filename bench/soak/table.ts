@@ -1,0 +1,109 @@
+/**
+ * The soak's side-by-side table: one column per server, the same rows, and
+ * a verdict on whose the delivery tail is. The verdict compares like with
+ * like: the reference under the same load on the same cores, and the
+ * observer (a client with a process of its own) under the same server.
+ */
+
+export interface Latency {
+  p50: number;
+  p99: number;
+  max: number;
+  n: number;
+}
+
+export interface SoakResult {
+  label: string;
+  minutes: number;
+  clients: number;
+  connected: number;
+  disconnects: number;
+  converged: number;
+  checked: number;
+  typed: number;
+  lost: number;
+  /** Timeline lines at other people's active tabs (in the load processes). */
+  delivery: Latency;
+  /** The same lines at the observer. */
+  observed: Latency;
+  rssMiB: { start: number; peak: number; end: number };
+  /** Share of one core, in percent, over the run. */
+  cpu: { server: number; load: number; observer: number };
+  /** Each load process's event-loop delay p99, ms. */
+  loopDelayP99: number[];
+  loopDelayMax: number;
+  loadAverage: { min: number; max: number };
+  framesIn: Record<string, number>;
+  framesOut: Record<string, number>;
+}
+
+/** Quantiles of a histogram of whole milliseconds. */
+export function quantile(histogram: number[]): Latency {
+  const n = histogram.reduce((a, b) => a + b, 0);
+  const at = (q: number) => {
+    let seen = 0;
+    for (let ms = 0; ms < histogram.length; ms++) if ((seen += histogram[ms]) >= q * n) return ms;
+    return NaN;
+  };
+  return { p50: at(0.5), p99: at(0.99), max: histogram.findLastIndex((count) => count > 0), n };
+}
+
+const latency = (l: Latency) => (l.n === 0 ? 'none' : `${l.p50} / ${l.p99} / ${l.max >= 9999 ? '≥ 10,000' : l.max.toLocaleString('en')} ms (${l.n.toLocaleString('en')})`);
+const perSecond = (frames: Record<string, number>) =>
+  Object.entries(frames)
+    .filter(([, n]) => n >= 0.5)
+    .sort()
+    .map(([kind, n]) => `${kind} ${Math.round(n).toLocaleString('en')}`)
+    .join(', ');
+
+export function printSoakTable(results: SoakResult[], setup: { people: number; tabs: number; workers: number; loadCores: string }): void {
+  const rows: [string, (r: SoakResult) => string][] = [
+    ['minutes measured', (r) => r.minutes.toFixed(1)],
+    ['load average (1 min) during the run', (r) => `${r.loadAverage.min.toFixed(1)}–${r.loadAverage.max.toFixed(1)}`],
+    ['connected at the end', (r) => `${r.connected} / ${r.clients}`],
+    ['disconnects during the run', (r) => String(r.disconnects)],
+    ['converged with a fresh client', (r) => `${r.converged} / ${r.checked}`],
+    ['timeline lines typed / lost', (r) => `${r.typed} / ${r.lost}`],
+    ["delivery to other people's active tabs p50 / p99 / max (n)", (r) => latency(r.delivery)],
+    ['delivery to the observer (own process) p50 / p99 / max (n)', (r) => latency(r.observed)],
+    ['server RSS start / peak / end', (r) => `${r.rssMiB.start.toFixed(0)} / ${r.rssMiB.peak.toFixed(0)} / ${r.rssMiB.end.toFixed(0)} MiB`],
+    ['CPU: server (core 0)', (r) => `${r.cpu.server.toFixed(0)}%`],
+    [`CPU: ${setup.workers} load processes + observer (cores ${setup.loadCores})`, (r) => `${r.cpu.load.toFixed(0)}% + ${r.cpu.observer.toFixed(1)}%`],
+    ['load processes: event-loop delay p99 each / max', (r) => `${r.loopDelayP99.map((ms) => ms.toFixed(0)).join(', ')} / ${r.loopDelayMax.toFixed(0)} ms`],
+    ['frames/s clients → server', (r) => perSecond(r.framesIn)],
+    ['frames/s server → clients', (r) => perSecond(r.framesOut)],
+  ];
+  console.log(`\n| ${setup.people} people × ${setup.tabs} tabs, stock y-websocket clients | ${results.map((r) => r.label).join(' | ')} |`);
+  console.log(`|---|${results.map(() => '---').join('|')}|`);
+  for (const [name, cell] of rows) console.log(`| ${name} | ${results.map(cell).join(' | ')} |`);
+  console.log(`\n${verdict(results)}`);
+}
+
+/**
+ * Whose is the tail: a server's own delay shows at the observer too; the
+ * load generator's shows only at the busy tabs, and under the reference as
+ * well when the load is the same.
+ */
+function verdict(results: SoakResult[]): string {
+  const lines: string[] = [];
+  const reference = results.find((r) => r.label.startsWith('@y/websocket-server'));
+  for (const r of results) {
+    if (r.delivery.n === 0 || r.observed.n === 0) continue;
+    const busy = Math.max(...r.loopDelayP99);
+    lines.push(
+      `${r.label}: p99 ${r.delivery.p99} ms at the busy tabs, ${r.observed.p99} ms at the observer; the load processes' event loops lagged up to ${busy.toFixed(0)} ms (p99), server CPU ${r.cpu.server.toFixed(0)}%, load ${r.cpu.load.toFixed(0)}%.`,
+    );
+  }
+  if (reference) {
+    for (const r of results) {
+      if (r === reference || r.delivery.n === 0 || reference.delivery.n === 0) continue;
+      const ratio = r.delivery.p99 / Math.max(1, reference.delivery.p99);
+      lines.push(
+        ratio <= 1.25
+          ? `${r.label} vs the reference under the same load: p99 ${r.delivery.p99} vs ${reference.delivery.p99} ms, so the busy tabs' tail is the load generator's on this machine, not the server's.`
+          : `${r.label} vs the reference under the same load: p99 ${r.delivery.p99} vs ${reference.delivery.p99} ms: the server adds to the tail.`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
