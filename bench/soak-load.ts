@@ -62,6 +62,8 @@ const now = () => performance.timeOrigin + performance.now();
 /** Node records the whole interval between its samples, so the delay is what exceeds the resolution. */
 const LOOP_SAMPLE_MS = 10;
 const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+// Every stock provider adds a process 'exit' listener; fifty of them are expected here.
+process.setMaxListeners(0);
 
 function openTab(config: LoadConfig, tab: LoadTab) {
   class CountingSocket extends WebSocket {

@@ -7,7 +7,7 @@
  * @y/websocket-server. With taskset the server gets core 0 and the load the
  * other cores.
  *
- *   npm run bench -- soak [--minutes 10] [--people 40] [--tabs 5] [--workers 4] [--targets warroom-pglite,y-websocket]
+ *   npm run bench -- soak [--minutes 10] [--people 40] [--tabs 5] [--workers 4] [--targets warroom-pglite,y-websocket] [--nice=-10]
  *   DATABASE_URL=postgres://… npm run bench -- soak     (adds warroom-postgres, in a throwaway schema)
  *
  * Reports per server: clients connected at the end and disconnects,
@@ -27,7 +27,8 @@ import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { cpuMs, LOAD_CORE, rssKiB } from './collab/process.ts';
+import { cpuMs, LOAD_CORE, rssKiB, runQueueWaitMs } from './collab/process.ts';
+import { watchQueues } from './soak/queues.ts';
 import type { LoadConfig, LoadReport, LoadTab } from './soak-load.ts';
 import { SOAK_TARGETS, startSoakServer, type SoakServer, type SoakTargetId } from './soak/servers.ts';
 import { printSoakTable, quantile, type SoakResult } from './soak/table.ts';
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     people: { type: 'string', default: '40' },
     tabs: { type: 'string', default: '5' },
     workers: { type: 'string', default: '4' },
+    nice: { type: 'string', default: '0' },
     targets: { type: 'string', default: process.env.DATABASE_URL ? SOAK_TARGETS.join(',') : 'warroom-pglite,y-websocket' },
   },
 });
@@ -45,6 +47,13 @@ const MINUTES = Number(args.minutes);
 const PEOPLE = Number(args.people);
 const TABS = Number(args.tabs);
 const WORKERS = Number(args.workers);
+/**
+ * A niceness for every process of the run (server, load, observer) alike, so
+ * that on a machine shared with other work the figures are about these
+ * processes; below 0 needs root. The comparison stays like for like.
+ */
+const NICE = Number(args.nice);
+const niced = (command: string[]) => (NICE === 0 ? command : ['nice', '-n', String(NICE), ...command]);
 const TARGETS = args.targets.split(',') as SoakTargetId[];
 for (const target of TARGETS) if (!SOAK_TARGETS.includes(target)) throw new Error(`unknown target ${target}: one of ${SOAK_TARGETS.join(', ')}`);
 const DOC_ID = 'soak-war-room';
@@ -79,7 +88,7 @@ class LoadProcess {
   #waiting: ((message: { type: string }) => void) | null = null;
 
   constructor() {
-    this.child = spawn('taskset', ['-c', loadCores, ...NODE, join(ROOT, 'bench', 'soak-load.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = spawn('taskset', ['-c', loadCores, ...niced([...NODE, join(ROOT, 'bench', 'soak-load.ts')])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (message: { type: string }) => this.#waiting?.(message));
   }
 
@@ -95,11 +104,11 @@ class LoadProcess {
 }
 
 async function soak(id: SoakTargetId): Promise<SoakResult> {
-  const server = await startSoakServer(id, { people: PEOPLE, docId: DOC_ID, postgresUrl: process.env.DATABASE_URL ?? null });
+  const server = await startSoakServer(id, { people: PEOPLE, docId: DOC_ID, postgresUrl: process.env.DATABASE_URL ?? null, wrap: niced });
   const loads: LoadProcess[] = [];
   try {
     const tabs: LoadTab[] = server.people.flatMap((headers, person) => Array.from({ length: TABS }, (_, i) => ({ headers, person, role: i === 0 ? ('active' as const) : ('idle' as const) })));
-    console.log(`soak ${server.label}: ${tabs.length} clients (${PEOPLE} people × ${TABS} tabs) in ${WORKERS} load processes + 1 observer for ${MINUTES} min; server on core 0, load on cores ${loadCores}`);
+    console.log(`soak ${server.label}: ${tabs.length} clients (${PEOPLE} people × ${TABS} tabs) in ${WORKERS} load processes + 1 observer for ${MINUTES} min; server on core 0, load on cores ${loadCores}${NICE ? `, all at niceness ${NICE}` : ''}`);
     for (let w = 0; w <= WORKERS; w++) loads.push(new LoadProcess());
     const observer = loads[WORKERS];
     await Promise.all([
@@ -112,6 +121,8 @@ async function soak(id: SoakTargetId): Promise<SoakResult> {
     const load = [loadavg()[0]];
     const rss = [rssKiB(server.process.pid)];
     const cpuAtStart = pids.map(cpuMs);
+    const waitAtStart = pids.map(runQueueWaitMs);
+    const queues = watchQueues(Number(new URL(server.wsBase).port));
     const sampler = setInterval(() => {
       rss.push(rssKiB(server.process.pid));
       load.push(loadavg()[0]);
@@ -120,6 +131,8 @@ async function soak(id: SoakTargetId): Promise<SoakResult> {
     await Promise.all(loads.map((l) => l.ask('stop', 'stopped')));
     const seconds = (performance.now() - started) / 1000;
     const cpu = pids.map((pid, i) => (cpuMs(pid) - cpuAtStart[i]) / 10 / seconds);
+    const waited = pids.map((pid, i) => (runQueueWaitMs(pid) - waitAtStart[i]) / 10 / seconds);
+    const queued = queues.stop();
     // Let the last keystrokes and presence settle before comparing copies.
     await sleep(5000);
     clearInterval(sampler);
@@ -150,6 +163,8 @@ async function soak(id: SoakTargetId): Promise<SoakResult> {
       observed: quantile(reports[WORKERS].histogram),
       rssMiB: { start: rss[0] / 1024, peak: Math.max(...rss) / 1024, end: rss[rss.length - 1] / 1024 },
       cpu: { server: cpu[0], load: cpu.slice(1, WORKERS + 1).reduce((a, b) => a + b, 0), observer: cpu[WORKERS + 1] },
+      waited: { server: waited[0], load: waited.slice(1, WORKERS + 1), observer: waited[WORKERS + 1] },
+      queues: queued,
       loopDelayP99: clients.map((r) => r.loopDelay.p99),
       loopDelayMax: Math.max(...clients.map((r) => r.loopDelay.max)),
       loadAverage: { min: Math.min(...load), max: Math.max(...load) },

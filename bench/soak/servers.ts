@@ -36,15 +36,23 @@ function cleanEnv(extra: Record<string, string>): Record<string, string | undefi
   return { ...env, ...extra };
 }
 
-export async function startSoakServer(id: SoakTargetId, options: { people: number; docId: string; postgresUrl: string | null }): Promise<SoakServer> {
-  if (id === 'y-websocket') return startReference(options.people);
+export interface SoakServerOptions {
+  people: number;
+  docId: string;
+  postgresUrl: string | null;
+  /** Wraps the server's command (e.g. in `nice`). */
+  wrap: (command: string[]) => string[];
+}
+
+export async function startSoakServer(id: SoakTargetId, options: SoakServerOptions): Promise<SoakServer> {
+  if (id === 'y-websocket') return startReference(options);
   return startWarroom(id, options);
 }
 
-async function startReference(people: number): Promise<SoakServer> {
+async function startReference({ people, wrap }: SoakServerOptions): Promise<SoakServer> {
   const process = await startPinned({
     name: '@y/websocket-server',
-    command: [...NODE, join(ROOT, 'bench', 'collab', 'anchors', 'y-websocket-server.ts')],
+    command: wrap([...NODE, join(ROOT, 'bench', 'collab', 'anchors', 'y-websocket-server.ts')]),
     env: cleanEnv({}),
     cwd: ROOT,
   });
@@ -57,7 +65,7 @@ async function startReference(people: number): Promise<SoakServer> {
   };
 }
 
-async function startWarroom(id: 'warroom-pglite' | 'warroom-postgres', options: { people: number; docId: string; postgresUrl: string | null }): Promise<SoakServer> {
+async function startWarroom(id: 'warroom-pglite' | 'warroom-postgres', options: SoakServerOptions): Promise<SoakServer> {
   let storage: Record<string, string>;
   let cleanUp: () => Promise<void>;
   if (id === 'warroom-pglite') {
@@ -75,7 +83,7 @@ async function startWarroom(id: 'warroom-pglite' | 'warroom-postgres', options: 
   try {
     process = await startPinned({
       name: id,
-      command: [...NODE, join(ROOT, 'tests', 'helpers', 'collab-child.ts')],
+      command: options.wrap([...NODE, join(ROOT, 'tests', 'helpers', 'collab-child.ts')]),
       env: cleanEnv({ ...storage, COLLAB_DOC_ID: options.docId, LOG_LEVEL: 'warn' }),
       cwd: ROOT,
     });

@@ -1,3 +1,5 @@
+import type { QueueSummary } from './queues.ts';
+
 /**
  * The soak's side-by-side table: one column per server, the same rows, and
  * a verdict on whose the delivery tail is. The verdict compares like with
@@ -29,6 +31,10 @@ export interface SoakResult {
   rssMiB: { start: number; peak: number; end: number };
   /** Share of one core, in percent, over the run. */
   cpu: { server: number; load: number; observer: number };
+  /** Share of the run each main thread was runnable but waiting for a CPU, in percent (each load process apart). */
+  waited: { server: number; load: number[]; observer: number };
+  /** Bytes waiting in the kernel's socket queues (null without `ss`). */
+  queues: QueueSummary | null;
   /** Each load process's event-loop delay p99, ms. */
   loopDelayP99: number[];
   loopDelayMax: number;
@@ -56,6 +62,9 @@ const perSecond = (frames: Record<string, number>) =>
     .map(([kind, n]) => `${kind} ${Math.round(n).toLocaleString('en')}`)
     .join(', ');
 
+const kib = (bytes: number) => (bytes < 1024 ? `${Math.round(bytes)} B` : `${(bytes / 1024).toLocaleString('en', { maximumFractionDigits: 0 })} KiB`);
+const queue = (q: QueueSummary | null, key: 'unreadByServer' | 'unreadByClients' | 'unsentByServer') => (q ? `${kib(q[key].mean)} / ${kib(q[key].max)}` : 'no ss');
+
 export function printSoakTable(results: SoakResult[], setup: { people: number; tabs: number; workers: number; loadCores: string }): void {
   const rows: [string, (r: SoakResult) => string][] = [
     ['minutes measured', (r) => r.minutes.toFixed(1)],
@@ -69,6 +78,10 @@ export function printSoakTable(results: SoakResult[], setup: { people: number; t
     ['server RSS start / peak / end', (r) => `${r.rssMiB.start.toFixed(0)} / ${r.rssMiB.peak.toFixed(0)} / ${r.rssMiB.end.toFixed(0)} MiB`],
     ['CPU: server (core 0)', (r) => `${r.cpu.server.toFixed(0)}%`],
     [`CPU: ${setup.workers} load processes + observer (cores ${setup.loadCores})`, (r) => `${r.cpu.load.toFixed(0)}% + ${r.cpu.observer.toFixed(1)}%`],
+    ['main thread waiting for a CPU: server / each load process / observer', (r) => `${r.waited.server.toFixed(0)}% / ${r.waited.load.map((w) => w.toFixed(0)).join(', ')}% / ${r.waited.observer.toFixed(1)}%`],
+    ['kernel queues, mean / max: unread by the server', (r) => queue(r.queues, 'unreadByServer')],
+    ['… unread by the clients', (r) => queue(r.queues, 'unreadByClients')],
+    ['… not yet taken from the server (ws bufferedAmount grows past this)', (r) => queue(r.queues, 'unsentByServer')],
     ['load processes: event-loop delay p99 each / max', (r) => `${r.loopDelayP99.map((ms) => ms.toFixed(0)).join(', ')} / ${r.loopDelayMax.toFixed(0)} ms`],
     ['frames/s clients → server', (r) => perSecond(r.framesIn)],
     ['frames/s server → clients', (r) => perSecond(r.framesOut)],
@@ -91,7 +104,7 @@ function verdict(results: SoakResult[]): string {
     if (r.delivery.n === 0 || r.observed.n === 0) continue;
     const busy = Math.max(...r.loopDelayP99);
     lines.push(
-      `${r.label}: p99 ${r.delivery.p99} ms at the busy tabs, ${r.observed.p99} ms at the observer; the load processes' event loops lagged up to ${busy.toFixed(0)} ms (p99), server CPU ${r.cpu.server.toFixed(0)}%, load ${r.cpu.load.toFixed(0)}%.`,
+      `${r.label}: p99 ${r.delivery.p99} ms at the busy tabs, ${r.observed.p99} ms at the observer; the load processes' event loops lagged up to ${busy.toFixed(0)} ms (p99); server CPU ${r.cpu.server.toFixed(0)}% with ${r.waited.server.toFixed(0)}% of the run spent waiting for its core, load ${r.cpu.load.toFixed(0)}%.`,
     );
   }
   if (reference) {
