@@ -20,10 +20,11 @@ export interface SoakResult {
   clients: number;
   connected: number;
   disconnects: number;
-  converged: number;
+  /** Null when the checker could not sync (convergence and losses unknown). */
+  converged: number | null;
   checked: number;
   typed: number;
-  lost: number;
+  lost: number | null;
   /** Timeline lines at other people's active tabs (in the load processes). */
   delivery: Latency;
   /** The same lines at the observer. */
@@ -71,8 +72,8 @@ export function printSoakTable(results: SoakResult[], setup: { people: number; t
     ['load average (1 min) during the run', (r) => `${r.loadAverage.min.toFixed(1)}–${r.loadAverage.max.toFixed(1)}`],
     ['connected at the end', (r) => `${r.connected} / ${r.clients}`],
     ['disconnects during the run', (r) => String(r.disconnects)],
-    ['converged with a fresh client', (r) => `${r.converged} / ${r.checked}`],
-    ['timeline lines typed / lost', (r) => `${r.typed} / ${r.lost}`],
+    ['converged with a fresh client', (r) => (r.converged === null ? 'unknown: the checker did not sync in 2 min' : `${r.converged} / ${r.checked}`)],
+    ['timeline lines typed / lost', (r) => `${r.typed} / ${r.lost ?? 'unknown'}`],
     ["delivery to other people's active tabs p50 / p99 / max (n)", (r) => latency(r.delivery)],
     ['delivery to the observer (own process) p50 / p99 / max (n)', (r) => latency(r.observed)],
     ['server RSS start / peak / end', (r) => `${r.rssMiB.start.toFixed(0)} / ${r.rssMiB.peak.toFixed(0)} / ${r.rssMiB.end.toFixed(0)} MiB`],
