@@ -21,7 +21,7 @@
  * what it typed and a digest of each tab's copy.
  */
 import { createHash } from 'node:crypto';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -49,6 +49,8 @@ export interface LoadReport {
   framesReceived: Record<string, number>;
   /** This process's event-loop delay over the run, ms. */
   loopDelay: { p50: number; p99: number; max: number };
+  /** Time spent in garbage collection over the run, ms. */
+  gcMs: number;
 }
 
 /** Delivery latency in whole milliseconds, 0 … 9999 (the last bucket holds anything slower). */
@@ -62,6 +64,11 @@ const now = () => performance.timeOrigin + performance.now();
 /** Node records the whole interval between its samples, so the delay is what exceeds the resolution. */
 const LOOP_SAMPLE_MS = 10;
 const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+let gcMs = 0;
+let measuring = false;
+new PerformanceObserver((list) => {
+  if (measuring) for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
 // Every stock provider adds a process 'exit' listener; fifty of them are expected here.
 process.setMaxListeners(0);
 
@@ -134,11 +141,13 @@ process.on('message', async (message: { type: 'start'; config: LoadConfig } | { 
     );
   }
   loopDelay.enable();
+  measuring = true;
   process.send!({ type: 'ready' });
   process.on('message', async (next: { type: string }) => {
     if (next.type === 'stop') {
       for (const timer of timers) clearInterval(timer);
       loopDelay.disable();
+      measuring = false;
       process.send!({ type: 'stopped' });
     } else if (next.type === 'report') {
       const ms = (ns: number) => Math.max(0, Math.round(ns / 1e5) / 10 - LOOP_SAMPLE_MS);
@@ -152,6 +161,7 @@ process.on('message', async (message: { type: 'start'; config: LoadConfig } | { 
         framesSent: named(sentCounts),
         framesReceived: named(receivedCounts),
         loopDelay: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+        gcMs: Math.round(gcMs),
       };
       process.send!({ type: 'report', ...report });
       for (const t of tabs) t.provider.destroy();

@@ -175,6 +175,7 @@ async function soak(id: SoakTargetId): Promise<SoakResult> {
       queues: queued,
       loopDelayP99: clients.map((r) => r.loopDelay.p99),
       loopDelayMax: Math.max(...clients.map((r) => r.loopDelay.max)),
+      gc: clients.reduce((sum, r) => sum + r.gcMs, 0) / 10 / seconds,
       loadAverage: { min: Math.min(...load), max: Math.max(...load) },
       framesIn: perSecond(clients.map((r) => r.framesSent)),
       framesOut: perSecond(clients.map((r) => r.framesReceived)),

@@ -39,6 +39,8 @@ export interface SoakResult {
   /** Each load process's event-loop delay p99, ms. */
   loopDelayP99: number[];
   loopDelayMax: number;
+  /** Garbage collection in the load processes, percent of a core. */
+  gc: number;
   loadAverage: { min: number; max: number };
   framesIn: Record<string, number>;
   framesOut: Record<string, number>;
@@ -84,6 +86,7 @@ export function printSoakTable(results: SoakResult[], setup: { people: number; t
     ['… unread by the clients', (r) => queue(r.queues, 'unreadByClients')],
     ['… not yet taken from the server (ws bufferedAmount grows past this)', (r) => queue(r.queues, 'unsentByServer')],
     ['load processes: event-loop delay p99 each / max', (r) => `${r.loopDelayP99.map((ms) => ms.toFixed(0)).join(', ')} / ${r.loopDelayMax.toFixed(0)} ms`],
+    ['load processes: garbage collection (share of a core)', (r) => `${r.gc.toFixed(1)}%`],
     ['frames/s clients → server', (r) => perSecond(r.framesIn)],
     ['frames/s server → clients', (r) => perSecond(r.framesOut)],
   ];
