@@ -117,9 +117,12 @@ function verdict(results: SoakResult[]): string {
       const ratio = r.delivery.p99 / Math.max(1, reference.delivery.p99);
       lines.push(
         ratio <= 1.25
-          ? `${r.label} vs the reference under the same load: p99 ${r.delivery.p99} vs ${reference.delivery.p99} ms, so the busy tabs' tail is the load generator's on this machine, not the server's.`
-          : `${r.label} vs the reference under the same load: p99 ${r.delivery.p99} vs ${reference.delivery.p99} ms: the server adds to the tail.`,
+          ? `${r.label} vs the reference under the same load: p99 ${r.delivery.p99} vs ${reference.delivery.p99} ms at the busy tabs, so their tail is the load generator's on this machine, not the server's.`
+          : `${r.label} vs the reference under the same load: p99 ${r.delivery.p99} vs ${reference.delivery.p99} ms at the busy tabs: the server adds to the tail.`,
       );
+      if (r.observed.n > 0 && reference.observed.n > 0) {
+        lines.push(`${r.label} vs the reference at the observer (the servers' own delivery, without the generator's queueing): p50 ${r.observed.p50} vs ${reference.observed.p50} ms, p99 ${r.observed.p99} vs ${reference.observed.p99} ms.`);
+      }
     }
   }
   return lines.join('\n');
