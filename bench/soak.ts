@@ -4,8 +4,8 @@
  * rates (bench/soak-load.ts), against each server in its own process, one
  * after the other with the same workload: Warroom (PGlite; PostgreSQL too
  * when DATABASE_URL is set) and, as the reference, the in-memory
- * @y/websocket-server. With taskset the server gets core 0 and the load the
- * other cores.
+ * @y/websocket-server. Needs Linux (taskset, /proc, ss): the server gets
+ * core 0 and the load the other cores.
  *
  *   npm run bench -- soak [--minutes 10] [--people 40] [--tabs 5] [--workers 4] [--targets warroom-pglite,y-websocket] [--nice=-10]
  *   DATABASE_URL=postgres://… npm run bench -- soak     (adds warroom-postgres, in a throwaway schema)
@@ -15,9 +15,11 @@
  * lost, delivery latency of timeline lines at other people's active tabs and
  * at an observer (one more stock client, alone in its process: what the
  * server delivers without the load generator's queueing), server RSS, CPU of
- * each side, the load processes' event-loop delay, and frames per second.
- * If the reference shows the same tail under the same load, the tail is the
- * load generator's on this machine, not the server's.
+ * each side and how long each waited for a CPU, the kernel's socket queues,
+ * the load processes' event-loop delay and GC, and frames per second. If
+ * the reference shows the same tail under the same load, the tail is the
+ * load generator's on this machine; the observer tells the servers' own
+ * delivery apart from the generator's queueing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
