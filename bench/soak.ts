@@ -7,7 +7,7 @@
  * @y/websocket-server. Needs Linux (taskset, /proc, ss): the server gets
  * core 0 and the load the other cores.
  *
- *   npm run bench -- soak [--minutes 10] [--people 40] [--tabs 5] [--workers 4] [--targets warroom-pglite,y-websocket] [--nice=-10]
+ *   npm run bench -- soak [--minutes 10] [--people 40] [--tabs 5] [--workers 4] [--targets warroom-pglite,y-websocket] [--nice=-10] [--warroom-env NAME=value,…]
  *   DATABASE_URL=postgres://… npm run bench -- soak     (adds warroom-postgres, in a throwaway schema)
  *
  * Reports per server: clients connected at the end and disconnects,
@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
     tabs: { type: 'string', default: '5' },
     workers: { type: 'string', default: '4' },
     nice: { type: 'string', default: '0' },
+    'warroom-env': { type: 'string', default: '' },
     targets: { type: 'string', default: process.env.DATABASE_URL ? SOAK_TARGETS.join(',') : 'warroom-pglite,y-websocket' },
   },
 });
@@ -56,6 +57,8 @@ const WORKERS = Number(args.workers);
  */
 const NICE = Number(args.nice);
 const niced = (command: string[]) => (NICE === 0 ? command : ['nice', '-n', String(NICE), ...command]);
+/** Extra environment for Warroom's server, NAME=value,… (e.g. compaction thresholds, to see what compaction costs the tail). */
+const WARROOM_ENV = Object.fromEntries(args['warroom-env'].split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
 const TARGETS = args.targets.split(',') as SoakTargetId[];
 for (const target of TARGETS) if (!SOAK_TARGETS.includes(target)) throw new Error(`unknown target ${target}: one of ${SOAK_TARGETS.join(', ')}`);
 const DOC_ID = 'soak-war-room';
@@ -114,7 +117,7 @@ class LoadProcess {
 }
 
 async function soak(id: SoakTargetId): Promise<SoakResult> {
-  const server = await startSoakServer(id, { people: PEOPLE, docId: DOC_ID, postgresUrl: process.env.DATABASE_URL ?? null, wrap: niced });
+  const server = await startSoakServer(id, { people: PEOPLE, docId: DOC_ID, postgresUrl: process.env.DATABASE_URL ?? null, wrap: niced, env: WARROOM_ENV });
   const loads: LoadProcess[] = [];
   try {
     const tabs: LoadTab[] = server.people.flatMap((headers, person) => Array.from({ length: TABS }, (_, i) => ({ headers, person, role: i === 0 ? ('active' as const) : ('idle' as const) })));

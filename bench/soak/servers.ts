@@ -42,6 +42,8 @@ export interface SoakServerOptions {
   postgresUrl: string | null;
   /** Wraps the server's command (e.g. in `nice`). */
   wrap: (command: string[]) => string[];
+  /** Extra environment for Warroom's server. */
+  env: Record<string, string>;
 }
 
 export async function startSoakServer(id: SoakTargetId, options: SoakServerOptions): Promise<SoakServer> {
@@ -84,7 +86,7 @@ async function startWarroom(id: 'warroom-pglite' | 'warroom-postgres', options: 
     process = await startPinned({
       name: id,
       command: options.wrap([...NODE, join(ROOT, 'tests', 'helpers', 'collab-child.ts')]),
-      env: cleanEnv({ ...storage, COLLAB_DOC_ID: options.docId, LOG_LEVEL: 'warn' }),
+      env: cleanEnv({ ...storage, COLLAB_DOC_ID: options.docId, LOG_LEVEL: 'warn', ...options.env }),
       cwd: ROOT,
     });
   } catch (error) {
