@@ -10,7 +10,7 @@
  *   replay   bench/replay.ts — time-travel replay of a 4-hour, 5,000-update war room
  *   search   bench/search.ts — knowledge-base search over 10,000 demo incidents
  *   states   bench/state-propagation.ts — each state change, from the request to every other open war room
- *   soak     bench/soak.ts — 200 stock clients typing in one war room for 10 minutes
+ *   soak     bench/soak.ts — 200 stock clients typing in one war room for 10 minutes, then the same against @y/websocket-server
  */
 const benchmarks: Record<string, string> = {
   abuse: './abuse.ts',

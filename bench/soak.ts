@@ -1,29 +1,39 @@
 /**
- * Soak: a SEV1 war room for ten minutes. 40 people × 5 tabs = 200 stock
- * y-websocket clients spread over several load processes, typing and moving
- * cursors at human rates (bench/soak-load.ts), against our server in its own
- * process. On Linux with taskset, the server gets core 0 and the load the
- * other cores, so the load generator is not what is measured.
+ * Soak: a SEV1 war room. 40 people × 5 tabs = 200 stock y-websocket clients
+ * spread over several load processes, typing and moving cursors at human
+ * rates (bench/soak-load.ts), against each server in its own process, one
+ * after the other with the same workload: Warroom (PGlite; PostgreSQL too
+ * when DATABASE_URL is set) and, as the reference, the in-memory
+ * @y/websocket-server. Needs Linux (taskset, /proc, ss): the server gets
+ * core 0 and the load the other cores.
  *
- *   npm run bench -- soak [--minutes 10] [--people 40] [--tabs 5] [--workers 4]
- *   DATABASE_URL=postgres://… npm run bench -- soak     (a throwaway schema; default: PGlite on disk in a temp dir)
+ *   npm run bench -- soak [--minutes 10] [--people 40] [--tabs 5] [--workers 4] [--targets warroom-pglite,y-websocket] [--nice=-10] [--warroom-env NAME=value,…]
+ *   DATABASE_URL=postgres://… npm run bench -- soak     (adds warroom-postgres, in a throwaway schema)
  *
- * Reports: clients connected at the end and disconnects during the run,
+ * Reports per server: clients connected at the end and disconnects,
  * convergence (every tab's copy equals a fresh client's), lines typed and
- * lost, delivery latency p50/p99/max of timeline lines at other people's
- * active tabs, server RSS at start / peak / end, and frames per second by kind.
+ * lost, delivery latency of timeline lines at other people's active tabs and
+ * at an observer (one more stock client, alone in its process: what the
+ * server delivers without the load generator's queueing), server RSS, CPU of
+ * each side and how long each waited for a CPU, the kernel's socket queues,
+ * the load processes' event-loop delay and GC, and frames per second. If
+ * the reference shows the same tail under the same load, the tail is the
+ * load generator's on this machine; the observer tells the servers' own
+ * delivery apart from the generator's queueing.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { cpuMs, LOAD_CORE, rssKiB, runQueueWaitMs } from './collab/process.ts';
+import { watchQueues } from './soak/queues.ts';
+import type { LoadConfig, LoadReport, LoadTab } from './soak-load.ts';
+import { SOAK_TARGETS, startSoakServer, type SoakServer, type SoakTargetId } from './soak/servers.ts';
+import { printSoakTable, quantile, type SoakResult } from './soak/table.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,193 +41,167 @@ const { values: args } = parseArgs({
     people: { type: 'string', default: '40' },
     tabs: { type: 'string', default: '5' },
     workers: { type: 'string', default: '4' },
+    nice: { type: 'string', default: '0' },
+    'warroom-env': { type: 'string', default: '' },
+    targets: { type: 'string', default: process.env.DATABASE_URL ? SOAK_TARGETS.join(',') : 'warroom-pglite,y-websocket' },
   },
 });
 const MINUTES = Number(args.minutes);
 const PEOPLE = Number(args.people);
 const TABS = Number(args.tabs);
 const WORKERS = Number(args.workers);
+/**
+ * A niceness for every process of the run (server, load, observer) alike, so
+ * that on a machine shared with other work the figures are about these
+ * processes; below 0 needs root. The comparison stays like for like.
+ */
+const NICE = Number(args.nice);
+const niced = (command: string[]) => (NICE === 0 ? command : ['nice', '-n', String(NICE), ...command]);
+/** Extra environment for Warroom's server, NAME=value,… (e.g. compaction thresholds, to see what compaction costs the tail). */
+const WARROOM_ENV = Object.fromEntries(args['warroom-env'].split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+const TARGETS = args.targets.split(',') as SoakTargetId[];
+for (const target of TARGETS) if (!SOAK_TARGETS.includes(target)) throw new Error(`unknown target ${target}: one of ${SOAK_TARGETS.join(', ')}`);
 const DOC_ID = 'soak-war-room';
 const ROOT = join(import.meta.dirname, '..');
 const NODE = [process.execPath, '--experimental-strip-types', '--disable-warning=ExperimentalWarning'];
+const loadCores = cpus().length > 1 ? `${LOAD_CORE}-${cpus().length - 1}` : '0';
 
-const hasTaskset = (() => {
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return cpus().length > 1;
-  } catch {
-    return false;
-  }
-})();
-const pinned = (cores: string, command: string[]) => (hasTaskset ? ['taskset', '-c', cores, ...command] : command);
-const loadCores = `1-${cpus().length - 1}`;
-
-function rssKb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) : 0;
-}
-
-/** CPU seconds a process has used (user + system), from /proc: a latency figure means little if the load generator had no CPU left. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ is 100 on Linux)
-}
-
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const within = <T>(promise: Promise<T>, what: string, ms = 120_000) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out`)), ms).unref())]);
 
-/** With DATABASE_URL, a throwaway schema of its own (dropped at the end), never the database's public one. */
-const SCHEMA = process.env.DATABASE_URL ? `soak_${Date.now().toString(36)}` : null;
-async function onPostgres(statement: string) {
-  const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(statement);
-  await admin.end();
-}
-
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  if (SCHEMA) await onPostgres(`create schema ${SCHEMA}`);
-  const [command, ...rest] = pinned('0', [...NODE, join(ROOT, 'tests', 'helpers', 'collab-child.ts')]);
-  const child = spawn(command, rest, {
-    env: { ...process.env, DATA_DIR: dataDir, ...(SCHEMA ? { DB_SCHEMA: SCHEMA } : {}), COLLAB_DOC_ID: DOC_ID, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await within(new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve)), 'server start');
-  return { child, url: JSON.parse(line).url };
-}
-
-async function signUpPeople(url: string): Promise<string[]> {
-  const headers = { origin: url, 'content-type': 'application/json' };
-  const signup = async (n: number, invite?: string) => {
-    const response = await fetch(`${url}/api/auth/signup`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ email: `soak${n}@example.com`, displayName: `Person ${n}`, password: `soak test passphrase ${n}`, invite }),
-    });
-    if (response.status !== 201) throw new Error(`sign-up ${n}: ${response.status} ${await response.text()}`);
-    return response.headers.getSetCookie()[0].split(';')[0];
-  };
-  const admin = await signup(0);
-  const cookies = [admin];
-  for (let n = 1; n < PEOPLE; n++) {
-    const invite = await fetch(`${url}/api/admin/invites`, { method: 'POST', headers: { ...headers, cookie: admin }, body: '{}' });
-    const token = new URL(((await invite.json()) as { url: string }).url).searchParams.get('invite')!;
-    cookies.push(await signup(n, token));
-  }
-  return cookies;
-}
-
-/** A fresh stock client's copy: what everyone should have converged to. */
-async function freshCopy(url: string, cookie: string): Promise<{ digest: string; lines: Set<string> }> {
+/**
+ * A fresh stock client's copy: what everyone should have converged to. Null
+ * when it cannot sync within two minutes (a server still far behind its input).
+ */
+async function freshCopy(server: SoakServer): Promise<{ digest: string; lines: Set<string> } | null> {
+  const headers = server.people[0];
   class Socket extends WebSocket {
     constructor(target: string) {
-      super(target, { headers: { cookie, origin: url } });
+      super(target, { headers });
     }
   }
   const doc = new Y.Doc();
-  const provider = new WebsocketProvider(url.replace(/^http/, 'ws') + '/collab', DOC_ID, doc, { WebSocketPolyfill: Socket as unknown as typeof globalThis.WebSocket, disableBc: true });
-  await within(new Promise<void>((resolve) => provider.once('sync', () => resolve())), 'the checker to sync');
+  const provider = new WebsocketProvider(server.wsBase, DOC_ID, doc, { WebSocketPolyfill: Socket as unknown as typeof globalThis.WebSocket, disableBc: true });
+  try {
+    await within(new Promise<void>((resolve) => provider.once('sync', () => resolve())), 'the checker to sync');
+  } catch (error) {
+    console.error(`${server.label}: ${(error as Error).message}; convergence and losses unknown`);
+    return null;
+  } finally {
+    provider.destroy();
+  }
   const digest = createHash('sha256').update(JSON.stringify([doc.getArray('timeline').toJSON(), doc.getText('notes').toString()])).digest('hex');
-  const lines = new Set(doc.getArray<string>('timeline').toArray());
-  provider.destroy();
-  return { digest, lines };
+  return { digest, lines: new Set(doc.getArray<string>('timeline').toArray()) };
 }
 
-interface Report {
-  tabs: number;
-  connected: number;
-  disconnects: number;
-  digests: string[];
-  typed: string[];
-  histogram: number[];
-  framesSent: Record<string, number>;
-  framesReceived: Record<string, number>;
+/** A load process on the load cores, driven over IPC. */
+class LoadProcess {
+  readonly child: ChildProcess;
+  #waiting: ((message: { type: string }) => void) | null = null;
+
+  constructor() {
+    this.child = spawn('taskset', ['-c', loadCores, ...niced([...NODE, join(ROOT, 'bench', 'soak-load.ts')])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (message: { type: string }) => this.#waiting?.(message));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  ask<T>(type: 'start' | 'stop' | 'report', answer: string, config?: LoadConfig): Promise<T> {
+    const answered = within(new Promise<T>((resolve) => (this.#waiting = (m) => m.type === answer && resolve(m as T))), `a load process to answer ${type}`, 300_000);
+    this.child.send({ type, config });
+    return answered;
+  }
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'warroom-soak-'));
-let server: { child: ChildProcess; url: string } | undefined;
-const workers: ChildProcess[] = [];
-try {
-  server = await startServer(dataDir);
-  const serverPid = server.child.pid!;
-  const cookies = await signUpPeople(server.url);
-  const tabs = cookies.flatMap((cookie, person) => Array.from({ length: TABS }, (_, i) => ({ cookie, person, active: i === 0 })));
-  console.log(`soak: ${tabs.length} clients (${PEOPLE} people × ${TABS} tabs) in ${WORKERS} load processes for ${MINUTES} min; ${hasTaskset ? `server on core 0, load on cores ${loadCores}` : 'no taskset: not pinned'}`);
+async function soak(id: SoakTargetId): Promise<SoakResult> {
+  const server = await startSoakServer(id, { people: PEOPLE, docId: DOC_ID, postgresUrl: process.env.DATABASE_URL ?? null, wrap: niced, env: WARROOM_ENV });
+  const loads: LoadProcess[] = [];
+  try {
+    const tabs: LoadTab[] = server.people.flatMap((headers, person) => Array.from({ length: TABS }, (_, i) => ({ headers, person, role: i === 0 ? ('active' as const) : ('idle' as const) })));
+    console.log(`soak ${server.label}: ${tabs.length} clients (${PEOPLE} people × ${TABS} tabs) in ${WORKERS} load processes + 1 observer for ${MINUTES} min; server on core 0, load on cores ${loadCores}${NICE ? `, all at niceness ${NICE}` : ''}`);
+    for (let w = 0; w <= WORKERS; w++) loads.push(new LoadProcess());
+    const observer = loads[WORKERS];
+    await Promise.all([
+      ...loads.slice(0, WORKERS).map((load, w) => load.ask('start', 'ready', { wsBase: server.wsBase, docId: DOC_ID, tabs: tabs.filter((_, i) => i % WORKERS === w) })),
+      observer.ask('start', 'ready', { wsBase: server.wsBase, docId: DOC_ID, tabs: [{ headers: server.people[0], person: -1, role: 'observer' }] }),
+    ]);
 
-  const messages = new Map<ChildProcess, (message: { type: string }) => void>();
-  const next = (worker: ChildProcess, type: string) => within(new Promise<any>((resolve) => messages.set(worker, (m) => m.type === type && resolve(m))), `a worker to answer ${type}`, 300_000);
-  for (let w = 0; w < WORKERS; w++) {
-    const [command, ...rest] = pinned(loadCores, [...NODE, join(ROOT, 'bench', 'soak-load.ts')]);
-    const worker = spawn(command, rest, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    worker.on('message', (message: { type: string }) => messages.get(worker)?.(message));
-    workers.push(worker);
+    const pids = [server.process.pid, ...loads.map((l) => l.pid)];
+    const started = performance.now();
+    const load = [loadavg()[0]];
+    const rss = [rssKiB(server.process.pid)];
+    const cpuAtStart = pids.map(cpuMs);
+    const waitAtStart = pids.map(runQueueWaitMs);
+    const queues = watchQueues(Number(new URL(server.wsBase).port));
+    const sampler = setInterval(() => {
+      rss.push(rssKiB(server.process.pid));
+      load.push(loadavg()[0]);
+    }, 1000);
+    await sleep(MINUTES * 60_000);
+    await Promise.all(loads.map((l) => l.ask('stop', 'stopped')));
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = pids.map((pid, i) => (cpuMs(pid) - cpuAtStart[i]) / 10 / seconds);
+    const waited = pids.map((pid, i) => (runQueueWaitMs(pid) - waitAtStart[i]) / 10 / seconds);
+    const queued = queues.stop();
+    // Let the last keystrokes and presence settle before comparing copies.
+    await sleep(5000);
+    clearInterval(sampler);
+    rss.push(rssKiB(server.process.pid));
+
+    const expected = await freshCopy(server);
+    const reports = await Promise.all(loads.map((l) => l.ask<LoadReport>('report', 'report')));
+    const clients = reports.slice(0, WORKERS);
+    const sum = (histograms: number[][]) => histograms.reduce((total, h) => total.map((n, ms) => n + h[ms]));
+    const perSecond = (counts: Record<string, number>[]) => {
+      const total: Record<string, number> = {};
+      for (const c of counts) for (const [kind, n] of Object.entries(c)) total[kind] = (total[kind] ?? 0) + n / seconds;
+      return total;
+    };
+    const typed = clients.flatMap((r) => r.typed);
+    const digests = reports.flatMap((r) => r.digests);
+    return {
+      label: server.label,
+      minutes: seconds / 60,
+      clients: tabs.length,
+      connected: clients.reduce((s, r) => s + r.connected, 0),
+      disconnects: reports.reduce((s, r) => s + r.disconnects, 0),
+      converged: expected ? digests.filter((d) => d === expected.digest).length : null,
+      checked: digests.length,
+      typed: typed.length,
+      lost: expected ? typed.filter((line) => !expected.lines.has(line)).length : null,
+      delivery: quantile(sum(clients.map((r) => r.histogram))),
+      observed: quantile(reports[WORKERS].histogram),
+      rssMiB: { start: rss[0] / 1024, peak: Math.max(...rss) / 1024, end: rss[rss.length - 1] / 1024 },
+      cpu: { server: cpu[0], load: cpu.slice(1, WORKERS + 1).reduce((a, b) => a + b, 0), observer: cpu[WORKERS + 1] },
+      waited: { server: waited[0], load: waited.slice(1, WORKERS + 1), observer: waited[WORKERS + 1] },
+      queues: queued,
+      loopDelayP99: clients.map((r) => r.loopDelay.p99),
+      loopDelayMax: Math.max(...clients.map((r) => r.loopDelay.max)),
+      gc: clients.reduce((sum, r) => sum + r.gcMs, 0) / 10 / seconds,
+      loadAverage: { min: Math.min(...load), max: Math.max(...load) },
+      framesIn: perSecond(clients.map((r) => r.framesSent)),
+      framesOut: perSecond(clients.map((r) => r.framesReceived)),
+    };
+  } finally {
+    for (const l of loads) l.child.kill('SIGKILL');
+    await server.stop();
   }
-  const ready = workers.map((worker) => next(worker, 'ready'));
-  workers.forEach((worker, w) => worker.send({ type: 'start', config: { url: server!.url, docId: DOC_ID, tabs: tabs.filter((_, i) => i % WORKERS === w) } }));
-  await Promise.all(ready);
-
-  const started = performance.now();
-  const rss = [rssKb(serverPid)];
-  const cpuAtStart = [serverPid, ...workers.map((w) => w.pid!)].map(cpuSeconds);
-  const sampler = setInterval(() => rss.push(rssKb(serverPid)), 1000);
-  await new Promise((resolve) => setTimeout(resolve, MINUTES * 60_000));
-  const stopped = workers.map((worker) => next(worker, 'stopped'));
-  for (const worker of workers) worker.send({ type: 'stop' });
-  await Promise.all(stopped);
-  const seconds = (performance.now() - started) / 1000;
-  const cpuUsed = [serverPid, ...workers.map((w) => w.pid!)].map((pid, i) => cpuSeconds(pid) - cpuAtStart[i]);
-  // Let the last keystrokes and presence settle before comparing copies.
-  await new Promise((resolve) => setTimeout(resolve, 5000));
-  clearInterval(sampler);
-  rss.push(rssKb(serverPid));
-
-  const expected = await freshCopy(server.url, cookies[0]);
-  const reports = (await Promise.all(workers.map((worker) => {
-    const report = next(worker, 'report');
-    worker.send({ type: 'report' });
-    return report;
-  }))) as Report[];
-
-  const histogram = new Array<number>(10_000).fill(0);
-  const sent: Record<string, number> = {};
-  const received: Record<string, number> = {};
-  for (const report of reports) {
-    report.histogram.forEach((n, ms) => (histogram[ms] += n));
-    for (const [kind, n] of Object.entries(report.framesSent)) sent[kind] = (sent[kind] ?? 0) + n;
-    for (const [kind, n] of Object.entries(report.framesReceived)) received[kind] = (received[kind] ?? 0) + n;
-  }
-  const deliveries = histogram.reduce((a, b) => a + b, 0);
-  const quantile = (q: number) => {
-    let seen = 0;
-    for (let ms = 0; ms < histogram.length; ms++) if ((seen += histogram[ms]) >= q * deliveries) return ms;
-    return NaN;
-  };
-  const typed = reports.flatMap((r) => r.typed);
-  const lost = typed.filter((line) => !expected.lines.has(line)).length;
-  const digests = reports.flatMap((r) => r.digests);
-  const converged = digests.filter((d) => d === expected.digest).length;
-  const mb = (kb: number) => (kb / 1024).toFixed(0);
-  const peak = Math.max(...rss);
-  const perSecond = (counts: Record<string, number>) => Object.entries(counts).sort().map(([kind, n]) => `${kind} ${(n / seconds).toFixed(0)}`).join(', ');
-
-  console.log(`\n| ${MINUTES} min, ${tabs.length} stock clients (${PEOPLE} × ${TABS}) | result |\n|---|---|`);
-  console.log(`| connected at the end | ${reports.reduce((s, r) => s + r.connected, 0)} / ${tabs.length} |`);
-  console.log(`| disconnects during the run | ${reports.reduce((s, r) => s + r.disconnects, 0)} |`);
-  console.log(`| converged with a fresh client | ${converged} / ${digests.length} |`);
-  console.log(`| timeline lines typed / lost | ${typed.length} / ${lost} |`);
-  console.log(`| delivery to other people's tabs p50 / p99 / max | ${quantile(0.5)} / ${quantile(0.99)} / ${histogram.findLastIndex((n) => n > 0)} ms (${deliveries} deliveries) |`);
-  console.log(`| server RSS start / peak / end | ${mb(rss[0])} / ${mb(peak)} / ${mb(rss[rss.length - 1])} MB |`);
-  const percent = (cpu: number) => `${((100 * cpu) / seconds).toFixed(0)}%`;
-  console.log(`| CPU used: server / load processes | ${percent(cpuUsed[0])} of its core / ${percent(cpuUsed.slice(1).reduce((a, b) => a + b, 0))} of a core (on ${loadCores === '1-1' ? 'core 1' : `cores ${loadCores}`}) |`);
-  console.log(`| frames/s clients → server | ${perSecond(sent)} |`);
-  console.log(`| frames/s server → clients | ${perSecond(received)} |`);
-} finally {
-  for (const worker of workers) worker.kill('SIGKILL');
-  if (server) {
-    const exited = new Promise((resolve) => server!.child.once('exit', resolve));
-    server.child.kill('SIGTERM');
-    await within(exited, 'the server to stop', 30_000).catch(() => server!.child.kill('SIGKILL'));
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-  if (SCHEMA) await onPostgres(`drop schema if exists ${SCHEMA} cascade`);
 }
-process.exit(0);
+
+const results: SoakResult[] = [];
+for (const id of TARGETS) {
+  try {
+    results.push(await soak(id));
+  } catch (error) {
+    console.error(`soak against ${id} failed:`, error);
+  }
+  // Each server's column as soon as it is measured: a later failure loses nothing.
+  printSoakTable(results, { people: PEOPLE, tabs: TABS, workers: WORKERS, loadCores });
+  // The next server starts on a quiet core, not beside this one's exit.
+  await sleep(3000);
+}
+process.exit(results.length === TARGETS.length ? 0 : 1);
+

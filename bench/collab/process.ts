@@ -128,6 +128,15 @@ export function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/**
+ * Time the process's main thread (the event loop) spent runnable but waiting
+ * for a CPU, in ms (/proc/PID/schedstat, nanoseconds): on a shared machine,
+ * what other processes cost a figure.
+ */
+export function runQueueWaitMs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+}
+
 /** Busy time of each core so far, in ms, whoever used it (/proc/stat; idle and iowait excluded). */
 export function coreBusyMs(): number[] {
   const busy: number[] = [];
