@@ -9,7 +9,7 @@
  */
 import * as Y from 'yjs';
 import { ClaimedIds, claimedBy } from './claimed-ids.ts';
-import { splitLargeUpdates } from './split-off-thread.ts';
+import { splitLargeUpdates } from './updates-off-thread.ts';
 
 /** Work done in one go before letting other requests in. */
 const SLICE_MS = 15;

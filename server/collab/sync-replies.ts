@@ -114,6 +114,8 @@ export class SyncReplies {
   /** After sending to `connection`: start a catch-up if its buffer passed the limit. */
   checkBacklog(connection: Connection): void {
     if (this.#owed.has(connection) || connection.bufferedAmount <= this.#maxBufferedBytes) return;
+    // A half-changed document's state vector claims what no change has been sent for yet; the next send looks again.
+    if (!this.#source.ready) return;
     const { doc, applied } = this.#source;
     // The document already holds changes up to `applied`; the ones not yet committed still go out one by one.
     this.#owe(connection, Y.encodeStateVector(doc), applied);

@@ -1,0 +1,178 @@
+/**
+ * A client's large update (a big paste, a thousand entries at once) is
+ * checked and cut on a worker thread and applied a piece at a time, so one
+ * member cannot hold the server for everyone else. These tests pin down what
+ * must not change with it: other rooms go on meanwhile, the room holds its
+ * own work until the whole update is applied, it is committed before anyone
+ * sees it, stored and sent whole, and a corrupt one closes only its sender.
+ */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { parseMessage } from '../../server/collab/protocol.ts';
+import { Room } from '../../server/collab/room.ts';
+import { SPLIT_ABOVE_BYTES } from '../../server/collab/update-pieces.ts';
+import { CloseCode } from '../../server/shared/close-codes.ts';
+import { fakeConnection, MemoryStore, silentLog } from '../helpers/memory-store.ts';
+import { findHalfApplyingUpdate, sameDocument, spliceUpdates, syncFrame } from '../helpers/yjs.ts';
+
+async function openRoom(docId: string, store = new MemoryStore()) {
+  const room = await Room.load(docId, {
+    store,
+    log: silentLog,
+    compactAfterUpdates: 10_000,
+    compactAfterBytes: 64 * 1024 * 1024,
+    readOnlyStrikes: 3,
+    commitDelayMs: 0,
+    presenceFlushMs: 0,
+    maxBufferedBytes: 16 * 1024 * 1024,
+    maxDocumentBytes: 64 * 1024 * 1024,
+    onEmpty: () => {},
+    onFailed: () => {},
+  });
+  const join = (options: Parameters<typeof fakeConnection>[1] = {}) => {
+    const peer = fakeConnection(docId, { maxMessageBytes: 4 * 1024 * 1024, ...options });
+    room.join(peer.connection);
+    return peer;
+  };
+  return { room, store, join };
+}
+
+/** A thousand separate entries from one client: hundreds of structs, far over the size that is split. */
+function thousandEntries(clientID: number, from = 0): Uint8Array {
+  const doc = new Y.Doc();
+  doc.clientID = clientID;
+  doc.transact(() => {
+    for (let i = from; i < from + 1000; i++) doc.getMap('timeline').set(`entry-${i}`, `Entry ${i}: checked the dashboards again`);
+  });
+  return Y.encodeStateAsUpdate(doc);
+}
+
+function small(edit: (doc: Y.Doc) => void, clientID: number): Uint8Array {
+  const doc = new Y.Doc();
+  doc.clientID = clientID;
+  edit(doc);
+  return Y.encodeStateAsUpdate(doc);
+}
+
+const updatesIn = (frames: Uint8Array[]) => frames.map(parseMessage).flatMap((m) => (m.type === 'update' || m.type === 'sync-step-2' ? [m.update] : []));
+
+/** What a client holding nothing but the frames it was sent would have. */
+function received(frames: Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc({ gc: false });
+  for (const update of updatesIn(frames)) Y.applyUpdate(doc, update);
+  return doc;
+}
+
+describe('a large client update', () => {
+  it('is over the size that is split (the fixture holds what the tests claim)', () => {
+    expect(thousandEntries(1).byteLength).toBeGreaterThan(SPLIT_ABOVE_BYTES);
+  });
+
+  it('leaves other rooms free: a change in another room is committed and delivered while it is still being applied', async () => {
+    const big = await openRoom('big');
+    const other = await openRoom('other');
+    const writer = big.join();
+    const bigReader = big.join();
+    const typist = other.join();
+    const watcher = other.join();
+
+    writer.connection.receive(syncFrame(2, thousandEntries(7)));
+    typist.connection.receive(syncFrame(2, small((doc) => doc.getText('draft').insert(0, 'still here'), 8)));
+    await other.room.flush();
+
+    expect(received(watcher.socket.sent).getText('draft').toString()).toBe('still here');
+    // The large update is not in yet: the other room did not wait for it.
+    expect(big.store.log).toHaveLength(0);
+    expect(updatesIn(bigReader.socket.sent)).toHaveLength(0);
+
+    await big.room.flush();
+    expect(big.store.log).toHaveLength(1);
+    expect(received(bigReader.socket.sent).getMap('timeline').size).toBe(1000);
+    big.room.destroy();
+    other.room.destroy();
+  });
+
+  it('is stored and sent whole, after the commit, with the changes that arrived meanwhile after it, in order', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const writer = join();
+    const typist = join();
+    const reader = join();
+    let release!: () => void;
+    store.gate = new Promise((resolve) => (release = resolve));
+
+    writer.connection.receive(syncFrame(2, thousandEntries(7)));
+    // Arrives while the large one is being checked and applied: held, then applied after it.
+    typist.connection.receive(syncFrame(2, small((doc) => doc.getMap('timeline').set('entry-0', 'edited while it was applied'), 8)));
+    // A newcomer asks for the whole state meanwhile.
+    const late = join();
+    late.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    while (room.applied < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(updatesIn(reader.socket.sent)).toHaveLength(0);
+    expect(updatesIn(late.socket.sent)).toHaveLength(0);
+
+    release();
+    await room.flush();
+    expect(store.log.map((row) => row.userId)).toEqual([writer.connection.user.id, typist.connection.user.id]);
+    const stored = await store.document();
+    expect(stored.getMap('timeline').size).toBe(1000);
+    expect(sameDocument(stored, room.doc)).toBe(true);
+    for (const peer of [reader, late]) {
+      const theirs = received(peer.socket.sent);
+      expect(theirs.getMap('timeline').size).toBe(1000);
+      expect(sameDocument(theirs, room.doc)).toBe(true);
+    }
+    expect(room.doc.getMap('timeline').get('entry-0')).toBe(stored.getMap('timeline').get('entry-0'));
+    room.destroy();
+  });
+
+  it('closes only its sender when it fails half-way; the room reloads and the others carry on', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const honest = join();
+    const reader = join();
+    const fuzzer = join();
+    const base = small((doc) => {
+      doc.getText('t').insert(0, 'safe');
+      doc.getMap('m').set('nested', new Y.Map());
+    }, 1);
+    honest.connection.receive(syncFrame(2, base));
+    await room.flush();
+    // Valid entries first, then a change that decodes but throws while it is integrated: the entries go in, then it fails.
+    const corrupt = spliceUpdates(thousandEntries(50), findHalfApplyingUpdate(base));
+    expect(corrupt.byteLength).toBeGreaterThan(SPLIT_ABOVE_BYTES);
+
+    fuzzer.connection.receive(syncFrame(2, corrupt));
+    honest.connection.receive(syncFrame(2, small((doc) => doc.getText('after').insert(0, 'carry on'), 9)));
+    await room.flush();
+
+    expect(fuzzer.socket.closedWith).toBe(CloseCode.MALFORMED);
+    expect(honest.socket.closedWith).toBeNull();
+    expect(reader.socket.closedWith).toBeNull();
+    expect(room.doc.getMap('timeline').size).toBe(0);
+    expect(room.doc.getText('after').toString()).toBe('carry on');
+    expect(sameDocument(await store.document(), room.doc)).toBe(true);
+    expect(received(reader.socket.sent).getText('after').toString()).toBe('carry on');
+    expect(received(reader.socket.sent).getMap('timeline').size).toBe(0);
+    room.destroy();
+  });
+
+  it('closes a sender whose large update does not decode, and drops a read-only participant\'s', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const garbage = join();
+    const observer = join({ access: 'read' });
+    const writer = join();
+    const bytes = new Uint8Array(SPLIT_ABOVE_BYTES + 10).fill(0xff);
+
+    garbage.connection.receive(syncFrame(2, bytes));
+    observer.connection.receive(syncFrame(2, thousandEntries(11)));
+    writer.connection.receive(syncFrame(2, thousandEntries(12, 5000)));
+    await room.flush();
+
+    expect(garbage.socket.closedWith).toBe(CloseCode.MALFORMED);
+    expect(observer.socket.closedWith).toBeNull();
+    expect(writer.socket.closedWith).toBeNull();
+    expect(store.log.map((row) => row.userId)).toEqual([writer.connection.user.id]);
+    expect(room.doc.getMap('timeline').size).toBe(1000);
+    expect(room.doc.getMap('timeline').has('entry-5000')).toBe(true);
+    room.destroy();
+  });
+});
