@@ -8,14 +8,13 @@
  * Log order is a causal order, so every segment applies completely.
  */
 import * as Y from 'yjs';
-import { ClaimedIds, claimedBy } from './claimed-ids.ts';
-import { splitLargeUpdates } from './updates-off-thread.ts';
+import { SEGMENT_INPUT_BYTES, segmentsOf } from './segment-merge.ts';
+import { mergeOffThreadIntoSegments, splitLargeUpdates } from './updates-off-thread.ts';
+
+export { SEGMENT_INPUT_BYTES } from './segment-merge.ts';
 
 /** Work done in one go before letting other requests in. */
 const SLICE_MS = 15;
-/** Log bytes merged into one segment: merging and applying it stays well under the slice budget. */
-export const SEGMENT_INPUT_BYTES = 128 * 1024;
-
 const breather = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A clock that says when the current slice of work is used up. */
@@ -60,31 +59,11 @@ export async function buildDoc(updates: Uint8Array[], segmentCount: number, segm
 }
 
 /**
- * Merges consecutive log rows into segments of about SEGMENT_INPUT_BYTES each,
- * pausing between them. Rows that claim the same Yjs ids end up in different
- * segments, in log order (see claimed-ids.ts).
+ * The log rows merged into segments (see segment-merge.ts): in place when
+ * they are few, else on the update worker thread. Parsing and merging a
+ * compaction's worth of large rows took up to a second on this thread.
  */
 export async function mergeIntoSegments(rows: Uint8Array[]): Promise<Uint8Array[]> {
-  const segments: Uint8Array[] = [];
-  let group: Uint8Array[] = [];
-  let bytes = 0;
-  const claimed = new ClaimedIds();
-  const close = async () => {
-    segments.push(group.length === 1 ? group[0] : Y.mergeUpdates(group));
-    group = [];
-    bytes = 0;
-    claimed.clear();
-    await breather();
-  };
-  for (const row of rows) {
-    const claims = claimedBy(row);
-    // A row as large as a segment is one: merging it with the small ones before it would only cost time.
-    if (group.length > 0 && (row.byteLength >= SEGMENT_INPUT_BYTES || claimed.overlaps(claims))) await close();
-    group.push(row);
-    bytes += row.byteLength;
-    claimed.add(claims);
-    if (bytes >= SEGMENT_INPUT_BYTES) await close();
-  }
-  if (group.length) segments.push(group.length === 1 ? group[0] : Y.mergeUpdates(group));
-  return segments;
+  const bytes = rows.reduce((sum, row) => sum + row.byteLength, 0);
+  return bytes < SEGMENT_INPUT_BYTES ? segmentsOf(rows) : mergeOffThreadIntoSegments(rows);
 }

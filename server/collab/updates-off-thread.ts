@@ -41,3 +41,8 @@ export async function mergeOffThread(updates: Uint8Array[]): Promise<Uint8Array>
   const reply = (await worker.request({ kind: 'merge', updates })) as { merged: Uint8Array };
   return reply.merged;
 }
+
+export async function mergeOffThreadIntoSegments(rows: Uint8Array[]): Promise<Uint8Array[]> {
+  const reply = (await worker.request({ kind: 'segments', rows })) as { segments: Uint8Array[] };
+  return reply.segments;
+}
