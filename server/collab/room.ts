@@ -201,12 +201,23 @@ export class Room implements RoomPort {
   compact(): Promise<void> {
     if (this.#recovering || this.#failed) return Promise.resolve();
     const stored = this.#stored;
-    return stored.compact(this.docId, this.#options.store, (task) =>
-      // A reload in between replaced the stored state; its own log is compacted next time.
-      this.#commits.exclusive(async () => {
-        if (!this.#failed && this.#stored === stored) await task();
-      }),
+    return stored.compact(
+      this.docId,
+      this.#options.store,
+      (task) =>
+        // A reload in between replaced the stored state; its own log is compacted next time.
+        this.#commits.exclusive(async () => {
+          if (!this.#failed && this.#stored === stored) await task();
+        }),
+      () => this.#committedState(),
     );
+  }
+
+  /** The document's state vector when it holds exactly what is committed (nothing in flight, nothing waiting for a dependency). */
+  #committedState(): Map<number, number> | null {
+    const { pendingStructs, pendingDs } = this.doc.store;
+    if (!this.ready || this.uncommitted > 0 || pendingStructs || pendingDs) return null;
+    return Y.decodeStateVector(Y.encodeStateVector(this.doc));
   }
 
   /** Bytes the document takes in storage, committed or about to be. */
@@ -214,9 +225,9 @@ export class Room implements RoomPort {
     return this.#stored.bytes + this.#uncommittedBytes;
   }
 
-  /** Segments loaded with the room and the state they cover, for streaming a large document (see sync-replies.ts). */
-  get loadedSegments(): { segments: Uint8Array[]; coverage: Map<number, number> } | null {
-    const { loadedSegments: segments, loadedCoverage: coverage } = this.#stored;
+  /** Stored segments and the state they cover, for streaming a large document (see sync-replies.ts). */
+  get storedSegments(): { segments: Uint8Array[]; coverage: Map<number, number> } | null {
+    const { segments, coverage } = this.#stored;
     return coverage && segments.length > 0 ? { segments, coverage } : null;
   }
 

@@ -2,8 +2,9 @@
  * What a room knows about its document's storage: the last stored seq, the
  * committed log rows since the last compaction (kept to merge into segments
  * without re-encoding the document), the size on disk for the size budget,
- * and the segments it loaded with the state they cover (to stream a large
- * document to a client piece by piece).
+ * and the stored segments with the state they cover (to stream a large
+ * document to a client piece by piece): those it loaded, then those its
+ * compactions wrote, so a document written live streams like a loaded one.
  */
 import * as Y from 'yjs';
 import { mergeIntoSegments } from './segments.ts';
@@ -16,24 +17,24 @@ export class StoredState {
   #tailChanges: number;
   #segmentBytes: number;
   #tailBytes: number;
-  /** The segments this room loaded, and the state vector the document had after applying them (null: not usable). */
-  readonly loadedSegments: Uint8Array[];
-  loadedCoverage: Map<number, number> | null = null;
+  /** The stored segments in order (loaded, then written by this room), and the state vector they give (null: not known). */
+  readonly segments: Uint8Array[];
+  coverage: Map<number, number> | null = null;
   /** The compaction in flight or last run (its outcome belongs to its caller). */
   #compaction: Promise<void> = Promise.resolve();
 
   constructor(loaded: LoadedDocument) {
     this.lastSeq = loaded.lastSeq;
-    this.loadedSegments = loaded.updates.slice(0, loaded.segmentCount);
+    this.segments = loaded.updates.slice(0, loaded.segmentCount);
     this.tail = loaded.updates.slice(loaded.segmentCount).map((update) => ({ update, changes: 1 }));
     this.#tailChanges = this.tail.length;
-    this.#segmentBytes = this.loadedSegments.reduce((sum, s) => sum + s.byteLength, 0);
+    this.#segmentBytes = this.segments.reduce((sum, s) => sum + s.byteLength, 0);
     this.#tailBytes = loaded.logBytes;
   }
 
   /** Records the document's state right after its segments were applied (exact unless some structs wait for others). */
   segmentsApplied(doc: Y.Doc): void {
-    this.loadedCoverage = doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
+    this.coverage = doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
   }
 
   /** Changes committed since the last compaction (a reloaded row counts as one). */
@@ -70,18 +71,23 @@ export class StoredState {
    * take the same rows from the tail while the first was still merging, and
    * the second would store the same segments again: a duplicate key, or
    * the rows twice and the tail's counts wrong.
+   *
+   * `committedState` is asked as the rows are taken: the document's state
+   * vector if it holds exactly the committed rows (then it is what all the
+   * segments give), else null.
    */
-  compact(docId: string, store: DocumentStore, between: (write: () => Promise<void>) => Promise<void>): Promise<void> {
-    const run = () => this.#compactTail(docId, store, between);
+  compact(docId: string, store: DocumentStore, between: (write: () => Promise<void>) => Promise<void>, committedState: () => Map<number, number> | null): Promise<void> {
+    const run = () => this.#compactTail(docId, store, between, committedState);
     const next = this.#compaction.then(run, run);
     this.#compaction = next;
     return next;
   }
 
-  async #compactTail(docId: string, store: DocumentStore, between: (write: () => Promise<void>) => Promise<void>): Promise<void> {
+  async #compactTail(docId: string, store: DocumentStore, between: (write: () => Promise<void>) => Promise<void>, committedState: () => Map<number, number> | null): Promise<void> {
     if (this.tail.length === 0) return;
     const rows = this.tail.slice();
     const coversSeq = this.lastSeq;
+    const covers = committedState();
     const segments = await mergeIntoSegments(rows.map((row) => row.update));
     await between(async () => {
       await store.compact(docId, segments, coversSeq);
@@ -90,6 +96,9 @@ export class StoredState {
         this.#tailChanges -= row.changes;
       }
       this.#segmentBytes += segments.reduce((sum, s) => sum + s.byteLength, 0);
+      this.segments.push(...segments);
+      // Unknown this time: the last known state still holds for the segments before these, a smaller start for the final diff.
+      if (covers) this.coverage = covers;
     });
   }
 }

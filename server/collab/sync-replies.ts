@@ -47,7 +47,7 @@ function encodeStateVector(vector: Map<number, number>): Uint8Array {
 export interface ReplySource {
   readonly doc: Y.Doc;
   /** Stored segments and the state they cover, to send a large document in pieces. */
-  readonly loadedSegments: { segments: Uint8Array[]; coverage: Map<number, number> } | null;
+  readonly storedSegments: { segments: Uint8Array[]; coverage: Map<number, number> } | null;
   /** False while the document is being reloaded: it may hold half of a failed change. */
   readonly ready: boolean;
   /** Position of the last change applied to the document. */
@@ -166,9 +166,9 @@ export class SyncReplies {
       owed.timer = setTimeout(() => this.#prepare(owed), DRAIN_POLL_MS);
       return;
     }
-    const { doc, applied, committed, loadedSegments } = this.#source;
-    if (owed.segment === null && loadedSegments && missing(doc, owed.stateVector) > STREAM_ABOVE) owed.segment = 0;
-    if (owed.segment !== null && loadedSegments && owed.segment < loadedSegments.segments.length) return this.#stream(owed, loadedSegments);
+    const { doc, applied, committed, storedSegments } = this.#source;
+    if (owed.segment === null && storedSegments && missing(doc, owed.stateVector) > STREAM_ABOVE) owed.segment = 0;
+    if (owed.segment !== null && storedSegments && owed.segment < storedSegments.segments.length) return this.#stream(owed, storedSegments);
     owed.frame = this.#diff(doc, owed.stateVector);
     owed.after = applied;
     if (committed >= applied) this.#deliver(owed);

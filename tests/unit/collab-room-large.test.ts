@@ -5,6 +5,8 @@
  * must not change with it: other rooms go on meanwhile, the room holds its
  * own work until the whole update is applied, it is committed before anyone
  * sees it, stored and sent whole, and a corrupt one closes only its sender.
+ * A document written that way is then sent to a newcomer as the segments
+ * its compactions stored, as if it had been loaded, not as one huge diff.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -173,6 +175,59 @@ describe('a large client update', () => {
     expect(store.log.map((row) => row.userId)).toEqual([writer.connection.user.id]);
     expect(room.doc.getMap('timeline').size).toBe(1000);
     expect(room.doc.getMap('timeline').has('entry-5000')).toBe(true);
+    room.destroy();
+  });
+
+});
+
+describe('a large document written live', () => {
+  it('is sent to a newcomer as the stored segments its compaction wrote, not as one frame of the whole document', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const writer = join();
+    // Three rows, each a segment of its own (as large as one), far more than a newcomer may be sent in one diff.
+    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    await room.flush();
+    await room.compact();
+    expect(store.segments).toHaveLength(3);
+    writer.connection.receive(syncFrame(2, small((doc) => doc.getMap('m').set('after', 'the compaction'), 24)));
+    await room.flush();
+
+    const newcomer = join();
+    newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    while (!newcomer.socket.sent.some((frame) => parseMessage(frame).type === 'sync-step-2')) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    const frames = newcomer.socket.sent.filter((frame) => ['update', 'sync-step-2'].includes(parseMessage(frame).type));
+    const whole = Y.encodeStateAsUpdate(room.doc).byteLength;
+    expect(frames.length).toBeGreaterThan(1);
+    expect(Math.max(...frames.map((frame) => frame.byteLength))).toBeLessThan(whole / 2);
+    expect(parseMessage(frames[frames.length - 1]).type).toBe('sync-step-2');
+    const theirs = received(newcomer.socket.sent);
+    expect(sameDocument(theirs, room.doc)).toBe(true);
+    expect(theirs.getMap('m').get('after')).toBe('the compaction');
+    room.destroy();
+  });
+
+  it('still sends a newcomer every change when the compaction ran while a change was not yet committed', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const writer = join();
+    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    await room.flush();
+    let release!: () => void;
+    store.gate = new Promise((resolve) => (release = resolve));
+    writer.connection.receive(syncFrame(2, small((doc) => doc.getMap('m').set('during', 'the compaction'), 24)));
+    while (room.applied < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+    const compacted = room.compact();
+    release();
+    await compacted;
+    await room.flush();
+    expect(store.segments.length).toBeGreaterThan(0);
+
+    const newcomer = join();
+    newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    while (!newcomer.socket.sent.some((frame) => parseMessage(frame).type === 'sync-step-2')) await new Promise((resolve) => setTimeout(resolve, 5));
+    const theirs = received(newcomer.socket.sent);
+    expect(theirs.getMap('m').get('during')).toBe('the compaction');
+    expect(sameDocument(theirs, room.doc)).toBe(true);
     room.destroy();
   });
 });
