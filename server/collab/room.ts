@@ -70,6 +70,7 @@ export class Room implements RoomPort {
     const loaded = await store.load(docId);
     const stored = new StoredState(loaded);
     const doc = await buildDoc(loaded.updates, loaded.segmentCount, (d) => stored.segmentsApplied(d));
+    stored.documentApplied(doc);
     return { doc, stored };
   }
 
@@ -181,8 +182,10 @@ export class Room implements RoomPort {
         return this.#recover(error);
       }
       if (!change) return;
+      const { pendingStructs, pendingDs } = this.doc.store;
+      if (pendingStructs || pendingDs) this.#stored.forgetState();
       // It is in the log too: counted for the size budget and the compaction threshold.
-      this.#stored.committed(this.#stored.lastSeq, [{ update, changes: 1 }]);
+      this.#stored.committed(this.#stored.lastSeq, [{ update, changes: 1, ids: change.ids }]);
       if (change.broadcast) this.#fanOut.add([{ broadcast: change.broadcast, origin: null, position: null }]);
     });
   }
@@ -209,15 +212,7 @@ export class Room implements RoomPort {
         this.#commits.exclusive(async () => {
           if (!this.#failed && this.#stored === stored) await task();
         }),
-      () => this.#committedState(),
     );
-  }
-
-  /** The document's state vector when it holds exactly what is committed (nothing in flight, nothing waiting for a dependency). */
-  #committedState(): Map<number, number> | null {
-    const { pendingStructs, pendingDs } = this.doc.store;
-    if (!this.ready || this.uncommitted > 0 || pendingStructs || pendingDs) return null;
-    return Y.decodeStateVector(Y.encodeStateVector(this.doc));
   }
 
   /** Bytes the document takes in storage, committed or about to be. */
@@ -345,6 +340,8 @@ export class Room implements RoomPort {
   }
 
   #queue(change: CapturedChange, origin: Connection | null, userId: string | null, receivedAt: Date, done?: PendingChange['done']): void {
+    const { pendingStructs, pendingDs } = this.doc.store;
+    if (pendingStructs || pendingDs) this.#stored.forgetState();
     this.#uncommittedBytes += change.update.byteLength;
     this.#commits.push({ ...change, position: ++this.#applied, origin, userId, receivedAt, done });
   }
@@ -353,7 +350,7 @@ export class Room implements RoomPort {
   async #write(batch: PendingChange[]): Promise<void> {
     const rows = toLogRows(batch);
     const lastSeq = await this.#options.store.append(this.docId, rows);
-    this.#stored.committed(lastSeq, rows.map(({ update, changes }) => ({ update, changes })));
+    this.#stored.committed(lastSeq, rows);
     this.#committed = batch[batch.length - 1].position;
     for (const change of batch) this.#uncommittedBytes -= change.update.byteLength;
     // Usually what was stored is exactly what everyone else needs, and already merged per person.

@@ -7,6 +7,7 @@
  * compactions wrote, so a document written live streams like a loaded one.
  */
 import * as Y from 'yjs';
+import type { UpdateIds } from './history.ts';
 import { mergeIntoSegments } from './segments.ts';
 import type { DocumentStore, LoadedDocument } from './storage.ts';
 
@@ -20,6 +21,12 @@ export class StoredState {
   /** The stored segments in order (loaded, then written by this room), and the state vector they give (null: not known). */
   readonly segments: Uint8Array[];
   coverage: Map<number, number> | null = null;
+  /**
+   * The state vector of everything stored (segments and log), kept from the
+   * ids of each committed change; null once a change left structs waiting
+   * for others (its ids then claim more than the document integrated).
+   */
+  #storedState: Map<number, number> | null = null;
   /** The compaction in flight or last run (its outcome belongs to its caller). */
   #compaction: Promise<void> = Promise.resolve();
 
@@ -37,6 +44,16 @@ export class StoredState {
     this.coverage = doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
   }
 
+  /** The whole loaded document is applied: what is stored gives its state. */
+  documentApplied(doc: Y.Doc): void {
+    this.#storedState = doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
+  }
+
+  /** A change left structs waiting for others: the stored state is no longer known from ids (until the next load). */
+  forgetState(): void {
+    this.#storedState = null;
+  }
+
   /** Changes committed since the last compaction (a reloaded row counts as one). */
   get logCount(): number {
     return this.#tailChanges;
@@ -51,12 +68,18 @@ export class StoredState {
     return this.#segmentBytes + this.#tailBytes;
   }
 
-  committed(lastSeq: number, rows: { update: Uint8Array; changes: number }[]): void {
+  committed(lastSeq: number, rows: { update: Uint8Array; changes: number; ids: UpdateIds }[]): void {
     this.lastSeq = lastSeq;
-    for (const row of rows) {
-      this.tail.push(row);
-      this.#tailChanges += row.changes;
-      this.#tailBytes += row.update.byteLength;
+    for (const { update, changes, ids } of rows) {
+      this.tail.push({ update, changes });
+      this.#tailChanges += changes;
+      this.#tailBytes += update.byteLength;
+      if (!this.#storedState) continue;
+      // The ids of a change applied whole are the clocks the document advanced by, so the state follows them exactly.
+      for (const [client, [, to]] of Object.entries(ids.i)) {
+        const known = this.#storedState.get(Number(client)) ?? 0;
+        if (to > known) this.#storedState.set(Number(client), to);
+      }
     }
   }
 
@@ -71,23 +94,20 @@ export class StoredState {
    * take the same rows from the tail while the first was still merging, and
    * the second would store the same segments again: a duplicate key, or
    * the rows twice and the tail's counts wrong.
-   *
-   * `committedState` is asked as the rows are taken: the document's state
-   * vector if it holds exactly the committed rows (then it is what all the
-   * segments give), else null.
    */
-  compact(docId: string, store: DocumentStore, between: (write: () => Promise<void>) => Promise<void>, committedState: () => Map<number, number> | null): Promise<void> {
-    const run = () => this.#compactTail(docId, store, between, committedState);
+  compact(docId: string, store: DocumentStore, between: (write: () => Promise<void>) => Promise<void>): Promise<void> {
+    const run = () => this.#compactTail(docId, store, between);
     const next = this.#compaction.then(run, run);
     this.#compaction = next;
     return next;
   }
 
-  async #compactTail(docId: string, store: DocumentStore, between: (write: () => Promise<void>) => Promise<void>, committedState: () => Map<number, number> | null): Promise<void> {
+  async #compactTail(docId: string, store: DocumentStore, between: (write: () => Promise<void>) => Promise<void>): Promise<void> {
     if (this.tail.length === 0) return;
     const rows = this.tail.slice();
     const coversSeq = this.lastSeq;
-    const covers = committedState();
+    // What all the segments will give once these rows are among them.
+    const covers = this.#storedState && new Map(this.#storedState);
     const segments = await mergeIntoSegments(rows.map((row) => row.update));
     await between(async () => {
       await store.compact(docId, segments, coversSeq);

@@ -162,13 +162,19 @@ export class SyncReplies {
     owed.timer = null;
     if (owed.connection.closed) return this.forget(owed.connection);
     // Leave room for the reply itself: only a drained buffer gets one.
-    if (owed.connection.bufferedAmount > this.#maxBufferedBytes / 2 || !this.#source.ready) {
+    if (owed.connection.bufferedAmount > this.#maxBufferedBytes / 2) {
       owed.timer = setTimeout(() => this.#prepare(owed), DRAIN_POLL_MS);
       return;
     }
-    const { doc, applied, committed, storedSegments } = this.#source;
+    const { doc, storedSegments } = this.#source;
+    // Stored segments are committed whatever the document is doing: they go out while it is busy too.
     if (owed.segment === null && storedSegments && missing(doc, owed.stateVector) > STREAM_ABOVE) owed.segment = 0;
     if (owed.segment !== null && storedSegments && owed.segment < storedSegments.segments.length) return this.#stream(owed, storedSegments);
+    if (!this.#source.ready) {
+      owed.timer = setTimeout(() => this.#prepare(owed), DRAIN_POLL_MS);
+      return;
+    }
+    const { applied, committed } = this.#source;
     owed.frame = this.#diff(doc, owed.stateVector);
     owed.after = applied;
     if (committed >= applied) this.#deliver(owed);
