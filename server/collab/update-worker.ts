@@ -8,7 +8,7 @@
  */
 import * as Y from 'yjs';
 import { serveRequests } from '../threads/serve-requests.ts';
-import { describeUpdate, type UpdateIds } from './history.ts';
+import { describeDecoded, type UpdateIds } from './history.ts';
 import { segmentsOf } from './segment-merge.ts';
 import { splitUpdate } from './update-pieces.ts';
 
@@ -33,7 +33,7 @@ function inspect(update: Uint8Array): Inspected {
     return { malformed: error instanceof Error ? error.message : String(error) };
   }
   const empty = decoded.structs.length === 0 && decoded.ds.clients.size === 0;
-  return { empty, pieces: splitUpdate(update, undefined, decoded), ids: describeUpdate(update) };
+  return { empty, pieces: splitUpdate(update, undefined, decoded), ids: describeDecoded(decoded) };
 }
 
 const buffers = (pieces: Uint8Array[]) => pieces.map((piece) => piece.buffer as ArrayBuffer);

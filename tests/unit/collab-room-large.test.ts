@@ -10,12 +10,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { describeDecoded } from '../../server/collab/history.ts';
 import { parseMessage } from '../../server/collab/protocol.ts';
 import { Room } from '../../server/collab/room.ts';
 import { SPLIT_ABOVE_BYTES } from '../../server/collab/update-pieces.ts';
 import { CloseCode } from '../../server/shared/close-codes.ts';
 import { fakeConnection, MemoryStore, silentLog } from '../helpers/memory-store.ts';
-import { findHalfApplyingUpdate, sameDocument, spliceUpdates, syncFrame } from '../helpers/yjs.ts';
+import { findHalfApplyingUpdate, sameDocument, sameIdTwice, spliceUpdates, syncFrame } from '../helpers/yjs.ts';
 
 async function openRoom(docId: string, store = new MemoryStore()) {
   const room = await Room.load(docId, {
@@ -68,6 +69,17 @@ function received(frames: Uint8Array[]): Y.Doc {
 describe('a large client update', () => {
   it('is over the size that is split (the fixture holds what the tests claim)', () => {
     expect(thousandEntries(1).byteLength).toBeGreaterThan(SPLIT_ABOVE_BYTES);
+  });
+
+  it('is described (the ids it claims) from the one decoding the worker makes, as reading it afresh would', () => {
+    const { base, forged, honest } = sameIdTwice();
+    const withGaps = Y.mergeUpdates([thousandEntries(7), forged, small((doc) => doc.getText('t').insert(0, 'x'), 7)]);
+    for (const update of [thousandEntries(5), base, forged, honest, withGaps]) {
+      const { from, to } = Y.parseUpdateMeta(update);
+      const inserted = Object.fromEntries([...from].map(([client, clock]) => [String(client), [clock, to.get(client)]]));
+      const deleted = Object.fromEntries([...Y.decodeUpdate(update).ds.clients].map(([client, items]) => [String(client), items.map((item) => [item.clock, item.len])]));
+      expect(describeDecoded(Y.decodeUpdate(update))).toEqual({ i: inserted, d: deleted });
+    }
   });
 
   it('leaves other rooms free: a change in another room is committed and delivered while it is still being applied', async () => {
