@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- <name> [options]`: runs one benchmark.
  *   abuse    bench/abuse.ts — the worst inputs one member can send, against the production server
+ *   access   bench/access-change.ts — a role change and a privacy change reaching 500 readers, each a different person
  *   alerts   bench/alert-storm.ts — 5,000 Alertmanager deliveries of 20 alerts into one incident
  *   board    bench/board-history.ts — when the correct hypothesis was written, read from war rooms' change logs, then cached
  *   collab   bench/collab-fanout.ts — collaboration speed side by side with @y/websocket-server and Hocuspocus
@@ -13,6 +14,7 @@
  */
 const benchmarks: Record<string, string> = {
   abuse: './abuse.ts',
+  access: './access-change.ts',
   alerts: './alert-storm.ts',
   board: './board-history.ts',
   collab: './collab-fanout.ts',

@@ -16,6 +16,7 @@ import type { PagesHandler } from './http/pages.ts';
 import { startServer } from './http-server.ts';
 import { createLogger } from './log.ts';
 import { createServices } from './wiring/services.ts';
+import { warmUpDocumentPolicy } from './wiring/document-policy.ts';
 
 const started = performance.now();
 let config;
@@ -53,6 +54,10 @@ const { handler: pages } = (await import(pathToFileURL(handlerPath).href)) as { 
 const cluster = startClusterNode({ sql: db.sql, config, log });
 const { app, collab, replay, onUpgrade } = createServices({ sql: db.sql, config, log, pages, cluster });
 await cluster?.start(collab);
+// The first clients after a restart should not wait for cold query plans and code (see collab/warm-up.ts).
+await Promise.all([warmUpDocumentPolicy(db.sql), collab.warmUp()]).catch((error: unknown) =>
+  log.warn({ err: error }, 'warming up the websocket path failed; the first connections will be slower'),
+);
 const running = await startServer({ app, port: config.port, host: config.host, log, onUpgrade });
 const webhooks = new WebhookWorker({ sql: db.sql, log });
 webhooks.start();

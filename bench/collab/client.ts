@@ -24,6 +24,8 @@ export interface ClientOptions {
   onUpdate?: (update: Uint8Array, at: number) => void;
   keepDoc?: boolean;
   timeoutMs?: number;
+  /** Called when the socket closes, with its code and the time (performance.now()) it closed. */
+  onClose?: (code: number, at: number) => void;
 }
 
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
@@ -93,6 +95,7 @@ export class CollabClient {
       ws.on('error', (error) => fail(error));
       ws.on('close', (code) => {
         this.closedWith = code;
+        options.onClose?.(code, performance.now());
         fail(new Error(`socket closed (${code}) before sync`));
       });
     });

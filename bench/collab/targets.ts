@@ -193,6 +193,23 @@ export class WarroomTarget extends BaseTarget implements Target {
     return { url: `${this.#base.replace(/^http/, 'ws')}/collab/${doc}`, doc, dialect: this.dialect, headers: this.#headers() };
   }
 
+  /** A JSON request to the API, as the benchmark's admin (or as the holder of `cookie`); throws unless it answers `status`. */
+  async api<T = unknown>(method: string, path: string, body?: unknown, options: { cookie?: string; status?: number } = {}): Promise<{ body: T; cookie: string }> {
+    const response = await fetch(`${this.#base}${path}`, {
+      method,
+      headers: { ...this.#headers(), ...(options.cookie === undefined ? {} : { cookie: options.cookie }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status !== (options.status ?? 200)) throw new Error(`${method} ${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
+    return { body: (text ? JSON.parse(text) : null) as T, cookie: cookieOf(response) };
+  }
+
+  /** `endpoint(doc)` for another signed-in person's browser. */
+  endpointAs(doc: string, cookie: string): Endpoint {
+    return { ...this.endpoint(doc), headers: { ...this.#headers(), cookie } };
+  }
+
   async dispose(): Promise<void> {
     await this.halt('SIGTERM');
     if (this.#dataDir) rmSync(this.#dataDir, { recursive: true, force: true });
@@ -225,11 +242,7 @@ export class WarroomTarget extends BaseTarget implements Target {
       body: JSON.stringify({ email: 'bench@example.com', displayName: 'Benchmark', password: 'benchmark passphrase' }),
     });
     if (response.status !== 201) throw new Error(`signing up failed: HTTP ${response.status} ${await response.text()}`);
-    // Whatever cookies the response sets, sent back as a browser would (the session is one of them).
-    const cookie = response.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    const cookie = cookieOf(response);
     if (!cookie) throw new Error('signing up set no cookie');
     this.#cookie = cookie;
   }
@@ -249,6 +262,13 @@ export class WarroomTarget extends BaseTarget implements Target {
     }
   }
 }
+
+/** Whatever cookies a response sets, sent back as a browser would (the session is one of them). */
+const cookieOf = (response: Response) =>
+  response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 
 export class YWebsocketTarget extends BaseTarget implements Target {
   readonly id = 'y-websocket';

@@ -51,6 +51,13 @@ export async function getUser(sql: Sql, id: string): Promise<User | null> {
   return row ? toUser(row) : null;
 }
 
+/** `getUser` for many ids at once, in one query: ids with no user are absent from the map. */
+export async function getUsers(sql: Sql, ids: readonly string[]): Promise<Map<string, User>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql<UserRow>`select * from users where id = any(${ids}::text[])`;
+  return new Map(rows.map((row) => [row.id, toUser(row)]));
+}
+
 export async function getPasswordHash(sql: Sql, id: string): Promise<string | null> {
   const [row] = await sql<{ password_hash: string }>`select password_hash from users where id = ${id}`;
   return row?.password_hash ?? null;

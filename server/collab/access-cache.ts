@@ -63,6 +63,15 @@ export class DecisionCache<T> {
     return value;
   }
 
+  /**
+   * The remembered decision for `key` if it is made and fresh, without
+   * waiting; undefined when `get` would have to ask (or wait for an answer).
+   */
+  known(key: string): T | undefined {
+    const hit = this.#entries.get(key);
+    return hit && performance.now() - hit.at < this.#ageMs ? hit.decided : undefined;
+  }
+
   /** The decisions made so far (in-flight ones are fresh and not listed). */
   *decisions(): Iterable<[string, T]> {
     for (const [key, entry] of this.#entries) if (entry.decided !== undefined) yield [key, entry.decided];

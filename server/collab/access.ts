@@ -29,8 +29,16 @@ export type Authenticate = (request: IncomingMessage) => Promise<Visitor | null>
  */
 export type DocumentAccess = 'write' | 'read' | 'missing';
 
-/** Decides a user's access to a document; a user who no longer exists or is deactivated gets 'missing'. */
-export type DecideAccess = (sql: Sql, userId: string, docId: string) => Promise<DocumentAccess>;
+/** What a user may do with a document, and their role in whatever owns it (commander, scribe, communicator), shown in presence; null for none. */
+export interface Authorization {
+  access: DocumentAccess;
+  role: string | null;
+}
 
-/** The user's role in whatever owns the document (commander, scribe, communicator), shown in presence; null for none. */
-export type DecideRole = (sql: Sql, userId: string, docId: string) => Promise<string | null>;
+/**
+ * Decides what each of `userIds` may do with a document. A constant number of
+ * queries however many users: a role change re-decides every connection of a
+ * room at once, and a room of 500 readers must not cost 500 rounds of queries.
+ * A user who no longer exists or is deactivated gets 'missing' (or no entry).
+ */
+export type DecideAuthorizations = (sql: Sql, userIds: readonly string[], docId: string) => Promise<Map<string, Authorization>>;

@@ -3,20 +3,23 @@
  * an authenticated socket to one, server-side changes, closing connections of
  * sessions that ended, and a clean shutdown that flushes every commit.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type * as Y from 'yjs';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
-import type { Authenticate, DecideAccess, DecideRole, DocumentAccess, Visitor } from './access.ts';
+import type { Authenticate, Authorization, DecideAuthorizations, Visitor } from './access.ts';
 import { DecisionCache } from './access-cache.ts';
 import { CloseCode } from '../shared/close-codes.ts';
 import { ConnectionCaps, type Admission, type Applicant } from './connection-caps.ts';
-import { Connection, type CollabSocket, type ConnectionContext } from './connection.ts';
+import { Connection, type CollabSocket, type ConnectionContext, type ConnectionLimits } from './connection.ts';
 import type { CollabPeers } from './peers.ts';
+import { NOTHING_NEW } from './protocol.ts';
 import { Room, type RoomOptions } from './room.ts';
 import { SessionSweep, type CheckSessions } from './session-sweep.ts';
 import { sqlDocumentStore, type DocumentStore } from './storage.ts';
+import { warmUpFirstSync } from './warm-up.ts';
 
 export interface CollabOptions {
   sql: Sql;
@@ -30,10 +33,8 @@ export interface CollabOptions {
     | 'collabMaxDocumentBytes'
   >;
   log: Logger;
-  /** Who may open which document (injected: the core knows no domain; see server/wiring/document-policy.ts). */
-  decideAccess: DecideAccess;
-  /** The user's role in the document's incident, shown in presence; null for none. */
-  decideRole: DecideRole;
+  /** Who may open which document, and their role in it (injected: the core knows no domain; see server/wiring/document-policy.ts). */
+  decideAuthorizations: DecideAuthorizations;
   /** Which session ids are still valid; connections of the others are closed. */
   checkSessions: CheckSessions;
   store?: DocumentStore;
@@ -51,18 +52,13 @@ export interface CollabOptions {
   accessCacheMs?: number;
   /** Other processes sharing the live documents (cluster mode); absent in one process. */
   peers?: CollabPeers;
-}
-
-/** What an upgrade decided about a user and a document. */
-export interface Authorization {
-  access: DocumentAccess;
-  role: string | null;
+  /** How often a connection waiting for its document to load is sent something (see NOTHING_NEW; default 10 s). */
+  loadingKeepaliveMs?: number;
 }
 
 export class CollabServer {
   readonly sql: Sql;
-  readonly decideAccess: DecideAccess;
-  readonly decideRole: DecideRole;
+  readonly #decide: DecideAuthorizations;
   readonly #options: CollabOptions;
   readonly #log: Logger;
   readonly #roomOptions: RoomOptions;
@@ -71,6 +67,7 @@ export class CollabServer {
   readonly #unloading = new Map<string, Promise<void>>();
   readonly #unloadTimers = new Map<string, NodeJS.Timeout>();
   readonly #caps: ConnectionCaps;
+  readonly #connectionLimits: ConnectionLimits;
   readonly #connections = new Set<Connection>();
   readonly #sessionSweep: SessionSweep;
   /** Who sent an upgrade, by a hash of its cookies (they are a credential). */
@@ -83,9 +80,9 @@ export class CollabServer {
     this.#options = options;
     this.sql = options.sql;
     this.#log = options.log;
-    this.decideAccess = options.decideAccess;
-    this.decideRole = options.decideRole;
+    this.#decide = options.decideAuthorizations;
     const { config } = options;
+    this.#connectionLimits = { maxMessageBytes: config.collabMaxMessageBytes, messagesPerSecond: config.collabMessagesPerSecond, maxBufferedBytes: config.collabMaxBufferedBytes };
     this.#caps = new ConnectionCaps({
       perDocument: config.collabMaxConnectionsPerDoc,
       perUserPerDocument: config.collabMaxConnectionsPerUser,
@@ -144,8 +141,23 @@ export class CollabServer {
     return (request) => {
       const cookies = request.headers.cookie;
       if (!cookies) return authenticate(request);
-      return this.#sessions.get(createHash('sha256').update(cookies).digest('base64'), () => authenticate(request));
+      return this.#sessions.get(cookiesKey(cookies), () => authenticate(request));
     };
+  }
+
+  /**
+   * Who sent these cookies, when that is remembered and settled: an upgrade
+   * then needs neither a query nor a wait (the common case: a page of tabs,
+   * a reconnect). Undefined when `rememberVisitors`' function must be asked.
+   */
+  rememberedVisitor(request: IncomingMessage): Visitor | undefined {
+    const cookies = request.headers.cookie;
+    return cookies ? (this.#sessions.known(cookiesKey(cookies)) ?? undefined) : undefined;
+  }
+
+  /** `authorize`'s remembered decision, when it is settled; undefined when it must be asked. */
+  rememberedAuthorization(userId: string, docId: string): Authorization | undefined {
+    return this.#authorizations.known(authorizationKey(docId, userId));
   }
 
   /**
@@ -162,13 +174,15 @@ export class CollabServer {
   authorize(userId: string, docId: string): Promise<Authorization> {
     return this.#authorizations.get(
       authorizationKey(docId, userId),
-      async () => {
-        const [access, role] = await Promise.all([this.decideAccess(this.sql, userId, docId), this.decideRole(this.sql, userId, docId)]);
-        return { access, role };
-      },
+      async () => (await this.#decide(this.sql, [userId], docId)).get(userId) ?? NO_ACCESS,
       // A document that does not exist yet may exist a moment later.
       { remember: (decided) => decided.access !== 'missing' },
     );
+  }
+
+  /** Runs a first sync's storage and Yjs work once, before the server takes connections (see warm-up.ts). */
+  warmUp(): Promise<void> {
+    return warmUpFirstSync(this.#roomOptions.store);
   }
 
   /** Takes a connection slot for an upgrade about to be accepted, or says why not (see connection-caps.ts). */
@@ -191,27 +205,28 @@ export class CollabServer {
    * if needed. `release` frees the slot `admit` took, once the connection is gone.
    */
   connect(socket: CollabSocket, context: ConnectionContext, release?: () => void): Connection {
-    const { config } = this.#options;
-    const connection = new Connection(
-      socket,
-      context,
-      { maxMessageBytes: config.collabMaxMessageBytes, messagesPerSecond: config.collabMessagesPerSecond, maxBufferedBytes: config.collabMaxBufferedBytes },
-      this.#log,
-    );
+    const connection = new Connection(socket, context, this.#connectionLimits, this.#log);
     if (release) connection.whenGone(release);
     this.#connections.add(connection);
     const { docId } = context;
-    this.#room(docId).then(
-        (room) => {
-          this.#cancelUnload(docId);
-          room.join(connection);
-          if (room.connections.size === 0) this.#scheduleUnload(room);
-        },
-        (error) => {
+    const join = (room: Room) => {
+      this.#cancelUnload(docId);
+      room.join(connection);
+      if (room.connections.size === 0) this.#scheduleUnload(room);
+    };
+    // A loaded room is joined at once: the sync step 1 then leaves in the same write as the upgrade's answer.
+    const loaded = this.#unloading.has(docId) ? undefined : this.#rooms.get(docId);
+    if (loaded) join(loaded);
+    else {
+      const keepalive = setInterval(() => connection.send(NOTHING_NEW), this.#options.loadingKeepaliveMs ?? 10_000);
+      connection.whenGone(() => clearInterval(keepalive));
+      this.#room(docId)
+        .finally(() => clearInterval(keepalive))
+        .then(join, (error) => {
           this.#log.error({ err: error, docId, userId: context.user.id }, 'could not load document');
           connection.close(CloseCode.INTERNAL_ERROR, 'document unavailable');
-      },
-    );
+        });
+    }
     return connection;
   }
 
@@ -242,20 +257,13 @@ export class CollabServer {
   async reauthorizeHere(docId: string): Promise<void> {
     this.#authorizations.forget((key) => key.startsWith(authorizationKey(docId, '')));
     const open = [...this.#connections].filter((connection) => !connection.closed && connection.docId === docId);
-    // Every person is decided at once, not one after another: a role change in a full room is one round of queries.
-    const userIds = [...new Set(open.map((connection) => connection.user.id))];
-    const decided = new Map(
-      await Promise.all(
-        userIds.map(async (userId): Promise<[string, Authorization]> => {
-          const [access, role] = await Promise.all([this.decideAccess(this.sql, userId, docId), this.decideRole(this.sql, userId, docId)]);
-          return [userId, { access, role }];
-        }),
-      ),
-    );
+    if (open.length === 0) return;
+    // Everyone in the room is decided together: a role change in a room of 500 readers is a few queries, not 500 rounds of them.
+    const decided = await this.#decide(this.sql, [...new Set(open.map((connection) => connection.user.id))], docId);
     for (const connection of open) {
       if (connection.closed) continue;
       // A user who no longer exists has no access.
-      const { access, role } = decided.get(connection.user.id) ?? { access: 'missing', role: null };
+      const { access, role } = decided.get(connection.user.id) ?? NO_ACCESS;
       if (access === 'missing') connection.close(CloseCode.ACCESS_REVOKED, 'access revoked');
       else if (access !== connection.access) connection.close(CloseCode.ACCESS_CHANGED, 'access changed; reconnect');
       else if (role !== connection.role) {
@@ -357,3 +365,8 @@ export class CollabServer {
 }
 
 const authorizationKey = (docId: string, userId: string) => `${docId}\n${userId}`;
+
+/** Cookies are a credential: the cache holds a hash of them, never the cookies themselves. */
+const cookiesKey = (cookies: string) => hash('sha256', cookies, 'base64');
+
+const NO_ACCESS: Authorization = { access: 'missing', role: null };

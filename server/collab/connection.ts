@@ -69,7 +69,9 @@ export class Connection {
   readonly user: ConnectionContext['user'];
   readonly sessionId: string;
   readonly access: 'write' | 'read';
-  identity: PresenceIdentity;
+  #role: string | null;
+  /** Built when presence first needs it: most connections of a crowd never publish any. */
+  #identity: PresenceIdentity | null = null;
   /** The awareness client id this connection publishes (see presence.ts). */
   presenceId: number | null = null;
   readOnlyStrikes = 0;
@@ -99,8 +101,7 @@ export class Connection {
     this.user = context.user;
     this.sessionId = context.sessionId;
     this.access = context.access;
-    const { id, displayName } = context.user;
-    this.identity = { id, name: displayName, color: presenceColor(id), colorLight: presenceColorLight(id), role: context.role ?? null };
+    this.#role = context.role ?? null;
     this.#limits = limits;
     // One second's worth of burst: a paste or a reconnect flushes several messages at once.
     this.#bucket = new TokenBucket(limits.messagesPerSecond, Math.max(limits.messagesPerSecond, 20));
@@ -113,7 +114,16 @@ export class Connection {
   }
 
   get role(): string | null {
-    return this.identity.role;
+    return this.#role;
+  }
+
+  /** Who this connection is in presence: set by the server, never by the client (see presence.ts). */
+  get identity(): PresenceIdentity {
+    if (!this.#identity) {
+      const { id, displayName } = this.user;
+      this.#identity = { id, name: displayName, color: presenceColor(id), colorLight: presenceColorLight(id), role: this.#role };
+    }
+    return this.#identity;
   }
 
   /** Bytes sent to this client and still waiting in the transport. */
@@ -129,7 +139,8 @@ export class Connection {
 
   /** The incident role changed; presence shows it from the next flush. */
   setRole(role: string | null): void {
-    this.identity = { ...this.identity, role };
+    this.#role = role;
+    this.#identity = null;
   }
 
   attach(room: RoomPort): void {

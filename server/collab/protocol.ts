@@ -70,3 +70,10 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
   encoding.writeVarUint8Array(encoder, update);
   return encoding.toUint8Array(encoder);
 }
+
+/**
+ * An awareness update that changes nothing (no entries). The stock client
+ * drops a connection on which nothing arrived for 30 s and starts over, so a
+ * connection waiting for a large document to load gets this now and then.
+ */
+export const NOTHING_NEW = encodeAwareness(Uint8Array.of(0));

@@ -59,6 +59,7 @@ export class Room implements RoomPort {
   #held: (() => void)[] = [];
   #failed = false;
   #compacting = false;
+  #step1: { version: number; frame: Uint8Array } | null = null;
 
   static async load(docId: string, options: RoomOptions): Promise<Room> {
     const { doc, stored } = await Room.#read(docId, options.store);
@@ -132,7 +133,7 @@ export class Room implements RoomPort {
       if (connection.closed) return;
       if (this.#failed) return connection.close(CloseCode.INTERNAL_ERROR, 'storage unavailable');
       this.connections.add(connection);
-      connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+      connection.send(this.#syncStep1());
       const presence = this.presence.snapshot();
       if (presence) connection.send(presence);
       connection.attach(this);
@@ -237,6 +238,13 @@ export class Room implements RoomPort {
     this.#replies.destroy();
     this.presence.destroy();
     this.doc.destroy();
+  }
+
+  /** The document's state vector as a sync step 1, encoded once for everyone who joins while it is unchanged. */
+  #syncStep1(): Uint8Array {
+    const { version } = this;
+    if (this.#step1?.version !== version) this.#step1 = { version, frame: encodeSyncStep1(Y.encodeStateVector(this.doc)) };
+    return this.#step1.frame;
   }
 
   #handle(connection: Connection, message: IncomingMessage): void {

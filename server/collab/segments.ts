@@ -8,13 +8,16 @@
  * Log order is a causal order, so every segment applies completely.
  */
 import * as Y from 'yjs';
-import { SEGMENT_INPUT_BYTES, segmentsOf } from './segment-merge.ts';
+import { groupsOf, SEGMENT_INPUT_BYTES, segmentsOf } from './segment-merge.ts';
+import { SPLIT_ABOVE_BYTES } from './update-pieces.ts';
+import { mergeRuns } from './update-runs.ts';
 import { mergeOffThreadIntoSegments, splitLargeUpdates } from './updates-off-thread.ts';
 
 export { SEGMENT_INPUT_BYTES } from './segment-merge.ts';
 
 /** Work done in one go before letting other requests in. */
 const SLICE_MS = 15;
+
 const breather = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A clock that says when the current slice of work is used up. */
@@ -31,6 +34,9 @@ export function slicer(ms = SLICE_MS) {
  * The server's copy keeps deleted content (gc off) so history can rebuild past
  * versions. One transaction per update: measured 3-4x faster for a 10,000-row
  * log than wrapping them all in one (Yjs's cleanup grows with the transaction).
+ * Consecutive small updates are merged first, into runs (see update-runs.ts):
+ * a log of keystrokes applies as a few long items instead of thousands of
+ * one-character ones, which was most of a restarted server's first sync.
  * A large update (a segment, or a row holding a big paste) is applied in
  * pieces a worker thread cuts while earlier ones are applied: one whole
  * 1,000-entry row held the event loop for 50 ms to over a second.
@@ -39,23 +45,37 @@ export function slicer(ms = SLICE_MS) {
 export async function buildDoc(updates: Uint8Array[], segmentCount: number, segmentsSeen: (doc: Y.Doc) => void): Promise<Y.Doc> {
   const doc = new Y.Doc({ gc: false });
   const pause = slicer();
-  const split = splitLargeUpdates(updates);
+  // Requested up front, so the worker cuts the next large update while the main thread applies earlier ones.
+  const large = new Map(updates.filter((update) => update.byteLength >= SPLIT_ABOVE_BYTES).map((update) => [update, splitLargeUpdates([update])[0]]));
   // Every split is awaited below or abandoned with the load; this keeps a later failure from going unhandled.
-  void Promise.allSettled(split);
+  void Promise.allSettled(large.values());
   try {
-    for (const [i, pieces] of split.entries()) {
-      if (i === segmentCount) segmentsSeen(doc);
-      for (const piece of await pieces) {
-        Y.applyUpdate(doc, piece);
-        await pause();
+    // Segments and log are grouped apart: `segmentsSeen` wants the state after exactly the segments.
+    for (const [part, isLog] of [[updates.slice(0, segmentCount), false], [updates.slice(segmentCount), true]] as const) {
+      // Grouping reads each small update's ids as it goes: it too is done between pauses.
+      for (const group of groupsOf(part, SPLIT_ABOVE_BYTES)) {
+        const pieces = large.has(group[0]) ? await large.get(group[0])! : group.length === 1 ? group : merged(group);
+        for (const piece of pieces) {
+          Y.applyUpdate(doc, piece);
+          await pause();
+        }
       }
+      if (!isLog) segmentsSeen(doc);
     }
   } catch (error) {
     doc.destroy();
     throw error;
   }
-  if (segmentCount >= updates.length) segmentsSeen(doc);
   return doc;
+}
+
+/** A group as one update, or as it came if Yjs cannot merge it: applying those one by one says what is wrong with them. */
+function merged(group: Uint8Array[]): Uint8Array[] {
+  try {
+    return [mergeRuns(group)];
+  } catch {
+    return group;
+  }
 }
 
 /**

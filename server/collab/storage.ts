@@ -4,7 +4,9 @@
  * (load, append, compact), so tests can put a failing store behind a room.
  *
  * Loading reads in pages, so a large document never becomes one huge query
- * (embedded PGlite runs queries on the server's own thread).
+ * (embedded PGlite runs queries on the server's own thread); a document that
+ * fits in one page is read in one statement, since every query is a round
+ * trip a first sync waits for.
  */
 import { frag, join, type Sql } from '../db/sql.ts';
 import type { UpdateIds } from './history.ts';
@@ -72,6 +74,17 @@ async function readPaged(
   return read;
 }
 
+function loadedDocument(segments: SeqRow[], log: SeqRow[]): LoadedDocument {
+  const all = [...segments, ...log];
+  return {
+    updates: all.map((row) => row.data),
+    segmentCount: segments.length,
+    lastSeq: all.reduce((max, row) => Math.max(max, row.seq), 0),
+    logCount: log.length,
+    logBytes: log.reduce((sum, row) => sum + row.data.byteLength, 0),
+  };
+}
+
 export function sqlDocumentStore(sql: Sql): DocumentStore {
   const segmentsAfter = (docId: string, afterSeq: number) =>
     readPaged(
@@ -94,8 +107,29 @@ export function sqlDocumentStore(sql: Sql): DocumentStore {
         select seq, update as data from document_updates where doc_id = ${docId} and seq > ${after} and seq <= ${upTo} order by seq`,
     );
 
+  /**
+   * The whole document in one statement (one snapshot, one round trip) when
+   * it fits in a page, else null. Rows past the page's bytes come without
+   * their data, so a large document costs this query little. Every segment's
+   * seq is below every log row's: compaction deletes the rows it covers.
+   */
+  const wholeIfSmall = async (docId: string) => {
+    const rows = await sql<{ segment: boolean; seq: number; data: Uint8Array | null }>`
+      select segment, seq, case when sum(bytes) over (order by seq) <= ${PAGE_BYTES} then data end as data
+      from (
+        select true as segment, covers_seq as seq, octet_length(state) as bytes, state as data from document_snapshots where doc_id = ${docId}
+        union all
+        select false, seq, octet_length(update), update from document_updates where doc_id = ${docId}
+      ) stored
+      order by seq limit ${PAGE_ROWS + 1}`;
+    if (rows.length > PAGE_ROWS || rows.some((row) => row.data === null)) return null;
+    return { segments: rows.filter((row) => row.segment) as SeqRow[], log: rows.filter((row) => !row.segment) as SeqRow[] };
+  };
+
   return {
     async load(docId) {
+      const whole = await wholeIfSmall(docId);
+      if (whole) return loadedDocument(whole.segments, whole.log);
       // Paged reads are not one snapshot of the database: a compaction committing in between
       // turns log rows into a segment. Segments only ever append, so read the new ones and the
       // log after them again until nothing moved (bounded: each pass is after a compaction).
@@ -108,14 +142,7 @@ export function sqlDocumentStore(sql: Sql): DocumentStore {
         if (newer.length === 0) break;
         segments.push(...newer);
       }
-      const all = [...segments, ...log];
-      return {
-        updates: all.map((row) => row.data),
-        segmentCount: segments.length,
-        lastSeq: all.reduce((max, row) => Math.max(max, row.seq), 0),
-        logCount: log.length,
-        logBytes: log.reduce((sum, row) => sum + row.data.byteLength, 0),
-      };
+      return loadedDocument(segments, log);
     },
 
     async append(docId, updates) {

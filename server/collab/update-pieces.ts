@@ -23,7 +23,8 @@ export const PIECE_STRUCTS = 250;
 export const SPLIT_ABOVE_BYTES = 32 * 1024;
 
 type Struct = Y.Item | Y.GC | Y.Skip;
-type DeleteSet = { clients: Map<number, { clock: number; len: number }[]> };
+type Ranges = Map<number, { clock: number; len: number }[]>;
+export type DeleteSet = { clients: Ranges };
 
 function encodeRun(run: Struct[]): Uint8Array {
   const encoder = new Y.UpdateEncoderV1();
@@ -37,25 +38,30 @@ function encodeRun(run: Struct[]): Uint8Array {
   return encoder.toUint8Array();
 }
 
+/** The delete set part of an update, as Yjs writes it. */
+export function writeDeletions(encoder: Y.UpdateEncoderV1, clients: Ranges): void {
+  encoding.writeVarUint(encoder.restEncoder, clients.size);
+  for (const [client, ranges] of clients) {
+    encoder.resetDsCurVal();
+    encoding.writeVarUint(encoder.restEncoder, client);
+    encoding.writeVarUint(encoder.restEncoder, ranges.length);
+    for (const range of ranges) {
+      encoder.writeDsClock(range.clock);
+      encoder.writeDsLen(range.len);
+    }
+  }
+}
+
 /** Deleted ranges as updates of at most `maxRanges` ranges each (deleting a range costs about as much as applying a struct). */
 function encodeDeletions(ds: DeleteSet, maxRanges: number): Uint8Array[] {
   const pieces: Uint8Array[] = [];
-  let part = new Map<number, { clock: number; len: number }[]>();
+  let part: Ranges = new Map();
   let count = 0;
   const flush = () => {
     if (count === 0) return;
     const encoder = new Y.UpdateEncoderV1();
     encoding.writeVarUint(encoder.restEncoder, 0);
-    encoding.writeVarUint(encoder.restEncoder, part.size);
-    for (const [client, ranges] of part) {
-      encoder.resetDsCurVal();
-      encoding.writeVarUint(encoder.restEncoder, client);
-      encoding.writeVarUint(encoder.restEncoder, ranges.length);
-      for (const range of ranges) {
-        encoder.writeDsClock(range.clock);
-        encoder.writeDsLen(range.len);
-      }
-    }
+    writeDeletions(encoder, part);
     pieces.push(encoder.toUint8Array());
     part = new Map();
     count = 0;

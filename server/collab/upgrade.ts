@@ -39,7 +39,8 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandl
   const authenticate = collab.rememberVisitors(options.authenticate);
   const pingIntervalMs = options.pingIntervalMs ?? 30_000;
   const queryDeadlineMs = options.queryDeadlineMs ?? 2000;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.collabMaxMessageBytes, perMessageDeflate: false });
+  // Open sockets are tracked by the collab server, not by ws (its client set would be a second registry nobody reads).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.collabMaxMessageBytes, perMessageDeflate: false, clientTracking: false });
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
     const docId = PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname)?.[1];
@@ -51,9 +52,11 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandl
       return refuse(socket, 403, 'Cross-site connections are not allowed.');
     }
     if (collab.closing) return refuse(socket, 503, 'The server is restarting. Try again in a moment.');
-    const valid = await withDeadline(authenticate(request), queryDeadlineMs, 'the session check');
+    // Remembered decisions are used as they are: no timer, no wait (see access-cache.ts for what keeps them honest).
+    const valid = collab.rememberedVisitor(request) ?? (await withDeadline(authenticate(request), queryDeadlineMs, 'the session check'));
     if (!valid) return refuse(socket, 401, 'Log in to open this document.');
-    const { access, role } = await withDeadline(collab.authorize(valid.user.id, docId), queryDeadlineMs, 'the access check');
+    const { access, role } =
+      collab.rememberedAuthorization(valid.user.id, docId) ?? (await withDeadline(collab.authorize(valid.user.id, docId), queryDeadlineMs, 'the access check'));
     if (access === 'missing') return refuse(socket, 404, 'No such document.');
     if (collab.closing) return refuse(socket, 503, 'The server is restarting. Try again in a moment.');
     if (socket.destroyed) return;
@@ -65,7 +68,7 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandl
     }
     socket.once('close', admission.release);
 
-    wss.handleUpgrade(request, socket, head, (ws) => {
+    const serve = (ws: WebSocket) => {
       const connection = collab.connect(
         {
           send: (frame) => ws.send(frame),
@@ -107,6 +110,15 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandl
         clearInterval(heartbeat);
         connection.closedByPeer();
       });
+    };
+    // The upgrade's answer and the room's first messages (joining a loaded room is immediate) go out in one write.
+    socket.cork();
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      try {
+        serve(ws);
+      } finally {
+        socket.uncork();
+      }
     });
   }
 

@@ -1,7 +1,8 @@
 /**
- * Whether a client's update may reach the document: it must decode, a
- * read-only participant's non-empty changes are dropped (and closing after a
- * few strikes), and a document at its size budget takes nothing more.
+ * Whether a client's update may reach the document: it must decode, an
+ * empty one is dropped unread, a read-only participant's changes are dropped
+ * (and closing after a few strikes), and a document at its size budget takes
+ * nothing more.
  */
 import { isEmptyUpdate } from './change-capture.ts';
 import { CloseCode } from '../shared/close-codes.ts';
@@ -28,13 +29,15 @@ export function judgeWrite(
   } catch (error) {
     return { code: CloseCode.MALFORMED, reason: 'malformed update', details: { reason: (error as Error).message } };
   }
+  // The stock provider answers our sync step 1 with a step 2 that is usually empty, on every connect. Applying
+  // nothing would still run a Yjs transaction and mark the document changed, which makes the next client's
+  // sync reply encode the whole document again instead of reusing the last one (see sync-replies.ts).
+  if (empty) return 'ignore';
   if (writer.access === 'read') {
-    // The stock provider answers our sync step 1 with a (usually empty) step 2 even when read-only.
-    if (empty) return 'ignore';
     writer.readOnlyStrikes++;
     return writer.readOnlyStrikes >= limits.readOnlyStrikes ? { code: CloseCode.READ_ONLY, reason: 'read-only participant kept sending changes', details: {} } : 'ignore';
   }
-  if (!empty && storedBytes + update.byteLength > limits.maxDocumentBytes) {
+  if (storedBytes + update.byteLength > limits.maxDocumentBytes) {
     return { code: CloseCode.DOCUMENT_FULL, reason: 'document is at its size budget', details: { storedBytes, bytes: update.byteLength } };
   }
   return 'apply';

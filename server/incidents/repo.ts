@@ -248,6 +248,14 @@ export async function findParticipantKind(sql: Sql, incidentId: string, userId: 
   return row?.kind ?? null;
 }
 
+/** `findParticipantKind` for many people at once, in one query: people without a row are absent from the map. */
+export async function findParticipantKinds(sql: Sql, incidentId: string, userIds: readonly string[]): Promise<Map<string, ParticipantKind>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await sql<{ user_id: string; kind: ParticipantKind }>`
+    select user_id, kind from incident_participants where incident_id = ${incidentId} and user_id = any(${userIds}::text[])`;
+  return new Map(rows.map((row) => [row.user_id, row.kind]));
+}
+
 /** Adds the person or changes their kind; `joined_at` stays the first time they joined. */
 export async function upsertParticipant(
   sql: Sql,

@@ -6,7 +6,7 @@
  */
 import type { Sql } from '../db/sql.ts';
 import { permissionsFor, standingOf, type Permissions, type Standing } from './permissions.ts';
-import { findParticipantKind, type Incident } from './repo.ts';
+import { findParticipantKind, findParticipantKinds, type Incident } from './repo.ts';
 
 export interface IncidentStanding {
   incident: Incident;
@@ -20,7 +20,23 @@ export async function standingIn(
   incident: Incident | null,
 ): Promise<IncidentStanding | null> {
   if (!incident) return null;
-  const standing = standingOf(viewer, incident, await findParticipantKind(sql, incident.id, viewer.id));
+  return seenAs(incident, standingOf(viewer, incident, await findParticipantKind(sql, incident.id, viewer.id)));
+}
+
+/**
+ * `standingIn` for many viewers of one incident, with one query for all their
+ * participant rows (a live document re-decides everyone in it at once).
+ */
+export async function standingsIn(
+  sql: Sql,
+  viewers: readonly { id: string; isAdmin: boolean }[],
+  incident: Incident,
+): Promise<Map<string, IncidentStanding | null>> {
+  const kinds = await findParticipantKinds(sql, incident.id, viewers.map((viewer) => viewer.id));
+  return new Map(viewers.map((viewer) => [viewer.id, seenAs(incident, standingOf(viewer, incident, kinds.get(viewer.id) ?? null))]));
+}
+
+function seenAs(incident: Incident, standing: Standing): IncidentStanding | null {
   const permissions = permissionsFor(standing);
   return permissions.access === 'none' ? null : { incident, standing, permissions };
 }

@@ -2,8 +2,8 @@
 import { createDocument } from '../collab/documents.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Access } from './permissions.ts';
-import { findIncidentByDocId } from './repo.ts';
-import { standingIn } from './visibility.ts';
+import { findIncidentByDocId, type Incident } from './repo.ts';
+import { standingsIn } from './visibility.ts';
 
 export const WAR_ROOM_KIND = 'war-room';
 const PREFIX = 'incident-';
@@ -18,13 +18,19 @@ export function createWarRoomDocument(sql: Sql, docId: string): Promise<void> {
 }
 
 /**
- * Access to a war-room document by the same rules as the incident: observers
- * and non-participants of a public incident read, private ones do not exist
- * for outsiders. Null when no incident owns this document.
+ * Each user's access to a war-room document by the same rules as the
+ * incident: observers and non-participants of a public incident read, private
+ * ones do not exist for outsiders. Decided for everyone at once (a role change
+ * re-decides a whole room), with the incident it was decided by. Null when no
+ * incident owns this document.
  */
-export async function warRoomAccess(sql: Sql, user: { id: string; role: string }, docId: string): Promise<Access | null> {
+export async function warRoomAccess(
+  sql: Sql,
+  users: readonly { id: string; role: string }[],
+  docId: string,
+): Promise<{ incident: Incident; access: Map<string, Access> } | null> {
   const incident = await findIncidentByDocId(sql, docId);
   if (!incident) return null;
-  const seen = await standingIn(sql, { id: user.id, isAdmin: user.role === 'admin' }, incident);
-  return seen ? seen.permissions.access : 'none';
+  const seen = await standingsIn(sql, users.map((user) => ({ id: user.id, isAdmin: user.role === 'admin' })), incident);
+  return { incident, access: new Map(users.map((user) => [user.id, seen.get(user.id)?.permissions.access ?? 'none'])) };
 }

@@ -6,40 +6,53 @@
  */
 import { parse as parseCookies } from 'hono/utils/cookie';
 import { SESSION_COOKIE, stillValidSessionIds, validateSessionToken } from '../auth/sessions.ts';
-import { getUser } from '../auth/users.ts';
-import type { Authenticate, DecideAccess, DecideRole } from '../collab/access.ts';
+import { getUsers } from '../auth/users.ts';
+import type { Authenticate, Authorization, DecideAuthorizations } from '../collab/access.ts';
 import type { CollabOptions } from '../collab/collab-server.ts';
 import { documentExists } from '../collab/documents.ts';
 import type { Sql } from '../db/sql.ts';
-import { findIncidentByDocId } from '../incidents/repo.ts';
-import { isWarRoomDocId, warRoomAccess } from '../incidents/war-room.ts';
+import type { Access } from '../incidents/permissions.ts';
+import { findIncidentByDocId, findParticipantKinds, type Incident } from '../incidents/repo.ts';
+import { isWarRoomDocId, warRoomAccess, warRoomDocId } from '../incidents/war-room.ts';
 import { postmortemAccess } from '../postmortem/document.ts';
 import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
 
-/** A war room and a postmortem follow their incident's rules; any other existing document is open to every active user. */
-export const decideDocumentAccess: DecideAccess = async (sql, userId, docId) => {
-  const user = await getUser(sql, userId);
-  if (!user?.active) return 'missing';
-  // Observers and outsiders of a public incident read; outsiders of a private one get 404.
+/**
+ * A war room and a postmortem follow their incident's rules; any other
+ * existing document is open to every active user. Everyone asked about is
+ * decided together: the users, the incident and its participant rows are one
+ * query each, however many people are in the room.
+ */
+export const decideDocumentAuthorizations: DecideAuthorizations = async (sql, userIds, docId) => {
+  const users = [...(await getUsers(sql, userIds)).values()].filter((user) => user.active);
+  const decided = new Map<string, Authorization>(userIds.map((id) => [id, { access: 'missing', role: null }]));
+  if (users.length === 0) return decided;
+  const decide = (access: Map<string, Access>, roleOf: (userId: string) => string | null = () => null) => {
+    // Observers and outsiders of a public incident read; outsiders of a private one get 404.
+    for (const user of users) {
+      const granted = access.get(user.id) ?? 'none';
+      decided.set(user.id, { access: granted === 'none' ? 'missing' : granted, role: roleOf(user.id) });
+    }
+    return decided;
+  };
   if (isWarRoomDocId(docId)) {
-    const access = await warRoomAccess(sql, user, docId);
-    if (access !== null) return access === 'none' ? 'missing' : access;
+    const warRoom = await warRoomAccess(sql, users, docId);
+    if (warRoom) return decide(warRoom.access, (userId) => roleHeld(warRoom.incident, userId));
   }
   // A postmortem follows its incident's visibility; writable by the war room's writers until published.
   if (isPostmortemDocId(docId)) {
-    const access = await postmortemAccess(sql, user, docId);
-    if (access !== null) return access === 'none' ? 'missing' : access;
+    const access = await postmortemAccess(sql, users, docId);
+    if (access) return decide(access);
   }
-  return (await documentExists(sql, docId)) ? 'write' : 'missing';
+  const everyone: Access = (await documentExists(sql, docId)) ? 'write' : 'none';
+  return decide(new Map(users.map((user) => [user.id, everyone])));
 };
 
-export const decideDocumentRole: DecideRole = async (sql, userId, docId) => {
-  if (!isWarRoomDocId(docId)) return null;
-  const incident = await findIncidentByDocId(sql, docId);
-  if (!incident) return null;
+/** The first role the user holds in the incident, for their presence badge. */
+function roleHeld(incident: Incident, userId: string): string | null {
   const held = Object.entries(incident.roles).find(([, person]) => person?.id === userId);
   return held ? held[0] : null;
-};
+}
 
 /** The session cookie, as the API's auth middleware reads it. */
 export const authenticateBySession = (sql: Sql): Authenticate => async (request) => {
@@ -49,8 +62,26 @@ export const authenticateBySession = (sql: Sql): Authenticate => async (request)
 };
 
 /** The collaboration server's policy options, for `new CollabServer({ ...documentPolicy(sql), … })`. */
-export const documentPolicy = (sql: Sql): Pick<CollabOptions, 'decideAccess' | 'decideRole' | 'checkSessions'> => ({
-  decideAccess: decideDocumentAccess,
-  decideRole: decideDocumentRole,
+export const documentPolicy = (sql: Sql): Pick<CollabOptions, 'decideAuthorizations' | 'checkSessions'> => ({
+  decideAuthorizations: decideDocumentAuthorizations,
   checkSessions: (ids) => stillValidSessionIds(sql, ids),
 });
+
+/**
+ * The queries a websocket upgrade makes, once, with ids that match nothing,
+ * before the server takes connections. After a restart every client
+ * reconnects at once; embedded PGlite spent ~70 ms of the first one's sync on
+ * its session and access queries alone (every table's catalog entries read
+ * and every plan made for the first time, on the server's thread), and
+ * PostgreSQL opened the pool's connections in the middle of it.
+ */
+export async function warmUpDocumentPolicy(sql: Sql): Promise<void> {
+  const nobody = 'warm-up';
+  await validateSessionToken(sql, `${nobody.replace('-', '')}.${nobody.replace('-', '')}`);
+  await Promise.all([
+    getUsers(sql, [nobody]),
+    findIncidentByDocId(sql, warRoomDocId(nobody)),
+    findParticipantKinds(sql, nobody, [nobody]),
+    documentExists(sql, nobody),
+  ]);
+}

@@ -32,12 +32,15 @@ export const wsUrl = (baseUrl: string) => baseUrl.replace(/^http/, 'ws') + '/col
 export interface TestProvider {
   doc: Y.Doc;
   provider: WebsocketProvider;
-  /** Close codes the server sent, in order. */
+  /** Close codes the server sent, in order; CLIENT_GAVE_UP where the client dropped the connection itself. */
   closes: number[];
   /** Resolves once the provider reports synced; `ms` for a document large enough to take a while on a loaded machine. */
   synced(ms?: number): Promise<void>;
   destroy(): void;
 }
+
+/** In `closes`: the stock client dropped the connection itself because nothing arrived for 30 s (it then reconnects). */
+export const CLIENT_GAVE_UP = 0;
 
 /** The stock provider, as a browser on our own origin would run it (cookie + Origin header). */
 export function connectProvider(baseUrl: string, docId: string, cookie: string | null, options: { doc?: Y.Doc; connect?: boolean; resyncInterval?: number } = {}): TestProvider {
@@ -60,6 +63,8 @@ export function connectProvider(baseUrl: string, docId: string, cookie: string |
   const closes: number[] = [];
   provider.on('connection-close', (event) => {
     if (event) closes.push(event.code);
+    // Not asked to disconnect, yet closing on its own: its watchdog saw nothing arrive for 30 s.
+    else if (provider.shouldConnect) closes.push(CLIENT_GAVE_UP);
   });
   return {
     doc,

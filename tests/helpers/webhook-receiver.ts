@@ -13,6 +13,8 @@ export interface ReceivedRequest {
   body: string;
   /** The status sent back; null while hanging or when the sender went away first. */
   answered: number | null;
+  /** The sender closed the connection before an answer (it gave up waiting). */
+  abandoned: boolean;
 }
 
 /** A status now, a status after a delay, or never. */
@@ -48,7 +50,8 @@ export class WebhookReceiver {
       req.setEncoding('utf8');
       req.on('data', (chunk: string) => (body += chunk));
       req.on('end', () => {
-        const request: ReceivedRequest = { method: req.method ?? '', headers: req.headers, body, answered: null };
+        const request: ReceivedRequest = { method: req.method ?? '', headers: req.headers, body, answered: null, abandoned: false };
+        res.on('close', () => (request.abandoned = !res.writableEnded));
         const index = this.requests.push(request) - 1;
         const answer = this.answer(request, index);
         if (answer === 'hang') return;

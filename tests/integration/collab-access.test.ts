@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DecideAccess } from '../../server/collab/access.ts';
-import { decideDocumentAccess } from '../../server/wiring/document-policy.ts';
+import type { DecideAuthorizations } from '../../server/collab/access.ts';
+import { decideDocumentAuthorizations } from '../../server/wiring/document-policy.ts';
 import { CloseCode } from '../../server/shared/close-codes.ts';
 import { connectProvider, newDocument, openRawSocket, upgradeStatus, waitFor, wsUrl, type TestProvider } from '../helpers/collab.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -18,13 +18,14 @@ describe.each(backends)('who may open a live document (%s)', (backend) => {
 
   beforeAll(async () => {
     db = await openTestDatabase(backend);
-    const decideAccess: DecideAccess = async (sql, userId, docId) => {
-      const real = await decideDocumentAccess(sql, userId, docId);
-      return real === 'write' && readOnlyDocs.has(docId) ? 'read' : real;
+    const decideAuthorizations: DecideAuthorizations = async (sql, userIds, docId) => {
+      const real = await decideDocumentAuthorizations(sql, userIds, docId);
+      if (!readOnlyDocs.has(docId)) return real;
+      return new Map([...real].map(([userId, decided]) => [userId, decided.access === 'write' ? { ...decided, access: 'read' } : decided]));
     };
     server = await startTestServer(db, {
       env: { COLLAB_MAX_CONNECTIONS_PER_DOC: '3' },
-      collab: { decideAccess, sessionCheckMs: 200, readOnlyStrikes: 2 },
+      collab: { decideAuthorizations, sessionCheckMs: 200, readOnlyStrikes: 2 },
       pingIntervalMs: 200,
     });
     const team = await withAdmin(server);

@@ -141,7 +141,8 @@ describe.each(backends)('webhook delivery (%s)', (backend) => {
     const slow = await receiver(() => 'hang');
     const fast = await receiver();
     const slowHook = await createEndpoint(admin, { url: slow.url, name: 'Slow' });
-    worker = startWorker(db.sql, { timeoutMs: 3000, leaseMs: 6000, backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    // Long enough that, even on a loaded machine, the fast delivery cannot only have gone out after this timed out.
+    worker = startWorker(db.sql, { timeoutMs: 8000, leaseMs: 16_000, backoff: { baseMs: 60_000, maxMs: 60_000 } });
     await enqueueDeliveries(db.sql, publishedUpdate());
     await waitFor(() => slow.requests.length === 1, 'the slow endpoint to be called');
 
@@ -149,11 +150,13 @@ describe.each(backends)('webhook delivery (%s)', (backend) => {
     await enqueueDeliveries(db.sql, publishedUpdate());
     await waitFor(() => fast.successes.length === 1, 'the fast endpoint to be delivered to');
     // Had the hanging send blocked the worker, this one would only go out after it timed out.
+    expect(slow.requests[0].abandoned).toBe(false);
     expect((await deliveries(admin, slowHook.endpoint.id))[0].status).toBe('delivering');
-    expect((await deliveries(admin, fastHook.endpoint.id))[0].status).toBe('delivered');
+    await waitForDelivery(admin, fastHook.endpoint.id, (d) => d.status === 'delivered', 'the fast delivery recorded');
 
-    const timedOut = await waitForDelivery(admin, slowHook.endpoint.id, (d) => d.status === 'pending', 'the slow attempt to time out');
-    expect(timedOut).toMatchObject({ attempts: 1, lastStatusCode: null, lastError: 'timed out after 3000 ms' });
+    const timedOut = await waitForDelivery(admin, slowHook.endpoint.id, (d) => d.status === 'pending', 'the slow attempt to time out', 20_000);
+    expect(timedOut).toMatchObject({ attempts: 1, lastStatusCode: null, lastError: 'timed out after 8000 ms' });
+    expect(slow.requests[0].abandoned).toBe(true);
   });
 
   it('"send test" goes through the outbox and shows in the log', async () => {

@@ -20,6 +20,23 @@ describe('remembered upgrade decisions', () => {
     expect([...cache.decisions()]).toEqual([['k', 'fresh']]);
   });
 
+  it('tells a settled decision without waiting, and nothing for one still being made, failed or forgotten', async () => {
+    const cache = new DecisionCache<string>({ ageMs: 60_000 });
+    let settle!: (value: string) => void;
+    const pending = cache.get('k', () => new Promise<string>((resolve) => (settle = resolve)));
+    expect(cache.known('k')).toBeUndefined();
+    settle('decided');
+    await pending;
+    expect(cache.known('k')).toBe('decided');
+    cache.forget(() => true);
+    expect(cache.known('k')).toBeUndefined();
+    await expect(cache.get('k', async () => Promise.reject(new Error('database down')))).rejects.toThrow();
+    expect(cache.known('k')).toBeUndefined();
+    const stale = new DecisionCache<string>({ ageMs: 0 });
+    await stale.get('k', async () => 'old');
+    expect(stale.known('k')).toBeUndefined();
+  });
+
   it('asks again once a decision is older than its age limit, and keeps at most its capacity', async () => {
     const cache = new DecisionCache<number>({ ageMs: 0, maxEntries: 2 });
     let asked = 0;

@@ -178,6 +178,28 @@ describe('a room', () => {
     expect(seen.getText('t').toString()).toBe('llo');
   });
 
+  it('keeps answering a crowd of writers with one encoding: the empty step 2 each of them answers with changes nothing', async () => {
+    const { room } = await openRoom();
+    const author = join(room);
+    author.connection.receive(syncFrame(2, clientUpdate((doc) => doc.getText('t').insert(0, 'hello'), 7)));
+    await room.flush();
+    const emptyVector = Y.encodeStateVector(new Y.Doc());
+    const emptyUpdate = Y.encodeStateAsUpdate(new Y.Doc());
+    const replies: Uint8Array[] = [];
+    for (let i = 0; i < 3; i++) {
+      // What the stock provider sends on connecting: its step 1, and a step 2 answering the server's step 1.
+      const peer = join(room);
+      peer.connection.receive(syncFrame(0, emptyVector));
+      peer.connection.receive(syncFrame(1, emptyUpdate));
+      await room.flush();
+      replies.push(...peer.socket.sent.filter((frame) => parseMessage(frame).type === 'sync-step-2'));
+    }
+    expect(replies).toHaveLength(3);
+    expect(replies[1]).toBe(replies[0]);
+    expect(replies[2]).toBe(replies[0]);
+    expect(room.applied).toBe(1);
+  });
+
   it('records the same attribution for each change as decoding its stored update would', async () => {
     const { room, store } = await openRoom();
     const writer = join(room);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { segmentsOf } from '../../server/collab/segment-merge.ts';
-import { mergeIntoSegments, SEGMENT_INPUT_BYTES } from '../../server/collab/segments.ts';
+import { buildDoc, mergeIntoSegments, SEGMENT_INPUT_BYTES } from '../../server/collab/segments.ts';
 import { sameIdTwice } from '../helpers/yjs.ts';
 
 describe('merging log rows into segments', () => {
@@ -34,5 +34,32 @@ describe('merging log rows into segments', () => {
     const loaded = new Y.Doc();
     for (const segment of segments) Y.applyUpdate(loaded, segment);
     expect(loaded.getText('t').toString()).toBe('safe?');
+  });
+
+  it('writes a log of keystrokes as a segment of a few long items, which a restarted server applies at once', async () => {
+    const writer = new Y.Doc();
+    const rows: Uint8Array[] = [];
+    writer.on('update', (update: Uint8Array) => rows.push(update));
+    for (let i = 0; i < 2000; i++) writer.getText('t').insert(i, String(i % 10));
+
+    const segments = await mergeIntoSegments(rows);
+
+    expect(segments).toHaveLength(1);
+    expect(Y.decodeUpdate(segments[0]).structs.length).toBe(1);
+    const loaded = new Y.Doc();
+    Y.applyUpdate(loaded, segments[0]);
+    expect(loaded.getText('t').toString()).toBe(writer.getText('t').toString());
+  });
+});
+
+describe('building the document from what was stored', () => {
+  it('applies a log of small rows merged, except rows that claim the same ids', async () => {
+    const { base, forged, honest } = sameIdTwice();
+    let afterSegments = '';
+
+    const doc = await buildDoc([base, forged, honest], 1, (d) => (afterSegments = d.getText('t').toString()));
+
+    expect(afterSegments).toBe('safe');
+    expect(doc.getText('t').toString()).toBe('safe?');
   });
 });

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlDocumentStore, type StoredUpdate } from '../../server/collab/storage.ts';
+import type { Sql } from '../../server/db/sql.ts';
+import { newDocument } from '../helpers/collab.ts';
+import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+
+/** `sql`, counting the statements sent through it. */
+function counted(sql: Sql): { sql: Sql; statements: () => number } {
+  let statements = 0;
+  const wrapped = ((strings: TemplateStringsArray, ...values: unknown[]) => {
+    statements++;
+    return sql(strings, ...values);
+  }) as Sql;
+  wrapped.begin = (fn) => sql.begin(fn);
+  wrapped.script = (text) => sql.script(text);
+  return { sql: wrapped, statements: () => statements };
+}
+
+const row = (update: Uint8Array): StoredUpdate => ({ update, userId: null, receivedAt: new Date(), ids: { i: {}, d: {} } });
+const bytes = (size: number, fill: number) => new Uint8Array(size).fill(fill);
+
+describe.each(backends)('loading a stored document (%s)', (backend) => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(backend);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('reads a document that fits in a page in one statement: its segments, then the log after them', async () => {
+    const docId = await newDocument(db.sql);
+    const store = sqlDocumentStore(db.sql);
+    const covered = await store.append(docId, [row(bytes(10, 1)), row(bytes(20, 2))]);
+    await store.compact(docId, [bytes(5, 3), bytes(6, 4)], covered);
+    const lastSeq = await store.append(docId, [row(bytes(7, 5)), row(bytes(8, 6))]);
+    const reading = counted(db.sql);
+
+    const loaded = await sqlDocumentStore(reading.sql).load(docId);
+
+    expect(reading.statements()).toBe(1);
+    expect(loaded.updates.map((update) => [update.byteLength, update[0]])).toEqual([[5, 3], [6, 4], [7, 5], [8, 6]]);
+    expect(loaded).toMatchObject({ segmentCount: 2, lastSeq, logCount: 2, logBytes: 15 });
+  });
+
+  it('reads a document larger than a page in pages, to the same result', async () => {
+    const docId = await newDocument(db.sql);
+    const store = sqlDocumentStore(db.sql);
+    const covered = await store.append(docId, [row(bytes(10, 1))]);
+    await store.compact(docId, [bytes(1024 * 1024, 2), bytes(1024 * 1024, 3)], covered);
+    const lastSeq = await store.append(docId, [row(bytes(1024 * 1024, 4)), row(bytes(9, 5))]);
+    const reading = counted(db.sql);
+
+    const loaded = await sqlDocumentStore(reading.sql).load(docId);
+
+    expect(reading.statements()).toBeGreaterThan(1);
+    expect(loaded.updates.map((update) => [update.byteLength, update[0]])).toEqual([[1024 * 1024, 2], [1024 * 1024, 3], [1024 * 1024, 4], [9, 5]]);
+    expect(loaded).toMatchObject({ segmentCount: 2, lastSeq, logCount: 2, logBytes: 1024 * 1024 + 9 });
+  });
+
+  it('reads a new document as empty', async () => {
+    const loaded = await sqlDocumentStore(db.sql).load(await newDocument(db.sql));
+
+    expect(loaded).toEqual({ updates: [], segmentCount: 0, lastSeq: 0, logCount: 0, logBytes: 0 });
+  });
+});
