@@ -55,29 +55,64 @@ export class ChangeCapture {
    * throws (the document may then be half-changed: the caller reloads it).
    */
   run(mutate: () => void, raw: Uint8Array | null): CapturedChange | null {
-    const { store } = this.#doc;
-    const pendingBefore = [store.pendingStructs, store.pendingDs];
-    this.#version++;
-    this.#captured = [];
-    this.#ids = { i: {}, d: {} };
-    let emitted: Uint8Array[];
-    let ids: UpdateIds;
+    const pendingBefore = this.#begin();
+    let captured;
     try {
       mutate();
     } finally {
-      emitted = this.#captured;
-      ids = this.#ids;
-      this.#captured = null;
-      this.#ids = null;
+      captured = this.#end();
     }
-    // Structs waiting for missing dependencies are not in the emitted update but
-    // are in the state we serve to others, so store the raw update as well.
-    const newlyPending =
-      raw !== null &&
-      ((store.pendingStructs !== null && store.pendingStructs !== pendingBefore[0]) || (store.pendingDs !== null && store.pendingDs !== pendingBefore[1]));
+    const { emitted, ids } = captured;
+    const newlyPending = raw !== null && this.#newlyPending(pendingBefore);
     if (emitted.length === 0 && !newlyPending) return null;
     const broadcast = emitted.length === 0 ? null : emitted.length === 1 ? emitted[0] : Y.mergeUpdates(emitted);
     return newlyPending ? { update: raw, broadcast, ids: describeUpdate(raw) } : { update: broadcast!, broadcast, ids };
+  }
+
+  /**
+   * The same for a client's update applied over several turns (a large one,
+   * in pieces). Nothing else may change the document until it resolves: the
+   * caller holds all other work. `raw.ids` is what the whole update claims,
+   * and `merge` joins what the pieces emitted; both are given so that no
+   * step decodes or encodes the whole update on this thread.
+   */
+  async runInTurns(mutate: () => Promise<void>, raw: { update: Uint8Array; ids: UpdateIds }, merge: (updates: Uint8Array[]) => Promise<Uint8Array>): Promise<CapturedChange | null> {
+    const pendingBefore = this.#begin();
+    let captured;
+    try {
+      await mutate();
+    } finally {
+      captured = this.#end();
+    }
+    const { emitted, ids } = captured;
+    const newlyPending = this.#newlyPending(pendingBefore);
+    if (emitted.length === 0 && !newlyPending) return null;
+    const broadcast = emitted.length === 0 ? null : emitted.length === 1 ? emitted[0] : await merge(emitted);
+    return newlyPending ? { update: raw.update, broadcast, ids: raw.ids } : { update: broadcast!, broadcast, ids };
+  }
+
+  #begin(): [unknown, unknown] {
+    const { store } = this.#doc;
+    this.#version++;
+    this.#captured = [];
+    this.#ids = { i: {}, d: {} };
+    return [store.pendingStructs, store.pendingDs];
+  }
+
+  #end(): { emitted: Uint8Array[]; ids: UpdateIds } {
+    const captured = { emitted: this.#captured!, ids: this.#ids! };
+    this.#captured = null;
+    this.#ids = null;
+    return captured;
+  }
+
+  /**
+   * Structs waiting for missing dependencies are not in the emitted update but
+   * are in the state we serve to others, so the raw update is stored as well.
+   */
+  #newlyPending([structsBefore, dsBefore]: [unknown, unknown]): boolean {
+    const { store } = this.#doc;
+    return (store.pendingStructs !== null && store.pendingStructs !== structsBefore) || (store.pendingDs !== null && store.pendingDs !== dsBefore);
   }
 
   destroy(): void {

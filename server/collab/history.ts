@@ -13,11 +13,30 @@ export interface UpdateIds {
 }
 
 export function describeUpdate(update: Uint8Array): UpdateIds {
-  const { from, to } = Y.parseUpdateMeta(update);
+  return describeDecoded(Y.decodeUpdate(update));
+}
+
+/**
+ * The same from an update already decoded: the inserted ranges as
+ * Y.parseUpdateMeta finds them (each client's last run of structs, from its
+ * first clock to the end of its last struct, skips included).
+ */
+export function describeDecoded(decoded: { structs: { id: { client: number; clock: number }; length: number }[]; ds: { clients: Map<number, { clock: number; len: number }[]> } }): UpdateIds {
   const inserted: UpdateIds['i'] = {};
-  for (const [client, clock] of from) inserted[client] = [clock, to.get(client) ?? clock];
+  let client: number | null = null;
+  let from = 0;
+  let to = 0;
+  for (const struct of decoded.structs) {
+    if (struct.id.client !== client) {
+      if (client !== null) inserted[client] = [from, to];
+      client = struct.id.client;
+      from = struct.id.clock;
+    }
+    to = struct.id.clock + struct.length;
+  }
+  if (client !== null) inserted[client] = [from, to];
   const deleted: UpdateIds['d'] = {};
-  for (const [client, items] of Y.decodeUpdate(update).ds.clients) deleted[client] = items.map((item) => [item.clock, item.len]);
+  for (const [id, items] of decoded.ds.clients) deleted[id] = items.map((item) => [item.clock, item.len]);
   return { i: inserted, d: deleted };
 }
 

@@ -8,9 +8,15 @@
  * (Yjs has no rollback). The sender is disconnected, nothing of it is stored
  * or sent, and the room reloads its document from the database while holding
  * other clients' messages, which then proceed against the clean document.
+ *
+ * A large client update (a big paste, a thousand entries at once) is checked
+ * and cut into pieces on a worker thread and applied a piece per slice of
+ * work, so it never holds the event loop for long; meanwhile the room holds
+ * its other work as during a reload, because the document is half-changed
+ * and nobody may see or change it until the whole update is applied.
  */
 import * as Y from 'yjs';
-import { ChangeCapture } from './change-capture.ts';
+import { ChangeCapture, type CapturedChange } from './change-capture.ts';
 import { CloseCode } from '../shared/close-codes.ts';
 import type { Connection, RoomPort } from './connection.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -18,10 +24,11 @@ import { RoomPresence } from './presence.ts';
 import { FanOut } from './fan-out.ts';
 import { encodeSyncStep1, MalformedMessage, type IncomingMessage } from './protocol.ts';
 import { SyncReplies } from './sync-replies.ts';
-import { buildDoc } from './segments.ts';
+import { buildDoc, slicer } from './segments.ts';
 import type { DocumentStore } from './storage.ts';
 import { StoredState } from './stored-state.ts';
 import { toLogRows } from './log-rows.ts';
+import { inspectOffThread, isLarge, mergeOffThread } from './updates-off-thread.ts';
 import { judgeWrite } from './write-checks.ts';
 import type { PendingChange, RoomOptions } from './room-options.ts';
 
@@ -46,7 +53,9 @@ export class Room implements RoomPort {
   readonly #fanOut: FanOut;
   readonly #capture: ChangeCapture;
   #recovering: Promise<void> | null = null;
-  /** Work held while the document reloads. */
+  /** A large client update being applied in pieces. */
+  #applyingLarge: Promise<void> | null = null;
+  /** Work held while the document reloads or a large update is applied, in arrival order. */
   #held: (() => void)[] = [];
   #failed = false;
   #compacting = false;
@@ -62,6 +71,7 @@ export class Room implements RoomPort {
     const loaded = await store.load(docId);
     const stored = new StoredState(loaded);
     const doc = await buildDoc(loaded.updates, loaded.segmentCount, (d) => stored.segmentsApplied(d));
+    stored.documentApplied(doc);
     return { doc, stored };
   }
 
@@ -108,8 +118,9 @@ export class Room implements RoomPort {
     return this.#committed;
   }
 
+  /** False while the document may be half-changed: reloading, or in the middle of a large update. */
   get ready(): boolean {
-    return !this.#recovering && !this.#failed;
+    return !this.#recovering && !this.#applyingLarge && !this.#failed;
   }
 
   /** Connections owed a whole-state reply (at most one each). */
@@ -147,7 +158,7 @@ export class Room implements RoomPort {
    * to `userId` or to the system (null). Resolves once committed and sent.
    */
   async change(userId: string | null, mutate: (doc: Y.Doc) => void): Promise<void> {
-    while (this.#recovering) await this.#recovering;
+    while (this.#recovering || this.#applyingLarge) await (this.#recovering ?? this.#applyingLarge);
     if (this.#failed) throw new Error(`document ${this.docId} is unavailable: its last commit failed`);
     return new Promise((resolve, reject) => {
       const applied = this.#apply(null, userId, () => this.doc.transact(() => mutate(this.doc), null), null, { resolve, reject });
@@ -172,8 +183,10 @@ export class Room implements RoomPort {
         return this.#recover(error);
       }
       if (!change) return;
+      const { pendingStructs, pendingDs } = this.doc.store;
+      if (pendingStructs || pendingDs) this.#stored.forgetState();
       // It is in the log too: counted for the size budget and the compaction threshold.
-      this.#stored.committed(this.#stored.lastSeq, [{ update, changes: 1 }]);
+      this.#stored.committed(this.#stored.lastSeq, [{ update, changes: 1, ids: change.ids }]);
       if (change.broadcast) this.#fanOut.add([{ broadcast: change.broadcast, origin: null, position: null }]);
     });
   }
@@ -181,10 +194,10 @@ export class Room implements RoomPort {
   /** Resolves when everything applied so far is committed (and a reload in progress has finished). */
   async flush(): Promise<void> {
     for (let pass = 0; pass < 100; pass++) {
-      if (this.#recovering) await this.#recovering;
+      while (this.#recovering || this.#applyingLarge) await (this.#recovering ?? this.#applyingLarge);
       await this.#commits.idle();
       if (this.#fanOut.pending) await new Promise<void>((resolve) => this.#fanOut.add([], null, resolve));
-      if (!this.#recovering) return;
+      if (!this.#recovering && !this.#applyingLarge) return;
     }
   }
 
@@ -192,11 +205,14 @@ export class Room implements RoomPort {
   compact(): Promise<void> {
     if (this.#recovering || this.#failed) return Promise.resolve();
     const stored = this.#stored;
-    return stored.compact(this.docId, this.#options.store, (task) =>
-      // A reload in between replaced the stored state; its own log is compacted next time.
-      this.#commits.exclusive(async () => {
-        if (!this.#failed && this.#stored === stored) await task();
-      }),
+    return stored.compact(
+      this.docId,
+      this.#options.store,
+      (task) =>
+        // A reload in between replaced the stored state; its own log is compacted next time.
+        this.#commits.exclusive(async () => {
+          if (!this.#failed && this.#stored === stored) await task();
+        }),
     );
   }
 
@@ -205,9 +221,9 @@ export class Room implements RoomPort {
     return this.#stored.bytes + this.#uncommittedBytes;
   }
 
-  /** Segments loaded with the room and the state they cover, for streaming a large document (see sync-replies.ts). */
-  get loadedSegments(): { segments: Uint8Array[]; coverage: Map<number, number> } | null {
-    const { loadedSegments: segments, loadedCoverage: coverage } = this.#stored;
+  /** Stored segments and the state they cover, for streaming a large document (see sync-replies.ts). */
+  get storedSegments(): { segments: Uint8Array[]; coverage: Map<number, number> } | null {
+    const { segments, coverage } = this.#stored;
     return coverage && segments.length > 0 ? { segments, coverage } : null;
   }
 
@@ -263,6 +279,7 @@ export class Room implements RoomPort {
   }
 
   #applyFrom(connection: Connection, update: Uint8Array): void {
+    if (isLarge(update)) return this.#applyLargeFrom(connection, update);
     const verdict = judgeWrite(connection, update, this.storedBytes, this.#options);
     if (verdict === 'ignore') return;
     if (verdict !== 'apply') return connection.reject(verdict.code, verdict.reason, verdict.details);
@@ -271,6 +288,45 @@ export class Room implements RoomPort {
     } catch (error) {
       connection.reject(CloseCode.MALFORMED, 'update does not apply', { reason: (error as Error).message });
     }
+  }
+
+  #applyLargeFrom(connection: Connection, update: Uint8Array): void {
+    const receivedAt = new Date();
+    this.#applyingLarge = this.#applyInPieces(connection, update, receivedAt)
+      .catch((error) => {
+        this.#options.log.error({ err: error, docId: this.docId, userId: connection.user.id }, 'could not check a large update; closing its sender, who resends on reconnect');
+        connection.close(CloseCode.INTERNAL_ERROR, 'update not applied');
+      })
+      .finally(() => {
+        this.#applyingLarge = null;
+        this.#releaseHeld();
+      });
+  }
+
+  async #applyInPieces(connection: Connection, update: Uint8Array, receivedAt: Date): Promise<void> {
+    const inspected = await inspectOffThread(update);
+    if (connection.closed || this.#failed) return;
+    if ('malformed' in inspected) return connection.reject(CloseCode.MALFORMED, 'malformed update', { reason: inspected.malformed });
+    const verdict = judgeWrite(connection, update, this.storedBytes, this.#options, inspected.empty);
+    if (verdict === 'ignore') return;
+    if (verdict !== 'apply') return connection.reject(verdict.code, verdict.reason, verdict.details);
+    const pause = slicer();
+    let change;
+    try {
+      const applyPieces = async () => {
+        for (const piece of inspected.pieces) {
+          Y.applyUpdate(this.doc, piece, connection);
+          await pause();
+        }
+      };
+      change = await this.#capture.runInTurns(applyPieces, { update, ids: inspected.ids }, mergeOffThread);
+    } catch (error) {
+      // Some pieces may be in the document: reload it, as for any change that fails half-way.
+      this.#recover(error);
+      return connection.reject(CloseCode.MALFORMED, 'update does not apply', { reason: (error as Error).message });
+    }
+    // A store that failed meanwhile has closed the room: nothing more is committed.
+    if (change && !this.#failed) this.#queue(change, connection, connection.user.id, receivedAt);
   }
 
   /**
@@ -287,16 +343,22 @@ export class Room implements RoomPort {
       throw error;
     }
     if (!change) return false;
-    this.#uncommittedBytes += change.update.byteLength;
-    this.#commits.push({ ...change, position: ++this.#applied, origin, userId, receivedAt: new Date(), done });
+    this.#queue(change, origin, userId, new Date(), done);
     return true;
+  }
+
+  #queue(change: CapturedChange, origin: Connection | null, userId: string | null, receivedAt: Date, done?: PendingChange['done']): void {
+    const { pendingStructs, pendingDs } = this.doc.store;
+    if (pendingStructs || pendingDs) this.#stored.forgetState();
+    this.#uncommittedBytes += change.update.byteLength;
+    this.#commits.push({ ...change, position: ++this.#applied, origin, userId, receivedAt, done });
   }
 
   /** Commit, then broadcast (at the end of the turn, see fan-out.ts): the one path by which a change reaches anyone else. */
   async #write(batch: PendingChange[]): Promise<void> {
     const rows = toLogRows(batch);
     const lastSeq = await this.#options.store.append(this.docId, rows);
-    this.#stored.committed(lastSeq, rows.map(({ update, changes }) => ({ update, changes })));
+    this.#stored.committed(lastSeq, rows);
     this.#committed = batch[batch.length - 1].position;
     for (const change of batch) this.#uncommittedBytes -= change.update.byteLength;
     // Usually what was stored is exactly what everyone else needs, and already merged per person.
@@ -321,8 +383,13 @@ export class Room implements RoomPort {
   }
 
   #whenReady(work: () => void): void {
-    if (this.#recovering) this.#held.push(work);
+    if (this.#recovering || this.#applyingLarge || this.#held.length > 0) this.#held.push(work);
     else work();
+  }
+
+  /** Runs held work in order until some of it holds the room again (a large update, a reload). */
+  #releaseHeld(): void {
+    while (this.#held.length > 0 && !this.#recovering && !this.#applyingLarge) this.#held.shift()!();
   }
 
   #recover(cause: unknown): void {
@@ -340,8 +407,7 @@ export class Room implements RoomPort {
       .catch((error) => this.#fail(error, []))
       .finally(() => {
         this.#recovering = null;
-        const held = this.#held.splice(0);
-        for (const work of held) work();
+        this.#releaseHeld();
       });
   }
 

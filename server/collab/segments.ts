@@ -8,15 +8,15 @@
  * Log order is a causal order, so every segment applies completely.
  */
 import * as Y from 'yjs';
-import { ClaimedIds, claimedBy } from './claimed-ids.ts';
-import { splitLargeUpdates } from './split-off-thread.ts';
+import { groupsOf, SEGMENT_INPUT_BYTES, segmentsOf } from './segment-merge.ts';
 import { SPLIT_ABOVE_BYTES } from './update-pieces.ts';
 import { mergeRuns } from './update-runs.ts';
+import { mergeOffThreadIntoSegments, splitLargeUpdates } from './updates-off-thread.ts';
+
+export { SEGMENT_INPUT_BYTES } from './segment-merge.ts';
 
 /** Work done in one go before letting other requests in. */
 const SLICE_MS = 15;
-/** Log bytes merged into one segment at most: merging and applying it stays well under the slice budget. */
-export const SEGMENT_INPUT_BYTES = 128 * 1024;
 
 const breather = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -79,47 +79,11 @@ function merged(group: Uint8Array[]): Uint8Array[] {
 }
 
 /**
- * Consecutive updates in groups of at most `maxBytes` (an update that large
- * is a group of its own), never two that claim the same Yjs ids in one group
- * (see claimed-ids.ts), in order.
- */
-function* groupsOf(updates: Uint8Array[], maxBytes: number): Generator<Uint8Array[]> {
-  let group: Uint8Array[] = [];
-  let bytes = 0;
-  const claimed = new ClaimedIds();
-  for (const update of updates) {
-    const large = update.byteLength >= maxBytes;
-    const claims = large ? null : claimedBy(update);
-    if (group.length > 0 && (large || bytes + update.byteLength > maxBytes || claimed.overlaps(claims!))) {
-      yield group;
-      group = [];
-      bytes = 0;
-      claimed.clear();
-    }
-    group.push(update);
-    if (large) {
-      yield group;
-      group = [];
-      continue;
-    }
-    bytes += update.byteLength;
-    claimed.add(claims!);
-  }
-  if (group.length) yield group;
-}
-
-/**
- * Merges consecutive log rows into segments of at most SEGMENT_INPUT_BYTES
- * each, written as runs (see update-runs.ts), pausing between them. Rows that
- * claim the same Yjs ids end up in different segments, in log order (see
- * claimed-ids.ts). A row as large as a segment is one, as it came: merging it
- * with the small ones around it would only cost time.
+ * The log rows merged into segments (see segment-merge.ts): in place when
+ * they are few, else on the update worker thread. Parsing and merging a
+ * compaction's worth of large rows took up to a second on this thread.
  */
 export async function mergeIntoSegments(rows: Uint8Array[]): Promise<Uint8Array[]> {
-  const segments: Uint8Array[] = [];
-  for (const group of groupsOf(rows, SEGMENT_INPUT_BYTES)) {
-    if (segments.length > 0) await breather();
-    segments.push(group.length === 1 && group[0].byteLength >= SEGMENT_INPUT_BYTES ? group[0] : mergeRuns(group));
-  }
-  return segments;
+  const bytes = rows.reduce((sum, row) => sum + row.byteLength, 0);
+  return bytes < SEGMENT_INPUT_BYTES ? segmentsOf(rows) : mergeOffThreadIntoSegments(rows);
 }

@@ -2,10 +2,12 @@
  * What a room knows about its document's storage: the last stored seq, the
  * committed log rows since the last compaction (kept to merge into segments
  * without re-encoding the document), the size on disk for the size budget,
- * and the segments it loaded with the state they cover (to stream a large
- * document to a client piece by piece).
+ * and the stored segments with the state they cover (to stream a large
+ * document to a client piece by piece): those it loaded, then those its
+ * compactions wrote, so a document written live streams like a loaded one.
  */
 import * as Y from 'yjs';
+import type { UpdateIds } from './history.ts';
 import { mergeIntoSegments } from './segments.ts';
 import type { DocumentStore, LoadedDocument } from './storage.ts';
 
@@ -16,24 +18,40 @@ export class StoredState {
   #tailChanges: number;
   #segmentBytes: number;
   #tailBytes: number;
-  /** The segments this room loaded, and the state vector the document had after applying them (null: not usable). */
-  readonly loadedSegments: Uint8Array[];
-  loadedCoverage: Map<number, number> | null = null;
+  /** The stored segments in order (loaded, then written by this room), and the state vector they give (null: not known). */
+  readonly segments: Uint8Array[];
+  coverage: Map<number, number> | null = null;
+  /**
+   * The state vector of everything stored (segments and log), kept from the
+   * ids of each committed change; null once a change left structs waiting
+   * for others (its ids then claim more than the document integrated).
+   */
+  #storedState: Map<number, number> | null = null;
   /** The compaction in flight or last run (its outcome belongs to its caller). */
   #compaction: Promise<void> = Promise.resolve();
 
   constructor(loaded: LoadedDocument) {
     this.lastSeq = loaded.lastSeq;
-    this.loadedSegments = loaded.updates.slice(0, loaded.segmentCount);
+    this.segments = loaded.updates.slice(0, loaded.segmentCount);
     this.tail = loaded.updates.slice(loaded.segmentCount).map((update) => ({ update, changes: 1 }));
     this.#tailChanges = this.tail.length;
-    this.#segmentBytes = this.loadedSegments.reduce((sum, s) => sum + s.byteLength, 0);
+    this.#segmentBytes = this.segments.reduce((sum, s) => sum + s.byteLength, 0);
     this.#tailBytes = loaded.logBytes;
   }
 
   /** Records the document's state right after its segments were applied (exact unless some structs wait for others). */
   segmentsApplied(doc: Y.Doc): void {
-    this.loadedCoverage = doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
+    this.coverage = doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
+  }
+
+  /** The whole loaded document is applied: what is stored gives its state. */
+  documentApplied(doc: Y.Doc): void {
+    this.#storedState = doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
+  }
+
+  /** A change left structs waiting for others: the stored state is no longer known from ids (until the next load). */
+  forgetState(): void {
+    this.#storedState = null;
   }
 
   /** Changes committed since the last compaction (a reloaded row counts as one). */
@@ -50,12 +68,18 @@ export class StoredState {
     return this.#segmentBytes + this.#tailBytes;
   }
 
-  committed(lastSeq: number, rows: { update: Uint8Array; changes: number }[]): void {
+  committed(lastSeq: number, rows: { update: Uint8Array; changes: number; ids: UpdateIds }[]): void {
     this.lastSeq = lastSeq;
-    for (const row of rows) {
-      this.tail.push(row);
-      this.#tailChanges += row.changes;
-      this.#tailBytes += row.update.byteLength;
+    for (const { update, changes, ids } of rows) {
+      this.tail.push({ update, changes });
+      this.#tailChanges += changes;
+      this.#tailBytes += update.byteLength;
+      if (!this.#storedState) continue;
+      // The ids of a change applied whole are the clocks the document advanced by, so the state follows them exactly.
+      for (const [client, [, to]] of Object.entries(ids.i)) {
+        const known = this.#storedState.get(Number(client)) ?? 0;
+        if (to > known) this.#storedState.set(Number(client), to);
+      }
     }
   }
 
@@ -82,6 +106,8 @@ export class StoredState {
     if (this.tail.length === 0) return;
     const rows = this.tail.slice();
     const coversSeq = this.lastSeq;
+    // What all the segments will give once these rows are among them.
+    const covers = this.#storedState && new Map(this.#storedState);
     const segments = await mergeIntoSegments(rows.map((row) => row.update));
     await between(async () => {
       await store.compact(docId, segments, coversSeq);
@@ -90,6 +116,9 @@ export class StoredState {
         this.#tailChanges -= row.changes;
       }
       this.#segmentBytes += segments.reduce((sum, s) => sum + s.byteLength, 0);
+      this.segments.push(...segments);
+      // Unknown this time: the last known state still holds for the segments before these, a smaller start for the final diff.
+      if (covers) this.coverage = covers;
     });
   }
 }

@@ -47,7 +47,7 @@ function encodeStateVector(vector: Map<number, number>): Uint8Array {
 export interface ReplySource {
   readonly doc: Y.Doc;
   /** Stored segments and the state they cover, to send a large document in pieces. */
-  readonly loadedSegments: { segments: Uint8Array[]; coverage: Map<number, number> } | null;
+  readonly storedSegments: { segments: Uint8Array[]; coverage: Map<number, number> } | null;
   /** False while the document is being reloaded: it may hold half of a failed change. */
   readonly ready: boolean;
   /** Position of the last change applied to the document. */
@@ -114,6 +114,8 @@ export class SyncReplies {
   /** After sending to `connection`: start a catch-up if its buffer passed the limit. */
   checkBacklog(connection: Connection): void {
     if (this.#owed.has(connection) || connection.bufferedAmount <= this.#maxBufferedBytes) return;
+    // A half-changed document's state vector claims what no change has been sent for yet; the next send looks again.
+    if (!this.#source.ready) return;
     const { doc, applied } = this.#source;
     // The document already holds changes up to `applied`; the ones not yet committed still go out one by one.
     this.#owe(connection, Y.encodeStateVector(doc), applied);
@@ -160,13 +162,19 @@ export class SyncReplies {
     owed.timer = null;
     if (owed.connection.closed) return this.forget(owed.connection);
     // Leave room for the reply itself: only a drained buffer gets one.
-    if (owed.connection.bufferedAmount > this.#maxBufferedBytes / 2 || !this.#source.ready) {
+    if (owed.connection.bufferedAmount > this.#maxBufferedBytes / 2) {
       owed.timer = setTimeout(() => this.#prepare(owed), DRAIN_POLL_MS);
       return;
     }
-    const { doc, applied, committed, loadedSegments } = this.#source;
-    if (owed.segment === null && loadedSegments && missing(doc, owed.stateVector) > STREAM_ABOVE) owed.segment = 0;
-    if (owed.segment !== null && loadedSegments && owed.segment < loadedSegments.segments.length) return this.#stream(owed, loadedSegments);
+    const { doc, storedSegments } = this.#source;
+    // Stored segments are committed whatever the document is doing: they go out while it is busy too.
+    if (owed.segment === null && storedSegments && missing(doc, owed.stateVector) > STREAM_ABOVE) owed.segment = 0;
+    if (owed.segment !== null && storedSegments && owed.segment < storedSegments.segments.length) return this.#stream(owed, storedSegments);
+    if (!this.#source.ready) {
+      owed.timer = setTimeout(() => this.#prepare(owed), DRAIN_POLL_MS);
+      return;
+    }
+    const { applied, committed } = this.#source;
     owed.frame = this.#diff(doc, owed.stateVector);
     owed.after = applied;
     if (committed >= applied) this.#deliver(owed);

@@ -79,8 +79,8 @@ function encodeDeletions(ds: DeleteSet, maxRanges: number): Uint8Array[] {
 }
 
 /** `update` (Yjs v1 encoding) as pieces of at most `maxStructs` structs each, or itself when it is small. */
-export function splitUpdate(update: Uint8Array, maxStructs = PIECE_STRUCTS): Uint8Array[] {
-  const { structs, ds } = Y.decodeUpdate(update) as unknown as { structs: Struct[]; ds: DeleteSet };
+export function splitUpdate(update: Uint8Array, maxStructs = PIECE_STRUCTS, decoded = Y.decodeUpdate(update)): Uint8Array[] {
+  const { structs, ds } = decoded as unknown as { structs: Struct[]; ds: DeleteSet };
   const ranges = [...ds.clients.values()].reduce((sum, list) => sum + list.length, 0);
   if (structs.length <= maxStructs && ranges <= maxStructs) return [update];
   const pieces: Uint8Array[] = [];

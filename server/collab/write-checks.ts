@@ -19,11 +19,13 @@ export function judgeWrite(
   update: Uint8Array,
   storedBytes: number,
   limits: WriteLimits,
+  /** Known already when the update was checked elsewhere (a large one, off the main thread). */
+  knownEmpty?: boolean,
 ): WriteVerdict {
   let empty: boolean;
   try {
     // Cheap structural check first: most garbage fails here without touching the document.
-    empty = isEmptyUpdate(update);
+    empty = knownEmpty ?? isEmptyUpdate(update);
   } catch (error) {
     return { code: CloseCode.MALFORMED, reason: 'malformed update', details: { reason: (error as Error).message } };
   }

@@ -121,3 +121,22 @@ export function syncPayload(frame: Uint8Array): Uint8Array {
   decoding.readVarUint(decoder);
   return decoding.readVarUint8Array(decoder);
 }
+
+/**
+ * Two updates as one, `first`'s structs before `second`'s, byte for byte:
+ * Y.mergeUpdates would re-encode them and drop a corrupt update's damage.
+ * `first` must delete nothing; the result carries `second`'s deletions.
+ */
+export function spliceUpdates(first: Uint8Array, second: Uint8Array): Uint8Array {
+  if (first[first.length - 1] !== 0) throw new Error('spliceUpdates: the first update must delete nothing');
+  const a = decoding.createDecoder(first);
+  const aClients = decoding.readVarUint(a);
+  const b = decoding.createDecoder(second);
+  const bClients = decoding.readVarUint(b);
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, aClients + bClients);
+  // Version 1 encodes each client's structs on their own, so the client blocks can be laid side by side.
+  encoding.writeUint8Array(encoder, first.subarray(a.pos, first.length - 1));
+  encoding.writeUint8Array(encoder, second.subarray(b.pos));
+  return encoding.toUint8Array(encoder);
+}

@@ -43,7 +43,7 @@ const violations = (imports: Import[], allowed: (from: string, to: string) => bo
   imports.filter(({ from, to }) => to.startsWith('server/') && !allowed(areaOf(from), areaOf(to))).map(({ from, to }) => `${from} → ${to}`);
 
 /** Infrastructure every layer may use: the database, logging, configuration, and shared pure modules. */
-const INFRASTRUCTURE = new Set(['db', 'log.ts', 'config.ts', 'trusted-proxies.ts', 'shared']);
+const INFRASTRUCTURE = new Set(['db', 'log.ts', 'config.ts', 'trusted-proxies.ts', 'threads', 'shared']);
 /** The edges: transports and the modules that wire the application together. */
 const EDGES = new Set(['http', 'wiring', 'app.ts', 'main.ts', 'http-server.ts', 'dev']);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { segmentsOf } from '../../server/collab/segment-merge.ts';
 import { buildDoc, mergeIntoSegments, SEGMENT_INPUT_BYTES } from '../../server/collab/segments.ts';
 import { sameIdTwice } from '../helpers/yjs.ts';
 
@@ -13,10 +14,12 @@ describe('merging log rows into segments', () => {
     for (const char of 'def') doc.getText('t').insert(doc.getText('t').length, char);
     const large = rows[3];
 
-    const segments = await mergeIntoSegments(rows);
+    const segments = segmentsOf(rows);
 
     expect(segments).toHaveLength(3);
     expect(segments[1]).toBe(large);
+    // This much is merged on the worker thread, to the same bytes.
+    expect(await mergeIntoSegments(rows)).toEqual(segments);
     const loaded = new Y.Doc();
     for (const segment of segments) Y.applyUpdate(loaded, segment);
     expect(loaded.getText('t').toString()).toBe(doc.getText('t').toString());

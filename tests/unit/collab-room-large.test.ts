@@ -1,0 +1,245 @@
+/**
+ * A client's large update (a big paste, a thousand entries at once) is
+ * checked and cut on a worker thread and applied a piece at a time, so one
+ * member cannot hold the server for everyone else. These tests pin down what
+ * must not change with it: other rooms go on meanwhile, the room holds its
+ * own work until the whole update is applied, it is committed before anyone
+ * sees it, stored and sent whole, and a corrupt one closes only its sender.
+ * A document written that way is then sent to a newcomer as the segments
+ * its compactions stored, as if it had been loaded, not as one huge diff.
+ */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { describeDecoded } from '../../server/collab/history.ts';
+import { parseMessage } from '../../server/collab/protocol.ts';
+import { Room } from '../../server/collab/room.ts';
+import { SPLIT_ABOVE_BYTES } from '../../server/collab/update-pieces.ts';
+import { CloseCode } from '../../server/shared/close-codes.ts';
+import { fakeConnection, MemoryStore, silentLog } from '../helpers/memory-store.ts';
+import { findHalfApplyingUpdate, sameDocument, sameIdTwice, spliceUpdates, syncFrame } from '../helpers/yjs.ts';
+
+async function openRoom(docId: string, store = new MemoryStore()) {
+  const room = await Room.load(docId, {
+    store,
+    log: silentLog,
+    compactAfterUpdates: 10_000,
+    compactAfterBytes: 64 * 1024 * 1024,
+    readOnlyStrikes: 3,
+    commitDelayMs: 0,
+    presenceFlushMs: 0,
+    maxBufferedBytes: 16 * 1024 * 1024,
+    maxDocumentBytes: 64 * 1024 * 1024,
+    onEmpty: () => {},
+    onFailed: () => {},
+  });
+  const join = (options: Parameters<typeof fakeConnection>[1] = {}) => {
+    const peer = fakeConnection(docId, { maxMessageBytes: 4 * 1024 * 1024, ...options });
+    room.join(peer.connection);
+    return peer;
+  };
+  return { room, store, join };
+}
+
+/** A thousand separate entries from one client: hundreds of structs, far over the size that is split. */
+function thousandEntries(clientID: number, from = 0): Uint8Array {
+  const doc = new Y.Doc();
+  doc.clientID = clientID;
+  doc.transact(() => {
+    for (let i = from; i < from + 1000; i++) doc.getMap('timeline').set(`entry-${i}`, `Entry ${i}: checked the dashboards again`);
+  });
+  return Y.encodeStateAsUpdate(doc);
+}
+
+function small(edit: (doc: Y.Doc) => void, clientID: number): Uint8Array {
+  const doc = new Y.Doc();
+  doc.clientID = clientID;
+  edit(doc);
+  return Y.encodeStateAsUpdate(doc);
+}
+
+const updatesIn = (frames: Uint8Array[]) => frames.map(parseMessage).flatMap((m) => (m.type === 'update' || m.type === 'sync-step-2' ? [m.update] : []));
+
+/** What a client holding nothing but the frames it was sent would have. */
+function received(frames: Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc({ gc: false });
+  for (const update of updatesIn(frames)) Y.applyUpdate(doc, update);
+  return doc;
+}
+
+describe('a large client update', () => {
+  it('is over the size that is split (the fixture holds what the tests claim)', () => {
+    expect(thousandEntries(1).byteLength).toBeGreaterThan(SPLIT_ABOVE_BYTES);
+  });
+
+  it('is described (the ids it claims) from the one decoding the worker makes, as reading it afresh would', () => {
+    const { base, forged, honest } = sameIdTwice();
+    const withGaps = Y.mergeUpdates([thousandEntries(7), forged, small((doc) => doc.getText('t').insert(0, 'x'), 7)]);
+    for (const update of [thousandEntries(5), base, forged, honest, withGaps]) {
+      const { from, to } = Y.parseUpdateMeta(update);
+      const inserted = Object.fromEntries([...from].map(([client, clock]) => [String(client), [clock, to.get(client)]]));
+      const deleted = Object.fromEntries([...Y.decodeUpdate(update).ds.clients].map(([client, items]) => [String(client), items.map((item) => [item.clock, item.len])]));
+      expect(describeDecoded(Y.decodeUpdate(update))).toEqual({ i: inserted, d: deleted });
+    }
+  });
+
+  it('leaves other rooms free: a change in another room is committed and delivered while it is still being applied', async () => {
+    const big = await openRoom('big');
+    const other = await openRoom('other');
+    const writer = big.join();
+    const bigReader = big.join();
+    const typist = other.join();
+    const watcher = other.join();
+
+    writer.connection.receive(syncFrame(2, thousandEntries(7)));
+    typist.connection.receive(syncFrame(2, small((doc) => doc.getText('draft').insert(0, 'still here'), 8)));
+    await other.room.flush();
+
+    expect(received(watcher.socket.sent).getText('draft').toString()).toBe('still here');
+    // The large update is not in yet: the other room did not wait for it.
+    expect(big.store.log).toHaveLength(0);
+    expect(updatesIn(bigReader.socket.sent)).toHaveLength(0);
+
+    await big.room.flush();
+    expect(big.store.log).toHaveLength(1);
+    expect(received(bigReader.socket.sent).getMap('timeline').size).toBe(1000);
+    big.room.destroy();
+    other.room.destroy();
+  });
+
+  it('is stored and sent whole, after the commit, with the changes that arrived meanwhile after it, in order', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const writer = join();
+    const typist = join();
+    const reader = join();
+    let release!: () => void;
+    store.gate = new Promise((resolve) => (release = resolve));
+
+    writer.connection.receive(syncFrame(2, thousandEntries(7)));
+    // Arrives while the large one is being checked and applied: held, then applied after it.
+    typist.connection.receive(syncFrame(2, small((doc) => doc.getMap('timeline').set('entry-0', 'edited while it was applied'), 8)));
+    // A newcomer asks for the whole state meanwhile.
+    const late = join();
+    late.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    while (room.applied < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(updatesIn(reader.socket.sent)).toHaveLength(0);
+    expect(updatesIn(late.socket.sent)).toHaveLength(0);
+
+    release();
+    await room.flush();
+    expect(store.log.map((row) => row.userId)).toEqual([writer.connection.user.id, typist.connection.user.id]);
+    const stored = await store.document();
+    expect(stored.getMap('timeline').size).toBe(1000);
+    expect(sameDocument(stored, room.doc)).toBe(true);
+    for (const peer of [reader, late]) {
+      const theirs = received(peer.socket.sent);
+      expect(theirs.getMap('timeline').size).toBe(1000);
+      expect(sameDocument(theirs, room.doc)).toBe(true);
+    }
+    expect(room.doc.getMap('timeline').get('entry-0')).toBe(stored.getMap('timeline').get('entry-0'));
+    room.destroy();
+  });
+
+  it('closes only its sender when it fails half-way; the room reloads and the others carry on', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const honest = join();
+    const reader = join();
+    const fuzzer = join();
+    const base = small((doc) => {
+      doc.getText('t').insert(0, 'safe');
+      doc.getMap('m').set('nested', new Y.Map());
+    }, 1);
+    honest.connection.receive(syncFrame(2, base));
+    await room.flush();
+    // Valid entries first, then a change that decodes but throws while it is integrated: the entries go in, then it fails.
+    const corrupt = spliceUpdates(thousandEntries(50), findHalfApplyingUpdate(base));
+    expect(corrupt.byteLength).toBeGreaterThan(SPLIT_ABOVE_BYTES);
+
+    fuzzer.connection.receive(syncFrame(2, corrupt));
+    honest.connection.receive(syncFrame(2, small((doc) => doc.getText('after').insert(0, 'carry on'), 9)));
+    await room.flush();
+
+    expect(fuzzer.socket.closedWith).toBe(CloseCode.MALFORMED);
+    expect(honest.socket.closedWith).toBeNull();
+    expect(reader.socket.closedWith).toBeNull();
+    expect(room.doc.getMap('timeline').size).toBe(0);
+    expect(room.doc.getText('after').toString()).toBe('carry on');
+    expect(sameDocument(await store.document(), room.doc)).toBe(true);
+    expect(received(reader.socket.sent).getText('after').toString()).toBe('carry on');
+    expect(received(reader.socket.sent).getMap('timeline').size).toBe(0);
+    room.destroy();
+  });
+
+  it('closes a sender whose large update does not decode, and drops a read-only participant\'s', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const garbage = join();
+    const observer = join({ access: 'read' });
+    const writer = join();
+    const bytes = new Uint8Array(SPLIT_ABOVE_BYTES + 10).fill(0xff);
+
+    garbage.connection.receive(syncFrame(2, bytes));
+    observer.connection.receive(syncFrame(2, thousandEntries(11)));
+    writer.connection.receive(syncFrame(2, thousandEntries(12, 5000)));
+    await room.flush();
+
+    expect(garbage.socket.closedWith).toBe(CloseCode.MALFORMED);
+    expect(observer.socket.closedWith).toBeNull();
+    expect(writer.socket.closedWith).toBeNull();
+    expect(store.log.map((row) => row.userId)).toEqual([writer.connection.user.id]);
+    expect(room.doc.getMap('timeline').size).toBe(1000);
+    expect(room.doc.getMap('timeline').has('entry-5000')).toBe(true);
+    room.destroy();
+  });
+
+});
+
+describe('a large document written live', () => {
+  it('is sent to a newcomer as the stored segments its compaction wrote, not as one frame of the whole document', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const writer = join();
+    // Three rows, each a segment of its own (as large as one), far more than a newcomer may be sent in one diff.
+    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    await room.flush();
+    await room.compact();
+    expect(store.segments).toHaveLength(3);
+    writer.connection.receive(syncFrame(2, small((doc) => doc.getMap('m').set('after', 'the compaction'), 24)));
+    await room.flush();
+
+    const newcomer = join();
+    newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    while (!newcomer.socket.sent.some((frame) => parseMessage(frame).type === 'sync-step-2')) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    const frames = newcomer.socket.sent.filter((frame) => ['update', 'sync-step-2'].includes(parseMessage(frame).type));
+    const whole = Y.encodeStateAsUpdate(room.doc).byteLength;
+    expect(frames.length).toBeGreaterThan(1);
+    expect(Math.max(...frames.map((frame) => frame.byteLength))).toBeLessThan(whole / 2);
+    expect(parseMessage(frames[frames.length - 1]).type).toBe('sync-step-2');
+    const theirs = received(newcomer.socket.sent);
+    expect(sameDocument(theirs, room.doc)).toBe(true);
+    expect(theirs.getMap('m').get('after')).toBe('the compaction');
+    room.destroy();
+  });
+
+  it('still sends a newcomer every change when the compaction ran while a change was not yet committed', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const writer = join();
+    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    await room.flush();
+    let release!: () => void;
+    store.gate = new Promise((resolve) => (release = resolve));
+    writer.connection.receive(syncFrame(2, small((doc) => doc.getMap('m').set('during', 'the compaction'), 24)));
+    while (room.applied < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+    const compacted = room.compact();
+    release();
+    await compacted;
+    await room.flush();
+    expect(store.segments.length).toBeGreaterThan(0);
+
+    const newcomer = join();
+    newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    while (!newcomer.socket.sent.some((frame) => parseMessage(frame).type === 'sync-step-2')) await new Promise((resolve) => setTimeout(resolve, 5));
+    const theirs = received(newcomer.socket.sent);
+    expect(theirs.getMap('m').get('during')).toBe('the compaction');
+    expect(sameDocument(theirs, room.doc)).toBe(true);
+    room.destroy();
+  });
+});
