@@ -7,7 +7,7 @@
  * @y/websocket-server. Needs Linux (taskset, /proc, ss): the server gets
  * core 0 and the load the other cores.
  *
- *   npm run bench -- soak [--minutes 10] [--people 40] [--tabs 5] [--workers 4] [--targets warroom-pglite,y-websocket] [--nice=-10] [--warroom-env NAME=value,…]
+ *   npm run bench -- soak [--minutes 10] [--people 40] [--tabs 5] [--workers 4] [--targets warroom-pglite,y-websocket] [--nice=-10] [--warroom-env NAME=value,…] [--cpu-prof DIR]
  *   DATABASE_URL=postgres://… npm run bench -- soak     (adds warroom-postgres, in a throwaway schema)
  *
  * Reports per server: clients connected at the end and disconnects,
@@ -43,6 +43,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '4' },
     nice: { type: 'string', default: '0' },
     'warroom-env': { type: 'string', default: '' },
+    'cpu-prof': { type: 'string', default: '' },
     targets: { type: 'string', default: process.env.DATABASE_URL ? SOAK_TARGETS.join(',') : 'warroom-pglite,y-websocket' },
   },
 });
@@ -59,6 +60,12 @@ const NICE = Number(args.nice);
 const niced = (command: string[]) => (NICE === 0 ? command : ['nice', '-n', String(NICE), ...command]);
 /** Extra environment for Warroom's server, NAME=value,… (e.g. compaction thresholds, to see what compaction costs the tail). */
 const WARROOM_ENV = Object.fromEntries(args['warroom-env'].split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+/**
+ * Where Warroom's server writes a V8 CPU profile (`node --cpu-prof`, one file
+ * per thread, written when it exits on SIGTERM): which code holds a change
+ * while the soak runs. Open the .cpuprofile in Chrome DevTools' Performance tab.
+ */
+const CPU_PROF_DIR = args['cpu-prof'];
 const TARGETS = args.targets.split(',') as SoakTargetId[];
 for (const target of TARGETS) if (!SOAK_TARGETS.includes(target)) throw new Error(`unknown target ${target}: one of ${SOAK_TARGETS.join(', ')}`);
 const DOC_ID = 'soak-war-room';
@@ -117,7 +124,7 @@ class LoadProcess {
 }
 
 async function soak(id: SoakTargetId): Promise<SoakResult> {
-  const server = await startSoakServer(id, { people: PEOPLE, docId: DOC_ID, postgresUrl: process.env.DATABASE_URL ?? null, wrap: niced, env: WARROOM_ENV });
+  const server = await startSoakServer(id, { people: PEOPLE, docId: DOC_ID, postgresUrl: process.env.DATABASE_URL ?? null, wrap: niced, env: WARROOM_ENV, cpuProfDir: CPU_PROF_DIR || null });
   const loads: LoadProcess[] = [];
   try {
     const tabs: LoadTab[] = server.people.flatMap((headers, person) => Array.from({ length: TABS }, (_, i) => ({ headers, person, role: i === 0 ? ('active' as const) : ('idle' as const) })));

@@ -44,6 +44,8 @@ export interface SoakServerOptions {
   wrap: (command: string[]) => string[];
   /** Extra environment for Warroom's server. */
   env: Record<string, string>;
+  /** A directory for Warroom's server to write a CPU profile into when it exits, or null. */
+  cpuProfDir: string | null;
 }
 
 export async function startSoakServer(id: SoakTargetId, options: SoakServerOptions): Promise<SoakServer> {
@@ -85,7 +87,7 @@ async function startWarroom(id: 'warroom-pglite' | 'warroom-postgres', options: 
   try {
     process = await startPinned({
       name: id,
-      command: options.wrap([...NODE, join(ROOT, 'tests', 'helpers', 'collab-child.ts')]),
+      command: options.wrap([...NODE, ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []), join(ROOT, 'tests', 'helpers', 'collab-child.ts')]),
       env: cleanEnv({ ...storage, COLLAB_DOC_ID: options.docId, LOG_LEVEL: 'warn', ...options.env }),
       cwd: ROOT,
     });
