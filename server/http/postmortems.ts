@@ -18,7 +18,8 @@ import {
   type Actor,
   type ReviewResult,
 } from '../postmortem/commands.ts';
-import { ensurePostmortem, readLive } from '../postmortem/generation.ts';
+import { ensurePostmortem } from '../postmortem/generation.ts';
+import { readLive } from '../postmortem/read-live.ts';
 import { announcePostmortemChange } from '../postmortem/live.ts';
 import { toMarkdown } from '../postmortem/markdown-export.ts';
 import { findPostmortem, findVersion, listVersions } from '../postmortem/repo.ts';

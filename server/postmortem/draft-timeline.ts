@@ -11,7 +11,7 @@ import type { PublishedUpdate } from '../comms/types.ts';
 import type { PostmortemTimelineEntry } from '../shared/postmortem-doc.ts';
 import { firstLine } from '../shared/update-template.ts';
 import { formatUtcDateTime } from '../shared/utc-format.ts';
-import { smallest } from '../shared/selection.ts';
+import { smallestSteps } from '../shared/selection.ts';
 import { compareText, isCanonicalTime, isPlainId } from '../shared/text-order.ts';
 import type { Removal, TimelineEntry } from '../shared/war-room-doc.ts';
 
@@ -67,22 +67,36 @@ const rank = (entry: PostmortemTimelineEntry, index: number): Ranked => ({
   key: isCanonicalTime(entry.at) && isPlainId(entry.id) ? entry.at + entry.id : null,
 });
 
+/** Entries handled between two chances to pause (see `mergeTimelineInSlices`). */
+const SLICE = 2_048;
+
 /**
  * The draft's timeline from entries in any order: all of them in time order
  * when they fit, else the `limit - 1` kept (see above) and the marker. The
  * same result as sorting everything by `byTime` and cutting, but a huge
  * timeline costs a selection and a sort of what is kept, not a sort of all.
+ * A generator so the work can stop between slices; it yields nothing.
  */
-export function limitTimeline(entries: readonly PostmortemTimelineEntry[], limit = DRAFT_TIMELINE_LIMIT): PostmortemTimelineEntry[] {
-  const ranked = entries.map(rank);
+function* limitSteps(entries: readonly PostmortemTimelineEntry[], limit: number): Generator<void, PostmortemTimelineEntry[]> {
+  const ranked: Ranked[] = [];
+  const events: Ranked[] = [];
+  const scribes: Ranked[] = [];
+  for (let index = 0; index < entries.length; index++) {
+    const r = rank(entries[index], index);
+    ranked.push(r);
+    (r.entry.source === 'scribe' ? scribes : events).push(r);
+    if (index % SLICE === SLICE - 1) yield;
+  }
   if (entries.length <= limit) return ranked.sort(compareRanked).map((r) => r.entry);
-  const events = ranked.filter((r) => r.entry.source !== 'scribe');
-  const scribes = ranked.filter((r) => r.entry.source === 'scribe');
   const keep = limit - 1;
-  const kept = events.length >= keep ? smallest(events, keep, compareRanked) : [...events, ...smallest(scribes, keep - events.length, compareRanked)];
+  const kept = events.length >= keep ? yield* smallestSteps(events, keep, compareRanked) : [...events, ...(yield* smallestSteps(scribes, keep - events.length, compareRanked))];
   const keptSet = new Set(kept);
   let firstLeft: Ranked | null = null;
-  for (const r of ranked) if (!keptSet.has(r) && (!firstLeft || compareRanked(r, firstLeft) < 0)) firstLeft = r;
+  for (let index = 0; index < ranked.length; index++) {
+    const r = ranked[index];
+    if (!keptSet.has(r) && (!firstLeft || compareRanked(r, firstLeft) < 0)) firstLeft = r;
+    if (index % SLICE === SLICE - 1) yield;
+  }
   const leftCount = entries.length - kept.length;
   const marker: PostmortemTimelineEntry = {
     id: 'entries-not-copied',
@@ -97,9 +111,10 @@ export function limitTimeline(entries: readonly PostmortemTimelineEntry[], limit
   return [...kept.sort(compareRanked).map((r) => r.entry), marker].sort(byTime);
 }
 
-export function mergeTimeline(warRoom: readonly TimelineEntry[], updates: readonly DraftUpdate[], limit = DRAFT_TIMELINE_LIMIT): PostmortemTimelineEntry[] {
+function* mergeSteps(warRoom: readonly TimelineEntry[], updates: readonly DraftUpdate[], limit: number): Generator<void, PostmortemTimelineEntry[]> {
   const entries = new Map<string, PostmortemTimelineEntry>();
-  for (const entry of warRoom) {
+  for (let index = 0; index < warRoom.length; index++) {
+    const entry = warRoom[index];
     entries.set(entry.id, {
       id: entry.id,
       at: entry.at,
@@ -110,6 +125,7 @@ export function mergeTimeline(warRoom: readonly TimelineEntry[], updates: readon
       author: entry.author,
       collapsed: false,
     });
+    if (index % SLICE === SLICE - 1) yield;
   }
   for (const update of updates) {
     const id = timelineEntryIdForUpdate(update);
@@ -123,5 +139,35 @@ export function mergeTimeline(warRoom: readonly TimelineEntry[], updates: readon
       collapsed: false,
     });
   }
-  return limitTimeline([...entries.values()], limit);
+  return yield* limitSteps([...entries.values()], limit);
+}
+
+function finish<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+export function limitTimeline(entries: readonly PostmortemTimelineEntry[], limit = DRAFT_TIMELINE_LIMIT): PostmortemTimelineEntry[] {
+  return finish(limitSteps(entries, limit));
+}
+
+export function mergeTimeline(warRoom: readonly TimelineEntry[], updates: readonly DraftUpdate[], limit = DRAFT_TIMELINE_LIMIT): PostmortemTimelineEntry[] {
+  return finish(mergeSteps(warRoom, updates, limit));
+}
+
+/** `mergeTimeline`, awaiting `pause` between slices: a 100,000-entry war room took 100 ms and more in one go. */
+export async function mergeTimelineInSlices(
+  warRoom: readonly TimelineEntry[],
+  updates: readonly DraftUpdate[],
+  pause: () => Promise<void>,
+  limit = DRAFT_TIMELINE_LIMIT,
+): Promise<PostmortemTimelineEntry[]> {
+  const steps = mergeSteps(warRoom, updates, limit);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
 }

@@ -7,6 +7,18 @@
  * different items, so the chosen set is the same whichever pivots are drawn.
  */
 export function smallest<T>(items: readonly T[], k: number, compare: (a: T, b: T) => number): T[] {
+  const steps = smallestSteps(items, k, compare);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Comparisons between two chances to pause. */
+const SLICE = 4_096;
+
+/** `smallest` as steps: yields (nothing) every few thousand comparisons, so a caller can give the event loop a turn. */
+export function* smallestSteps<T>(items: readonly T[], k: number, compare: (a: T, b: T) => number): Generator<void, T[]> {
   if (k <= 0) return [];
   if (k >= items.length) return [...items];
   const a = [...items];
@@ -17,9 +29,16 @@ export function smallest<T>(items: readonly T[], k: number, compare: (a: T, b: T
     const pivot = a[lo + Math.floor(Math.random() * (hi - lo + 1))];
     let i = lo;
     let j = hi;
+    let sincePause = 0;
     while (i <= j) {
+      const from = i - j;
       while (compare(a[i], pivot) < 0) i++;
       while (compare(a[j], pivot) > 0) j--;
+      sincePause += i - j - from;
+      if (sincePause >= SLICE) {
+        sincePause = 0;
+        yield;
+      }
       if (i <= j) {
         const swap = a[i];
         a[i] = a[j];
