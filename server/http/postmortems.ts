@@ -18,10 +18,12 @@ import {
   type Actor,
   type ReviewResult,
 } from '../postmortem/commands.ts';
-import { ensurePostmortem, readLive } from '../postmortem/generation.ts';
+import { ensurePostmortem } from '../postmortem/generation.ts';
+import { readLive } from '../postmortem/read-live.ts';
 import { announcePostmortemChange } from '../postmortem/live.ts';
 import { toMarkdown } from '../postmortem/markdown-export.ts';
-import { findPostmortem, findVersion, listVersions } from '../postmortem/repo.ts';
+import { findPostmortem, findVersion, findVersionPublishedAt, listVersions } from '../postmortem/repo.ts';
+import { VersionBodies } from '../postmortem/version-bodies.ts';
 import { reviewCan, reviewerOf } from '../postmortem/review.ts';
 import { toPostmortemView } from '../postmortem/view.ts';
 import { versionHtml } from '../postmortem/version-html.ts';
@@ -78,6 +80,8 @@ const docs = {
 
 export function postmortemRoutes({ sql, live, config }: AppDeps) {
   const generation = live ? { sql, live, reviewDays: config.postmortemReviewDays } : null;
+  // Serialised published versions: they never change, and one can be megabytes.
+  const versionBodies = new VersionBodies();
 
   /** The incident as the command left it, as the caller now sees it. */
   async function reloaded(actor: Actor, incident: Incident): Promise<IncidentStanding> {
@@ -154,18 +158,28 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
       return respond(c, actor, result, { accessChanged: true });
     })
     .get('/:ref/postmortem/versions/:version', docs.version, async (c) => {
+      // c.var.seen: the incident middleware decided, for this request, that the reader may see it.
       const { incident } = c.var.seen;
       const number = parse(versionParam, c.req.param('version'));
-      const found = await findVersion(sql, incident.id, number);
-      if (!found) throw notFound(`Version ${number} of this postmortem has not been published.`);
-      return c.json({
-        version: found.version,
-        publishedAt: found.publishedAt.toISOString(),
-        publishedBy: found.publishedBy,
-        snapshot: { ...found.snapshot },
-        markdown: found.markdown,
-        html: await versionHtml(sql, incident.id, found),
-      } satisfies z.output<typeof PostmortemVersion>);
+      const missing = () => notFound(`Version ${number} of this postmortem has not been published.`);
+      const publishedAt = await findVersionPublishedAt(sql, incident.id, number);
+      if (!publishedAt) throw missing();
+      const key = VersionBodies.key(incident.id, number, publishedAt);
+      let body = versionBodies.get(key);
+      if (body === undefined) {
+        const found = await findVersion(sql, incident.id, number);
+        if (!found) throw missing();
+        body = JSON.stringify({
+          version: found.version,
+          publishedAt: found.publishedAt.toISOString(),
+          publishedBy: found.publishedBy,
+          snapshot: { ...found.snapshot },
+          markdown: found.markdown,
+          html: await versionHtml(sql, incident.id, found),
+        } satisfies z.output<typeof PostmortemVersion>);
+        versionBodies.set(key, body);
+      }
+      return c.body(body, 200, { 'Content-Type': 'application/json' });
     })
     .get('/:ref/postmortem/export.md', docs.export, async (c) => {
       const query = parse(exportQuery, c.req.query());

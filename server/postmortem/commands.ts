@@ -15,7 +15,7 @@ import { renderMarkdownOffThread } from '../markdown/render.ts';
 import { renderMarkdown } from '../shared/markdown.ts';
 import { readPostmortem } from '../shared/postmortem-doc.ts';
 import { upsertActionItems } from './action-items.ts';
-import { readLive } from './generation.ts';
+import { readLive } from './read-live.ts';
 import { oversizedFields, ownerIdsOf, problemsBeforePublishing } from './publication.ts';
 import { toMarkdown } from './markdown-export.ts';
 import { findPostmortem, insertVersion, setPostmortemState, setReviewDueAt, type Postmortem } from './repo.ts';

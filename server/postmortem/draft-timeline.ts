@@ -11,6 +11,8 @@ import type { PublishedUpdate } from '../comms/types.ts';
 import type { PostmortemTimelineEntry } from '../shared/postmortem-doc.ts';
 import { firstLine } from '../shared/update-template.ts';
 import { formatUtcDateTime } from '../shared/utc-format.ts';
+import { smallestSteps } from '../shared/selection.ts';
+import { compareText, isCanonicalTime, isPlainId } from '../shared/text-order.ts';
 import type { Removal, TimelineEntry } from '../shared/war-room-doc.ts';
 
 export type DraftUpdate = Pick<PublishedUpdate, 'id' | 'audience' | 'bodyMarkdown' | 'authorId' | 'authorName' | 'publishedAt'>;
@@ -37,25 +39,82 @@ const byTime = (a: PostmortemTimelineEntry, b: PostmortemTimelineEntry) => a.at.
  */
 export const DRAFT_TIMELINE_LIMIT = 2_000;
 
-export function limitTimeline(entries: readonly PostmortemTimelineEntry[], limit = DRAFT_TIMELINE_LIMIT): PostmortemTimelineEntry[] {
-  if (entries.length <= limit) return [...entries];
-  const kept = new Set([...entries.filter((e) => e.source !== 'scribe'), ...entries.filter((e) => e.source === 'scribe')].slice(0, limit - 1));
-  const left = entries.filter((e) => !kept.has(e));
+/** An entry with what ordering it needs: its place in the input breaks the ties `byTime` leaves, as a stable sort would. */
+interface Ranked {
+  entry: PostmortemTimelineEntry;
+  index: number;
+  /**
+   * Time then id as one string, when both compare as code units (see
+   * text-order.ts); canonical times all have the same length, so comparing
+   * keys compares times first. Null when either must be collated.
+   */
+  key: string | null;
+}
+
+/** `byTime`, then input order: the order a stable sort by `byTime` gives, as a total order. */
+function compareRanked(a: Ranked, b: Ranked): number {
+  if (a.key !== null && b.key !== null) return a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index;
+  return (
+    compareText(a.entry.at, b.entry.at, isCanonicalTime(a.entry.at) && isCanonicalTime(b.entry.at)) ||
+    compareText(a.entry.id, b.entry.id, isPlainId(a.entry.id) && isPlainId(b.entry.id)) ||
+    a.index - b.index
+  );
+}
+
+const rank = (entry: PostmortemTimelineEntry, index: number): Ranked => ({
+  entry,
+  index,
+  key: isCanonicalTime(entry.at) && isPlainId(entry.id) ? entry.at + entry.id : null,
+});
+
+/** Entries handled between two chances to pause (see `mergeTimelineInSlices`). */
+const SLICE = 2_048;
+
+/**
+ * The draft's timeline from entries in any order: all of them in time order
+ * when they fit, else the `limit - 1` kept (see above) and the marker. The
+ * same result as sorting everything by `byTime` and cutting, but a huge
+ * timeline costs a selection and a sort of what is kept, not a sort of all.
+ * A generator so the work can stop between slices; it yields nothing.
+ */
+function* limitSteps(entries: readonly PostmortemTimelineEntry[], limit: number): Generator<void, PostmortemTimelineEntry[]> {
+  const ranked: Ranked[] = [];
+  const events: Ranked[] = [];
+  const scribes: Ranked[] = [];
+  for (let index = 0; index < entries.length; index++) {
+    const r = rank(entries[index], index);
+    ranked.push(r);
+    (r.entry.source === 'scribe' ? scribes : events).push(r);
+    if (index % SLICE === SLICE - 1) yield;
+  }
+  if (entries.length <= limit) return ranked.sort(compareRanked).map((r) => r.entry);
+  const keep = limit - 1;
+  const kept = events.length >= keep ? yield* smallestSteps(events, keep, compareRanked) : [...events, ...(yield* smallestSteps(scribes, keep - events.length, compareRanked))];
+  const keptSet = new Set(kept);
+  let firstLeft: Ranked | null = null;
+  for (let index = 0; index < ranked.length; index++) {
+    const r = ranked[index];
+    if (!keptSet.has(r) && (!firstLeft || compareRanked(r, firstLeft) < 0)) firstLeft = r;
+    if (index % SLICE === SLICE - 1) yield;
+  }
+  const leftCount = entries.length - kept.length;
   const marker: PostmortemTimelineEntry = {
     id: 'entries-not-copied',
-    at: left[0].at,
+    at: firstLeft!.entry.at,
     kind: 'note',
     source: 'event',
-    text: `${left.length.toLocaleString('en-US')} war-room entries from here on are not copied into this draft (it keeps ${limit.toLocaleString('en-US')}); the war room's replay shows every one.`,
+    text: `${leftCount.toLocaleString('en-US')} war-room entries from here on are not copied into this draft (it keeps ${limit.toLocaleString('en-US')}); the war room's replay shows every one.`,
     author: null,
     collapsed: false,
   };
-  return [...entries.filter((e) => kept.has(e)), marker].sort(byTime);
+  // Kept in order first, the marker last, then a stable sort: a kept entry tied with the marker stays before it.
+  return [...kept.sort(compareRanked).map((r) => r.entry), marker].sort(byTime);
 }
 
-export function mergeTimeline(warRoom: readonly TimelineEntry[], updates: readonly DraftUpdate[]): PostmortemTimelineEntry[] {
+function* mergeSteps(warRoom: readonly TimelineEntry[], updates: readonly DraftUpdate[], limit: number): Generator<void, PostmortemTimelineEntry[]> {
   const entries = new Map<string, PostmortemTimelineEntry>();
-  for (const entry of warRoom) {
+  for (let index = 0; index < warRoom.length; index++) {
+    const entry = warRoom[index];
     entries.set(entry.id, {
       id: entry.id,
       at: entry.at,
@@ -66,6 +125,7 @@ export function mergeTimeline(warRoom: readonly TimelineEntry[], updates: readon
       author: entry.author,
       collapsed: false,
     });
+    if (index % SLICE === SLICE - 1) yield;
   }
   for (const update of updates) {
     const id = timelineEntryIdForUpdate(update);
@@ -79,5 +139,35 @@ export function mergeTimeline(warRoom: readonly TimelineEntry[], updates: readon
       collapsed: false,
     });
   }
-  return limitTimeline([...entries.values()].sort(byTime));
+  return yield* limitSteps([...entries.values()], limit);
+}
+
+function finish<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+export function limitTimeline(entries: readonly PostmortemTimelineEntry[], limit = DRAFT_TIMELINE_LIMIT): PostmortemTimelineEntry[] {
+  return finish(limitSteps(entries, limit));
+}
+
+export function mergeTimeline(warRoom: readonly TimelineEntry[], updates: readonly DraftUpdate[], limit = DRAFT_TIMELINE_LIMIT): PostmortemTimelineEntry[] {
+  return finish(mergeSteps(warRoom, updates, limit));
+}
+
+/** `mergeTimeline`, awaiting `pause` between slices: a 100,000-entry war room took 100 ms and more in one go. */
+export async function mergeTimelineInSlices(
+  warRoom: readonly TimelineEntry[],
+  updates: readonly DraftUpdate[],
+  pause: () => Promise<void>,
+  limit = DRAFT_TIMELINE_LIMIT,
+): Promise<PostmortemTimelineEntry[]> {
+  const steps = mergeSteps(warRoom, updates, limit);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
 }

@@ -7,7 +7,7 @@
  */
 import type { Incident } from '../incidents/repo.ts';
 import { detectionEntry } from '../shared/detection.ts';
-import type { ContributingFactor, PostmortemContent, SectionKey } from '../shared/postmortem-doc.ts';
+import type { ContributingFactor, PostmortemContent, PostmortemTimelineEntry, SectionKey } from '../shared/postmortem-doc.ts';
 import { formatUtcDateTime } from '../shared/utc-format.ts';
 import type { Hypothesis, TimelineEntry } from '../shared/war-room-doc.ts';
 import { durationText, impactSection } from './draft-impact.ts';
@@ -102,19 +102,21 @@ export function detectionSection(incident: Pick<Incident, 'startedAt' | 'detecte
   return lines.join('\n\n');
 }
 
-export function generateDraft(input: DraftInput): PostmortemContent {
-  const { incident, hypotheses, timeline, updates, now } = input;
+/** `timeline` is the merged timeline when the caller already made it (mergeTimelineInSlices); else it is made here. */
+export function generateDraft(input: DraftInput, timeline?: PostmortemTimelineEntry[]): PostmortemContent {
+  const { incident, hypotheses, updates, now } = input;
+  const warRoom = input.timeline;
   const sections: Record<SectionKey, string> = {
     summary: summarySection(incident, updates),
     impact: impactSection(incident),
     investigation: investigationSection(hypotheses),
-    resolution: resolutionSection(incident, hypotheses, timeline),
+    resolution: resolutionSection(incident, hypotheses, warRoom),
     trigger: '',
     escalation: '',
-    detection: detectionSection(incident, timeline),
-    response: responseSection(incident, hypotheses, timeline),
-    containment: containmentSection(incident, timeline),
-    recovery: recoverySection(incident, timeline),
+    detection: detectionSection(incident, warRoom),
+    response: responseSection(incident, hypotheses, warRoom),
+    containment: containmentSection(incident, warRoom),
+    recovery: recoverySection(incident, warRoom),
     went_well: '',
     lucky: '',
   };
@@ -122,7 +124,7 @@ export function generateDraft(input: DraftInput): PostmortemContent {
     incidentId: incident.id,
     generatedAt: now.toISOString(),
     sections,
-    timeline: mergeTimeline(timeline, updates),
+    timeline: timeline ?? mergeTimeline(warRoom, updates),
     factors: factorsFrom(hypotheses),
     actionItems: [],
   };

@@ -4,17 +4,18 @@
  * timeline, so the draft's timeline ends with it. Idempotent: a retry (POST
  * /postmortem) or closing again after a reopen finds the draft and keeps it.
  */
-import type * as Y from 'yjs';
+import { slicer } from '../collab/segments.ts';
 import { listUpdates } from '../comms/updates.ts';
 import type { Sql } from '../db/sql.ts';
 import { changesAccess, type LiveDocuments, type LiveMirror } from '../incidents/live.ts';
 import { findIncidentById, type Incident } from '../incidents/repo.ts';
 import type { Logger } from '../log.ts';
 import { pmMeta, postmortemDocId, writeGeneratedDraft } from '../shared/postmortem-doc.ts';
-import { readHypotheses, readTimeline, type Hypothesis, type TimelineEntry } from '../shared/war-room-doc.ts';
 import { createPostmortemDocument } from './document.ts';
 import { generateDraft } from './draft.ts';
+import { mergeTimelineInSlices } from './draft-timeline.ts';
 import { findPostmortem, insertPostmortem, type Postmortem } from './repo.ts';
+import { readWarRoomInSlices } from './war-room-read.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -30,15 +31,6 @@ export function reviewDueAt(incident: Pick<Incident, 'resolvedAt' | 'closedAt'>,
   return new Date(from.getTime() + reviewDays * DAY_MS);
 }
 
-/** Reads a live document without changing it: an empty change writes and sends nothing (Room.change). */
-export async function readLive<T>(live: LiveDocuments, docId: string, read: (doc: Y.Doc) => T): Promise<T> {
-  const box: { value?: T } = {};
-  await live.changeDocument(docId, null, (doc) => {
-    box.value = read(doc);
-  });
-  return box.value as T;
-}
-
 /**
  * Ensures a closed incident has its postmortem: the document with the
  * generated draft, then the row (so the row never points at an empty
@@ -51,13 +43,12 @@ export async function ensurePostmortem({ sql, live, reviewDays }: GenerationDeps
   if (!incident || incident.state !== 'closed') return null;
   const docId = postmortemDocId(incident.id);
   await createPostmortemDocument(sql, docId);
-  const warRoom = await readLive(live, incident.docId, (doc): { hypotheses: Hypothesis[]; timeline: TimelineEntry[] } => ({
-    hypotheses: readHypotheses(doc),
-    timeline: readTimeline(doc),
-  }));
+  const warRoom = await readWarRoomInSlices(live, incident.docId);
   const now = new Date();
   const updates = await listUpdates(sql, incident.id, null, 10_000);
-  const content = generateDraft({ incident, ...warRoom, updates, now });
+  // The merge is the draft's heavy part on a huge war room: made in slices, then handed in.
+  const timeline = await mergeTimelineInSlices(warRoom.timeline, updates, slicer());
+  const content = generateDraft({ incident, ...warRoom, updates, now }, timeline);
   let generatedAt = now;
   await live.changeDocument(docId, null, (doc) => {
     writeGeneratedDraft(doc, content);

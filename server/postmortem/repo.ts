@@ -168,6 +168,13 @@ export async function listVersions(sql: Sql, incidentId: string): Promise<Omit<P
   }));
 }
 
+/** When the version was published, or null when it was not: enough to know a cached copy is this version. */
+export async function findVersionPublishedAt(sql: Sql, incidentId: string, version: number): Promise<Date | null> {
+  const [row] = await sql<{ published_at: Date }>`
+    select published_at from postmortem_versions where incident_id = ${incidentId} and version = ${version}`;
+  return row ? new Date(row.published_at) : null;
+}
+
 export async function findVersion(sql: Sql, incidentId: string, version: number): Promise<PostmortemVersion | null> {
   const [row] = await sql<VersionRow>`
     select version, published_at, published_by, published_by_name, snapshot, markdown, html

@@ -131,7 +131,7 @@ export function restoreTimelineEntry(doc: Y.Doc, id: string): void {
 }
 
 /** One entry as written, coerced; null (skipped) when it has no usable time. */
-function toTimelineEntry(id: string, entry: Y.Map<unknown>): TimelineEntry | null {
+export function toTimelineEntry(id: string, entry: Y.Map<unknown>): TimelineEntry | null {
   const at = timeOf(entry.get('at'));
   if (!at) return null;
   return {
@@ -155,6 +155,9 @@ function removalOf(value: unknown): { removed?: Removal } {
   return by ? { removed: { by, at: timeOf((value as Record<string, unknown>).at) ?? '' } } : {};
 }
 
+/** The timeline's order: by time, then by when it was written (a backfilled entry after those written at that time). */
+export const timelineOrder = (a: TimelineEntry, b: TimelineEntry) => a.at.localeCompare(b.at) || a.createdAt.localeCompare(b.createdAt);
+
 /** Every well-formed entry, oldest first; whatever else clients wrote there is skipped or coerced, never thrown on. */
 export function readTimeline(doc: Y.Doc): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
@@ -162,7 +165,7 @@ export function readTimeline(doc: Y.Doc): TimelineEntry[] {
     const entry = toTimelineEntry(id, value);
     if (entry) entries.push(entry);
   }
-  return entries.sort((a, b) => a.at.localeCompare(b.at) || a.createdAt.localeCompare(b.createdAt));
+  return entries.sort(timelineOrder);
 }
 
 // --- hypotheses -------------------------------------------------------------

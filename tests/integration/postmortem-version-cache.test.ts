@@ -1,0 +1,74 @@
+/**
+ * A published postmortem version's response is kept serialised (a version
+ * never changes, and serialising a large one on every read held the server's
+ * thread). Whether the reader may see the incident is still decided on every
+ * request: a body an insider warmed must never reach an outsider.
+ */
+import * as Y from 'yjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addActionItem, postmortemDocId } from '../../server/shared/postmortem-doc.ts';
+import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { incidentCast, privateIncident, type Cast } from '../helpers/incidents.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+describe.each(backends)('reading a published postmortem version (%s)', (backend) => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let cast: Cast;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(backend);
+    server = await startTestServer(db);
+    cast = await incidentCast(server);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.close();
+  });
+
+  const ok = async (request: Promise<{ status: number; body: any }>) => {
+    const response = await request;
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return response.body;
+  };
+
+  /** A private incident, closed, its postmortem published as version 1. */
+  async function publishedPrivateIncident() {
+    const incident = await privateIncident(cast);
+    for (const state of ['resolved', 'closed']) await ok(cast.commander.client.post(`/api/incidents/${incident.ref}/state`, { state }));
+    await server.collab.changeDocument(postmortemDocId(incident.id), null, (doc: Y.Doc) => {
+      doc.getMap<Y.Text>('sections').get('summary')!.insert(0, 'Checkout failed for 40 minutes.');
+      const dueDate = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+      addActionItem(doc, { title: 'Alert on pool saturation', owner: { id: cast.responder.user.id, name: 'Rey' }, dueDate, kind: 'immediate', priority: 'p1' });
+    });
+    const base = `/api/incidents/${incident.ref}/postmortem`;
+    await ok(cast.responder.client.post(`${base}/submit`));
+    await ok(cast.commander.client.post(`${base}/publish`));
+    return { base, incidentId: incident.id };
+  }
+
+  it('serves the same body to every reader who may see it, and still 404 to an outsider once it is cached', async () => {
+    const { base, incidentId } = await publishedPrivateIncident();
+    const first = await cast.observer.client.get(`${base}/versions/1`);
+    const second = await cast.observer.client.get(`${base}/versions/1`);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(second.body).toEqual(first.body);
+    expect(first.body).toMatchObject({ version: 1, snapshot: { incidentId }, markdown: expect.stringContaining('Alert on pool saturation') });
+    expect(await ok(cast.commander.client.get(`${base}/versions/1`))).toEqual(first.body);
+
+    const outsider = await cast.outsider.client.get(`${base}/versions/1`);
+    expect(outsider.status).toBe(404);
+    expect(JSON.stringify(outsider.body)).not.toContain('Alert on pool saturation');
+    expect((await cast.anonymous.get(`${base}/versions/1`)).status).toBe(401);
+    // A version not published is not found, cached neighbours or not.
+    expect((await cast.observer.client.get(`${base}/versions/2`)).status).toBe(404);
+  });
+
+  it('keeps each incident\'s versions apart', async () => {
+    const one = await publishedPrivateIncident();
+    const two = await publishedPrivateIncident();
+    expect((await ok(cast.observer.client.get(`${one.base}/versions/1`))).snapshot.incidentId).toBe(one.incidentId);
+    expect((await ok(cast.observer.client.get(`${two.base}/versions/1`))).snapshot.incidentId).toBe(two.incidentId);
+  });
+});
