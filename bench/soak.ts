@@ -123,6 +123,23 @@ class LoadProcess {
   }
 }
 
+/**
+ * The server's RSS from one-second samples: start, end, the peak and when it
+ * came, and the median of each minute. A transient peak (a young generation
+ * grown under load, a burst's buffers) shows as one high sample in a flat
+ * series; memory that leaks shows as minutes that keep rising.
+ */
+function rssSeries(samplesKiB: number[]): SoakResult['rssMiB'] {
+  const mib = samplesKiB.map((kib) => kib / 1024);
+  const peak = Math.max(...mib);
+  const perMinute: number[] = [];
+  for (let from = 0; from < mib.length; from += 60) {
+    const minute = mib.slice(from, from + 60).sort((a, b) => a - b);
+    perMinute.push(minute[Math.floor(minute.length / 2)]);
+  }
+  return { start: mib[0], peak, end: mib[mib.length - 1], peakAtMinute: mib.indexOf(peak) / 60, perMinute };
+}
+
 async function soak(id: SoakTargetId): Promise<SoakResult> {
   const server = await startSoakServer(id, { people: PEOPLE, docId: DOC_ID, postgresUrl: process.env.DATABASE_URL ?? null, wrap: niced, env: WARROOM_ENV, cpuProfDir: CPU_PROF_DIR || null });
   const loads: LoadProcess[] = [];
@@ -181,7 +198,7 @@ async function soak(id: SoakTargetId): Promise<SoakResult> {
       lost: expected ? typed.filter((line) => !expected.lines.has(line)).length : null,
       delivery: quantile(sum(clients.map((r) => r.histogram))),
       observed: quantile(reports[WORKERS].histogram),
-      rssMiB: { start: rss[0] / 1024, peak: Math.max(...rss) / 1024, end: rss[rss.length - 1] / 1024 },
+      rssMiB: rssSeries(rss),
       cpu: { server: cpu[0], load: cpu.slice(1, WORKERS + 1).reduce((a, b) => a + b, 0), observer: cpu[WORKERS + 1] },
       waited: { server: waited[0], load: waited.slice(1, WORKERS + 1), observer: waited[WORKERS + 1] },
       queues: queued,

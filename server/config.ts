@@ -24,6 +24,8 @@ export interface Config {
   /** Per person across all documents (half of it per session). */
   collabMaxConnectionsPerUserTotal: number;
   collabMessagesPerSecond: number;
+  /** Bytes of document messages one person may send per second, over all their connections. */
+  collabWriteBytesPerSecond: number;
   /** Size budget of one live document in storage; clients' changes past it are refused. */
   collabMaxDocumentBytes: number;
   /** Unsent bytes per connection before updates stop and a catch-up diff is owed instead. */
@@ -118,6 +120,7 @@ export function parseConfig(env: Env): Config {
     collabMaxConnectionsPerUser: integer(env, 'COLLAB_MAX_CONNECTIONS_PER_USER', 20, 1, 10_000),
     collabMaxConnectionsPerUserTotal: integer(env, 'COLLAB_MAX_CONNECTIONS_PER_USER_TOTAL', 100, 1, 100_000),
     collabMessagesPerSecond: integer(env, 'COLLAB_MESSAGES_PER_SECOND', 200, 1, 100_000),
+    collabWriteBytesPerSecond: integer(env, 'COLLAB_WRITE_BYTES_PER_SECOND', 512 * 1024, 1024, 1024 * 1024 * 1024),
     collabMaxDocumentBytes: integer(env, 'COLLAB_MAX_DOCUMENT_BYTES', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     collabMaxBufferedBytes: integer(env, 'COLLAB_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     postmortemReviewDays: integer(env, 'POSTMORTEM_REVIEW_DAYS', 3, 1, 365),

@@ -156,9 +156,35 @@ export async function fillTimeline(commander: Browser, room: Room, entries: numb
     const ws = provider.ws as unknown as { bufferedAmount: number } | null;
     while (ws && ws.bufferedAmount > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  // The kernel's socket buffers still hold what the server has not read yet (it reads at the writer's budget):
+  // the write is over once the server answers a sync request sent behind it, as it answers one connection in order.
+  if (provider.wsconnected && closes.length === 0) await answeredInOrder(provider.ws as unknown as WebSocket, closes);
   const connected = provider.wsconnected && closes.length === 0;
   provider.destroy();
   return `${written} entries sent${connected ? '' : `; the server closed the writer (${closes.join(', ') || 'no code'})`}`;
+}
+
+/** Sends a sync step 1 on the socket and waits for the server's sync step 2 after it (or for the socket to close). */
+function answeredInOrder(ws: WebSocket, closes: number[]): Promise<void> {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint8Array(encoder, new Uint8Array([0]));
+  return new Promise((resolve) => {
+    const done = () => {
+      ws.removeEventListener('message', onMessage);
+      ws.removeEventListener('close', done);
+      resolve();
+    };
+    const onMessage = (event: { data: unknown }) => {
+      const bytes = new Uint8Array(event.data as ArrayBuffer);
+      if (bytes[0] === 0 && bytes[1] === 1) done();
+    };
+    ws.addEventListener('message', onMessage);
+    ws.addEventListener('close', done);
+    if (closes.length > 0) return done();
+    ws.send(encoding.toUint8Array(encoder));
+  });
 }
 
 /** A fresh client connects and syncs the big document, a reader replays it at now, then the commander closes the incident. */

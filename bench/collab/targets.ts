@@ -81,7 +81,8 @@ const packageVersion = (name: string) => JSON.parse(readFileSync(join(ROOT, 'nod
 
 /**
  * Limits a real deployment keeps but this workload would trip: the writer
- * sends thousands of messages a second at saturation, the memory figure puts
+ * sends thousands of messages a second at saturation (more bytes a second
+ * than one person's write budget allows), the memory figure puts
  * 1,000 clients in one room, and every client is the same signed-in user
  * (per-user caps, where a server has them). A server that does not know one
  * of these names ignores it. Rooms unload 1 s after their last client
@@ -90,6 +91,7 @@ const packageVersion = (name: string) => JSON.parse(readFileSync(join(ROOT, 'nod
  */
 export const WARROOM_BENCH_ENV = {
   COLLAB_MESSAGES_PER_SECOND: '100000',
+  COLLAB_WRITE_BYTES_PER_SECOND: String(1024 * 1024 * 1024),
   COLLAB_MAX_CONNECTIONS_PER_DOC: '5000',
   COLLAB_MAX_CONNECTIONS_PER_USER: '10000',
   COLLAB_MAX_CONNECTIONS_PER_USER_TOTAL: '100000',

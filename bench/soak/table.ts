@@ -29,7 +29,7 @@ export interface SoakResult {
   delivery: Latency;
   /** The same lines at the observer. */
   observed: Latency;
-  rssMiB: { start: number; peak: number; end: number };
+  rssMiB: { start: number; peak: number; end: number; peakAtMinute: number; perMinute: number[] };
   /** Share of one core, in percent, over the run. */
   cpu: { server: number; load: number; observer: number };
   /** Share of the run each main thread was runnable but waiting for a CPU, in percent (each load process apart). */
@@ -78,7 +78,8 @@ export function printSoakTable(results: SoakResult[], setup: { people: number; t
     ['timeline lines typed / lost', (r) => `${r.typed} / ${r.lost ?? 'unknown'}`],
     ["delivery to other people's active tabs p50 / p99 / max (n)", (r) => latency(r.delivery)],
     ['delivery to the observer (own process) p50 / p99 / max (n)', (r) => latency(r.observed)],
-    ['server RSS start / peak / end', (r) => `${r.rssMiB.start.toFixed(0)} / ${r.rssMiB.peak.toFixed(0)} / ${r.rssMiB.end.toFixed(0)} MiB`],
+    ['server RSS start / peak / end', (r) => `${r.rssMiB.start.toFixed(0)} / ${r.rssMiB.peak.toFixed(0)} (minute ${r.rssMiB.peakAtMinute.toFixed(1)}) / ${r.rssMiB.end.toFixed(0)} MiB`],
+    ['… median of each minute', (r) => `${r.rssMiB.perMinute.map((m) => m.toFixed(0)).join(', ')} MiB`],
     ['CPU: server (core 0)', (r) => `${r.cpu.server.toFixed(0)}%`],
     [`CPU: ${setup.workers} load processes + observer (cores ${setup.loadCores})`, (r) => `${r.cpu.load.toFixed(0)}% + ${r.cpu.observer.toFixed(1)}%`],
     ['main thread waiting for a CPU: server / each load process / observer', (r) => `${r.waited.server.toFixed(0)}% / ${r.waited.load.map((w) => w.toFixed(0)).join(', ')}% / ${r.waited.observer.toFixed(1)}%`],

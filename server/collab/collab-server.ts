@@ -20,6 +20,7 @@ import { Room, type RoomOptions } from './room.ts';
 import { SessionSweep, type CheckSessions } from './session-sweep.ts';
 import { sqlDocumentStore, type DocumentStore } from './storage.ts';
 import { warmUpFirstSync } from './warm-up.ts';
+import { WriteBudgets } from './write-budgets.ts';
 
 export interface CollabOptions {
   sql: Sql;
@@ -29,6 +30,7 @@ export interface CollabOptions {
     | 'collabMaxConnectionsPerUser'
     | 'collabMaxConnectionsPerUserTotal'
     | 'collabMessagesPerSecond'
+    | 'collabWriteBytesPerSecond'
     | 'collabMaxBufferedBytes'
     | 'collabMaxDocumentBytes'
   >;
@@ -75,6 +77,7 @@ export class CollabServer {
   /** Access and role by document and user. */
   readonly #authorizations: DecisionCache<Authorization>;
   #closing = false;
+  readonly #writeBudgets: WriteBudgets;
 
   constructor(options: CollabOptions) {
     this.#options = options;
@@ -83,6 +86,7 @@ export class CollabServer {
     this.#decide = options.decideAuthorizations;
     const { config } = options;
     this.#connectionLimits = { maxMessageBytes: config.collabMaxMessageBytes, messagesPerSecond: config.collabMessagesPerSecond, maxBufferedBytes: config.collabMaxBufferedBytes };
+    this.#writeBudgets = new WriteBudgets(config.collabWriteBytesPerSecond, config.collabMaxMessageBytes);
     this.#caps = new ConnectionCaps({
       perDocument: config.collabMaxConnectionsPerDoc,
       perUserPerDocument: config.collabMaxConnectionsPerUser,
@@ -205,7 +209,9 @@ export class CollabServer {
    * if needed. `release` frees the slot `admit` took, once the connection is gone.
    */
   connect(socket: CollabSocket, context: ConnectionContext, release?: () => void): Connection {
-    const connection = new Connection(socket, context, this.#connectionLimits, this.#log);
+    const budget = this.#writeBudgets.hold(context.user.id);
+    const connection = new Connection(socket, context, this.#connectionLimits, this.#log, budget.bucket);
+    connection.whenGone(budget.release);
     if (release) connection.whenGone(release);
     this.#connections.add(connection);
     const { docId } = context;

@@ -10,10 +10,16 @@
  * closing: frames over the rate wait here while the socket stops reading, so
  * a client that sends too fast (a paste, a reconnect flushing its edits) is
  * slowed down and never loses its connection. A client that keeps pushing
- * past a paused socket, or stays over the rate for BACKLOG_PATIENCE_MS on
- * end, is closed with a code the stock provider reconnects after: its
- * reconnect sends everything it has in one sync message, which is far
- * cheaper for both sides than draining thousands of small frames at the rate.
+ * past a paused socket, or stays over the message rate for
+ * BACKLOG_PATIENCE_MS on end, is closed with a code the stock provider
+ * reconnects after: its reconnect sends everything it has in one sync
+ * message, which is far cheaper for both sides than draining thousands of
+ * small frames at the rate.
+ *
+ * Document messages also spend their person's byte budget (write-budgets.ts),
+ * shared by all their connections. Over it a frame waits the same way, but
+ * for as long as it takes: a resync would send the same bytes again, so
+ * closing would save nothing.
  */
 import type { Logger } from '../log.ts';
 import { presenceColor, presenceColorLight, type PresenceIdentity } from '../shared/presence.ts';
@@ -78,6 +84,8 @@ export class Connection {
   readonly #socket: CollabSocket;
   readonly #limits: ConnectionLimits;
   readonly #bucket: TokenBucket;
+  /** The person's bytes of document messages, shared with their other connections. */
+  readonly #bytes: TokenBucket | null;
   readonly #presenceBucket: TokenBucket;
   /** The newest presence frame over the presence rate; older ones are dropped. */
   #presenceWaiting: Uint8Array | null = null;
@@ -89,13 +97,13 @@ export class Connection {
   /** Frames over the rate, waiting for their turn while the socket is paused. */
   #waiting: Uint8Array[] = [];
   #waitingBytes = 0;
-  /** When this client was last first held back by the rate (Date.now()); null once a frame goes straight through. */
+  /** When this client was first held back by the message rate (Date.now()); null once a frame goes straight through or only bytes hold it. */
   #waitingSince: number | null = null;
   #drainTimer: NodeJS.Timeout | null = null;
   #gone: (() => void)[] = [];
   #closed = false;
 
-  constructor(socket: CollabSocket, context: ConnectionContext, limits: ConnectionLimits, log: Logger) {
+  constructor(socket: CollabSocket, context: ConnectionContext, limits: ConnectionLimits, log: Logger, writeBudget: TokenBucket | null = null) {
     this.#socket = socket;
     this.docId = context.docId;
     this.user = context.user;
@@ -105,6 +113,7 @@ export class Connection {
     this.#limits = limits;
     // One second's worth of burst: a paste or a reconnect flushes several messages at once.
     this.#bucket = new TokenBucket(limits.messagesPerSecond, Math.max(limits.messagesPerSecond, 20));
+    this.#bytes = writeBudget;
     this.#presenceBucket = new TokenBucket(PRESENCE_PER_SECOND, PRESENCE_PER_SECOND);
     this.#log = log;
   }
@@ -157,14 +166,13 @@ export class Connection {
       return this.reject(CloseCode.MESSAGE_TOO_BIG, 'message too big', { bytes: frame.byteLength });
     }
     if (frame[0] === MESSAGE_AWARENESS) return this.#receivePresence(frame);
-    if (this.#waiting.length === 0 && this.#bucket.take()) {
+    if (this.#waiting.length === 0 && this.#admit(frame)) {
       // Under the rate again: the client's stretch of being held back is over.
       this.#waitingSince = null;
       return this.#handle(frame);
     }
     this.#waiting.push(frame);
     this.#waitingBytes += frame.byteLength;
-    this.#waitingSince ??= Date.now();
     // A paused socket still delivers what it had already read; beyond that the client ignores backpressure.
     if (this.#waitingBytes > 4 * this.#limits.maxMessageBytes) return this.reject(CloseCode.RATE_LIMITED, 'too many messages');
     this.#socket.pause?.();
@@ -215,11 +223,32 @@ export class Connection {
     else this.#early.push(message);
   }
 
+  /**
+   * Takes a message token and the frame's bytes, both or neither. Notes which
+   * one held it back: only the message rate runs out of patience.
+   */
+  #admit(frame: Uint8Array): boolean {
+    if (this.#bytes && !this.#bytes.has(frame.byteLength)) {
+      this.#waitingSince = null;
+      return false;
+    }
+    if (!this.#bucket.take()) {
+      this.#waitingSince ??= Date.now();
+      return false;
+    }
+    this.#bytes?.take(frame.byteLength);
+    return true;
+  }
+
+  #msUntilAdmitted(frame: Uint8Array): number {
+    return Math.max(this.#bucket.msUntilNext(), this.#bytes?.msUntilNext(frame.byteLength) ?? 0);
+  }
+
   #scheduleDrain(): void {
     if (this.#drainTimer) return;
     this.#drainTimer = setTimeout(() => {
       this.#drainTimer = null;
-      while (!this.#closed && this.#waiting.length > 0 && this.#bucket.take()) {
+      while (!this.#closed && this.#waiting.length > 0 && this.#admit(this.#waiting[0])) {
         const frame = this.#waiting.shift()!;
         this.#waitingBytes -= frame.byteLength;
         this.#handle(frame);
@@ -228,10 +257,10 @@ export class Connection {
       if (this.#waiting.length === 0) {
         // The stretch goes on if what the socket held back comes straight in over the rate again.
         this.#socket.resume?.();
-      } else if (Date.now() - this.#waitingSince! > BACKLOG_PATIENCE_MS) {
+      } else if (this.#waitingSince !== null && Date.now() - this.#waitingSince > BACKLOG_PATIENCE_MS) {
         this.reject(CloseCode.RATE_LIMITED, 'over the message rate for too long', { waitingFrames: this.#waiting.length });
       } else this.#scheduleDrain();
-    }, Math.max(1, this.#bucket.msUntilNext()));
+    }, Math.max(1, this.#msUntilAdmitted(this.#waiting[0])));
   }
 
   #receivePresence(frame: Uint8Array): void {

@@ -1,4 +1,8 @@
-/** Allows `perSecond` on average with bursts up to `burst`; `take` is false when over. */
+/**
+ * Allows `perSecond` tokens on average with bursts up to `burst`. A caller
+ * takes one token per message, or one per byte; `take` is false (and takes
+ * nothing) when there are not enough.
+ */
 export class TokenBucket {
   readonly #perSecond: number;
   readonly #burst: number;
@@ -12,17 +16,22 @@ export class TokenBucket {
     this.#at = performance.now();
   }
 
-  take(now = performance.now()): boolean {
+  /** Whether `count` tokens are there now. More than the burst are never there. */
+  has(count = 1, now = performance.now()): boolean {
     this.#refill(now);
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    return this.#tokens >= count;
+  }
+
+  take(count = 1, now = performance.now()): boolean {
+    if (!this.has(count, now)) return false;
+    this.#tokens -= count;
     return true;
   }
 
-  /** Milliseconds until `take` can succeed again. */
-  msUntilNext(now = performance.now()): number {
+  /** Milliseconds until `take(count)` can succeed again. */
+  msUntilNext(count = 1, now = performance.now()): number {
     this.#refill(now);
-    return this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) / this.#perSecond) * 1000);
+    return this.#tokens >= count ? 0 : Math.ceil(((count - this.#tokens) / this.#perSecond) * 1000);
   }
 
   #refill(now: number): void {

@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import type { DocumentStore, StoredUpdate } from '../../server/collab/storage.ts';
 import { Connection, type CollabSocket } from '../../server/collab/connection.ts';
 import { createLogger } from '../../server/log.ts';
+import type { TokenBucket } from '../../server/collab/token-bucket.ts';
 
 /**
  * A DocumentStore in memory, for room tests without a database. `gate`, when
@@ -63,14 +64,15 @@ export class FakeSocket implements CollabSocket {
 export const silentLog = createLogger('silent');
 
 let users = 0;
-export function fakeConnection(docId: string, options: { access?: 'write' | 'read'; messagesPerSecond?: number; maxMessageBytes?: number } = {}) {
+export function fakeConnection(docId: string, options: { access?: 'write' | 'read'; messagesPerSecond?: number; maxMessageBytes?: number; userId?: string; writeBudget?: TokenBucket } = {}) {
   const socket = new FakeSocket();
   const n = ++users;
   const connection = new Connection(
     socket,
-    { docId, user: { id: `user-${n}`, displayName: `User ${n}` }, sessionId: `session-${n}`, access: options.access ?? 'write' },
+    { docId, user: { id: options.userId ?? `user-${n}`, displayName: `User ${n}` }, sessionId: `session-${n}`, access: options.access ?? 'write' },
     { maxMessageBytes: options.maxMessageBytes ?? 1024 * 1024, messagesPerSecond: options.messagesPerSecond ?? 1_000_000, maxBufferedBytes: 4 * 1024 * 1024 },
     silentLog,
+    options.writeBudget ?? null,
   );
   return { socket, connection };
 }

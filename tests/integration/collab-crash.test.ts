@@ -20,7 +20,7 @@ const CHILD = join(import.meta.dirname, '..', 'helpers', 'collab-child.ts');
 
 function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', CHILD], {
-    env: { ...process.env, COLLAB_MESSAGES_PER_SECOND: '100000', COLLAB_DOC_ID: DOC_ID, ...env },
+    env: { ...process.env, COLLAB_MESSAGES_PER_SECOND: '100000', COLLAB_WRITE_BYTES_PER_SECOND: '1073741824', COLLAB_DOC_ID: DOC_ID, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

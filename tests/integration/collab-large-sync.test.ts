@@ -22,7 +22,7 @@ describe.each(backends)('opening a large war room (%s)', (backend) => {
 
   beforeAll(async () => {
     db = await openTestDatabase(backend);
-    server = await startTestServer(db, { env: { COLLAB_UNLOAD_MS: '100', COLLAB_MESSAGES_PER_SECOND: '100000' } });
+    server = await startTestServer(db, { env: { COLLAB_UNLOAD_MS: '100', COLLAB_MESSAGES_PER_SECOND: '100000', COLLAB_WRITE_BYTES_PER_SECOND: '1073741824' } });
     team = await withAdmin(server);
   });
   afterAll(async () => {

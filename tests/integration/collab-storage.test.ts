@@ -18,7 +18,7 @@ describe.each(backends)('live documents in the database (%s)', (backend) => {
 
   beforeAll(async () => {
     db = await openTestDatabase(backend);
-    server = await startTestServer(db, { env: { COLLAB_UNLOAD_MS: '200', COLLAB_MESSAGES_PER_SECOND: '100000' } });
+    server = await startTestServer(db, { env: { COLLAB_UNLOAD_MS: '200', COLLAB_MESSAGES_PER_SECOND: '100000', COLLAB_WRITE_BYTES_PER_SECOND: '1073741824' } });
     const team = await withAdmin(server);
     ana = team.admin;
     ben = await team.member('Ben');
