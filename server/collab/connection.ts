@@ -25,7 +25,7 @@ import type { Logger } from '../log.ts';
 import { presenceColor, presenceColorLight, type PresenceIdentity } from '../shared/presence.ts';
 import { CloseCode } from '../shared/close-codes.ts';
 import type { CollabUser } from './access.ts';
-import { MalformedMessage, MESSAGE_AWARENESS, parseMessage, type IncomingMessage } from './protocol.ts';
+import { MalformedMessage, MESSAGE_AWARENESS, NOTHING_NEW, parseMessage, type IncomingMessage } from './protocol.ts';
 
 /**
  * Presence frames a connection may have handled per second. A stock client
@@ -36,6 +36,14 @@ const PRESENCE_PER_SECOND = 40;
 
 /** How long a client may be held back by the rate without a break before it is asked to resync instead. */
 export const BACKLOG_PATIENCE_MS = 5_000;
+
+/**
+ * How often a client whose socket is paused is sent NOTHING_NEW. Its own
+ * messages (presence renewals included) wait behind the pause, so the server
+ * may have nothing to answer, and the stock client drops a connection that
+ * heard nothing for 30 s and resends everything at once.
+ */
+export const HELD_KEEPALIVE_MS = 10_000;
 import { TokenBucket } from './token-bucket.ts';
 
 export interface CollabSocket {
@@ -100,6 +108,9 @@ export class Connection {
   /** When this client was first held back by the message rate (Date.now()); null once a frame goes straight through or only bytes hold it. */
   #waitingSince: number | null = null;
   #drainTimer: NodeJS.Timeout | null = null;
+  #heldKeepalive: NodeJS.Timeout | null = null;
+  /** When the socket was last paused (Date.now()). */
+  #lastHeldAt = 0;
   #gone: (() => void)[] = [];
   #closed = false;
 
@@ -176,6 +187,8 @@ export class Connection {
     // A paused socket still delivers what it had already read; beyond that the client ignores backpressure.
     if (this.#waitingBytes > 4 * this.#limits.maxMessageBytes) return this.reject(CloseCode.RATE_LIMITED, 'too many messages');
     this.#socket.pause?.();
+    this.#lastHeldAt = Date.now();
+    this.#heldKeepalive ??= setInterval(() => this.#keepHeldAlive(), HELD_KEEPALIVE_MS);
     this.#scheduleDrain();
   }
 
@@ -284,5 +297,17 @@ export class Connection {
     this.#waiting = [];
     this.#waitingBytes = 0;
     this.#waitingSince = null;
+    this.#stopKeepalive();
+  }
+
+  /** A client paced in short pauses is held all the same: the keepalive ends once it has not been paused for a while. */
+  #keepHeldAlive(): void {
+    if (this.#waiting.length === 0 && Date.now() - this.#lastHeldAt >= HELD_KEEPALIVE_MS) return this.#stopKeepalive();
+    this.send(NOTHING_NEW);
+  }
+
+  #stopKeepalive(): void {
+    clearInterval(this.#heldKeepalive ?? undefined);
+    this.#heldKeepalive = null;
   }
 }

@@ -4,7 +4,8 @@
  * refilled by closing a socket and opening another.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { IncomingMessage } from '../../server/collab/protocol.ts';
+import { HELD_KEEPALIVE_MS } from '../../server/collab/connection.ts';
+import { NOTHING_NEW, type IncomingMessage } from '../../server/collab/protocol.ts';
 import { WriteBudgets } from '../../server/collab/write-budgets.ts';
 import { fakeConnection } from '../helpers/memory-store.ts';
 import { syncFrame } from '../helpers/yjs.ts';
@@ -43,7 +44,7 @@ describe("a person's write budget", () => {
   it('paces a stream of large changes to the budget and never closes the connection for it', () => {
     const budgets = new WriteBudgets(BYTES_PER_SECOND, MAX_MESSAGE);
     const heavy = writer(budgets, 'mallory');
-    const stream = heavy.stream(100); // ~100 kB: ten seconds at the budget, after a burst of two
+    const stream = heavy.stream(250); // ~250 kB: 23 seconds at the budget, after a burst of two
     stream.more();
     expect(heavy.isPaused()).toBe(true);
     const handledAfter = (ms: number) => {
@@ -60,10 +61,19 @@ describe("a person's write budget", () => {
       elapsed += 500;
     }
     handledAfter(10_000);
-    expect(heavy.handled.length).toBe(100);
-    // (100 - 20) chunks of ~1,003 bytes at 10,000 bytes a second, far past the message rate's patience.
-    expect(elapsed).toBeGreaterThanOrEqual(7_500);
+    expect(heavy.handled.length).toBe(250);
+    // (250 - 20) chunks of ~1,003 bytes at 10,000 bytes a second, far past the message rate's patience.
+    expect(elapsed).toBeGreaterThanOrEqual(22_000);
     expect(heavy.socket.closedWith).toBeNull();
+    // Held that long, it heard from the server now and then (the stock client gives up after 30 s of silence), and no more once caught up.
+    const keepalives = () => heavy.socket.sent.filter((frame) => frame === NOTHING_NEW).length;
+    const during = keepalives();
+    expect(during).toBeGreaterThanOrEqual(Math.floor(elapsed / HELD_KEEPALIVE_MS));
+    vi.advanceTimersByTime(3 * HELD_KEEPALIVE_MS);
+    const after = keepalives();
+    expect(after - during).toBeLessThanOrEqual(1);
+    vi.advanceTimersByTime(10 * HELD_KEEPALIVE_MS);
+    expect(keepalives()).toBe(after);
   });
 
   it("is shared by a person's connections, and another person's has nothing to do with it", () => {
