@@ -56,7 +56,8 @@ interface NodeFsModule {
   NODEFS: {
     stream_ops: {
       fsync?: (stream: { nfd?: number; path?: string }) => void;
-      write: (stream: { path?: string }, ...rest: unknown[]) => number;
+      /** `buffer` is a view of the WebAssembly heap (an Int8Array). */
+      write: (stream: { path?: string }, buffer: ArrayBufferView, offset: number, length: number, ...rest: unknown[]) => number;
     };
   };
 }
@@ -82,9 +83,9 @@ class DurableNodeFS extends NodeFS {
         if (stream.nfd !== undefined) this.wal.fsync(stream.nfd, stream.path);
       };
       const write = ops.write;
-      ops.write = (stream, ...rest) => {
-        if (!isWal(stream.path)) this.wal.beforeDataWrite();
-        return write.call(ops, stream, ...rest);
+      ops.write = (stream, buffer, offset, length, ...rest) => {
+        if (!isWal(stream.path)) this.wal.beforeDataWrite(new Uint8Array(buffer.buffer, buffer.byteOffset + offset, length));
+        return write.call(ops, stream, buffer, offset, length, ...rest);
       };
     };
     return { emscriptenOpts: { ...emscriptenOpts, preRun: [...(emscriptenOpts.preRun ?? []), syncFiles] } };

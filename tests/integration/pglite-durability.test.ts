@@ -51,4 +51,32 @@ describe('embedded PGlite on disk', () => {
     expect(await reopened.sql`select v from kept`).toEqual([{ v: 'committed' }]);
     await reopened.close();
   });
+
+  it('stores large rows while small commits go on without flushing WAL on the event loop for the files growing', async () => {
+    const db = await openDatabase({ dataDir: dir });
+    await db.sql`create table large (data bytea)`;
+    await db.sql`create table small (n int)`;
+    const syncPathNow = walFiles.syncPathNow;
+    let onTheEventLoop = 0;
+    walFiles.syncPathNow = (path) => {
+      onTheEventLoop++;
+      syncPathNow(path);
+    };
+    try {
+      const small = (async () => {
+        for (let n = 0; n < 200; n++) await db.sql`insert into small values (${n})`;
+      })();
+      for (let i = 0; i < 20; i++) {
+        const data = new Uint8Array(330_000).map((_, j) => (i + j) % 251);
+        await db.sql`insert into large values (${data})`;
+      }
+      await small;
+    } finally {
+      walFiles.syncPathNow = syncPathNow;
+    }
+    // The tables' files grew by zeroed pages the whole time: before, each growth flushed the WAL here (16-31 times).
+    expect(onTheEventLoop).toBe(0);
+    expect(await db.sql`select count(*)::int as n from large`).toEqual([{ n: 20 }]);
+    await db.close();
+  });
 });

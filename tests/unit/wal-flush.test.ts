@@ -70,13 +70,27 @@ describe('the embedded database WAL flusher', () => {
 
   it('flushes recorded WAL before a data file is written, so the OS cannot write the page back ahead of its WAL', () => {
     const wal = new WalFlusher();
-    wal.beforeDataWrite();
+    const page = new Uint8Array(8192);
+    page[100] = 1;
+    wal.beforeDataWrite(page);
     expect(calls).toEqual([]);
     wal.fsync(file('pg_wal/0001'), '/pglite/data/pg_wal/0001');
-    wal.beforeDataWrite();
+    wal.beforeDataWrite(page);
     expect(calls).toEqual(['now /pg_wal/0001']);
-    wal.beforeDataWrite();
+    wal.beforeDataWrite(page);
     expect(calls).toHaveLength(1);
+  });
+
+  it('lets a file grow by zeroed pages without flushing WAL first, as PostgreSQL does', () => {
+    const wal = new WalFlusher();
+    wal.fsync(file('pg_wal/0001'), '/pglite/data/pg_wal/0001');
+    wal.beforeDataWrite(new Uint8Array(8 * 8192));
+    expect(calls).toEqual([]);
+    // One byte set anywhere, past the first chunk compared too, is a page with contents.
+    const pages = new Uint8Array(16 * 8192);
+    pages[pages.length - 1] = 7;
+    wal.beforeDataWrite(pages);
+    expect(calls).toEqual(['now /pg_wal/0001']);
   });
 
   it('after a failed flush, refuses to promise anything durable again', async () => {
