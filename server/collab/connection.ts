@@ -26,6 +26,7 @@ import { presenceColor, presenceColorLight, type PresenceIdentity } from '../sha
 import { CloseCode } from '../shared/close-codes.ts';
 import type { CollabUser } from './access.ts';
 import { MalformedMessage, MESSAGE_AWARENESS, NOTHING_NEW, parseMessage, type IncomingMessage } from './protocol.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 /**
  * Presence frames a connection may have handled per second. A stock client
@@ -44,7 +45,6 @@ export const BACKLOG_PATIENCE_MS = 5_000;
  * heard nothing for 30 s and resends everything at once.
  */
 export const HELD_KEEPALIVE_MS = 10_000;
-import { TokenBucket } from './token-bucket.ts';
 
 export interface CollabSocket {
   send(frame: Uint8Array): void;

@@ -108,8 +108,13 @@ export class WalFlusher {
    */
   beforeDataWrite(bytes: Uint8Array): void {
     if (this.#failure) throw this.#failure;
-    if (allZero(bytes)) return;
+    // Most writes find no WAL waiting: then the bytes need not be looked at.
+    if (!this.#walWaiting() || allZero(bytes)) return;
     this.syncNow();
+  }
+
+  #walWaiting(): boolean {
+    return this.#dirty.size > 0 || this.#inFlight.size > 0;
   }
 
   /**
@@ -118,7 +123,7 @@ export class WalFlusher {
    * before the WAL that describes it, and that flush may not have happened yet.
    */
   syncNow(): void {
-    if (this.#dirty.size === 0 && this.#inFlight.size === 0) return;
+    if (!this.#walWaiting()) return;
     const upTo = this.#requested;
     for (const path of new Set([...this.#inFlight, ...this.#dirty])) walFiles.syncPathNow(path);
     this.#dirty.clear();

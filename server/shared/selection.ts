@@ -6,18 +6,11 @@
  * a client wrote the input in. `compare` must never return 0 for two
  * different items, so the chosen set is the same whichever pivots are drawn.
  */
-export function smallest<T>(items: readonly T[], k: number, compare: (a: T, b: T) => number): T[] {
-  const steps = smallestSteps(items, k, compare);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
-}
 
 /** Comparisons between two chances to pause. */
 const SLICE = 4_096;
 
-/** `smallest` as steps: yields (nothing) every few thousand comparisons, so a caller can give the event loop a turn. */
+/** Yields (nothing) every few thousand comparisons, so a caller can give the event loop a turn; returns the k smallest. */
 export function* smallestSteps<T>(items: readonly T[], k: number, compare: (a: T, b: T) => number): Generator<void, T[]> {
   if (k <= 0) return [];
   if (k >= items.length) return [...items];
