@@ -15,7 +15,6 @@ import { CloseCode } from '../shared/close-codes.ts';
 import { ConnectionCaps, type Admission, type Applicant } from './connection-caps.ts';
 import { Connection, type CollabSocket, type ConnectionContext, type ConnectionLimits } from './connection.ts';
 import type { CollabPeers } from './peers.ts';
-import { NOTHING_NEW } from './protocol.ts';
 import { Room, type RoomOptions } from './room.ts';
 import { SessionSweep, type CheckSessions } from './session-sweep.ts';
 import { sqlDocumentStore, type DocumentStore } from './storage.ts';
@@ -54,8 +53,6 @@ export interface CollabOptions {
   accessCacheMs?: number;
   /** Other processes sharing the live documents (cluster mode); absent in one process. */
   peers?: CollabPeers;
-  /** How often a connection waiting for its document to load is sent something (see NOTHING_NEW; default 10 s). */
-  loadingKeepaliveMs?: number;
 }
 
 export class CollabServer {
@@ -224,14 +221,11 @@ export class CollabServer {
     const loaded = this.#unloading.has(docId) ? undefined : this.#rooms.get(docId);
     if (loaded) join(loaded);
     else {
-      const keepalive = setInterval(() => connection.send(NOTHING_NEW), this.#options.loadingKeepaliveMs ?? 10_000);
-      connection.whenGone(() => clearInterval(keepalive));
-      this.#room(docId)
-        .finally(() => clearInterval(keepalive))
-        .then(join, (error) => {
-          this.#log.error({ err: error, docId, userId: context.user.id }, 'could not load document');
-          connection.close(CloseCode.INTERNAL_ERROR, 'document unavailable');
-        });
+      // While it loads the connection hears NOTHING_NEW now and then, like any silent one (see Connection.keepAlive).
+      this.#room(docId).then(join, (error) => {
+        this.#log.error({ err: error, docId, userId: context.user.id }, 'could not load document');
+        connection.close(CloseCode.INTERNAL_ERROR, 'document unavailable');
+      });
     }
     return connection;
   }

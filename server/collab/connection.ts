@@ -39,12 +39,15 @@ const PRESENCE_PER_SECOND = 40;
 export const BACKLOG_PATIENCE_MS = 5_000;
 
 /**
- * How often a client whose socket is paused is sent NOTHING_NEW. Its own
- * messages (presence renewals included) wait behind the pause, so the server
- * may have nothing to answer, and the stock client drops a connection that
- * heard nothing for 30 s and resends everything at once.
+ * A client must hear something at least this often. The stock client drops a
+ * connection on which nothing arrived for 30 s and resends its whole state,
+ * and a connection can be silent for many reasons: its room is still loading,
+ * its socket is paused by its budget (its own messages, presence renewals
+ * included, wait behind the pause, so there is nothing to answer), or it is
+ * alone in its room (its own presence is never sent back to it). One rule
+ * covers them all: see Connection.keepAlive.
  */
-export const HELD_KEEPALIVE_MS = 10_000;
+export const KEEPALIVE_MS = 10_000;
 
 export interface CollabSocket {
   send(frame: Uint8Array): void;
@@ -108,9 +111,8 @@ export class Connection {
   /** When this client was first held back by the message rate (Date.now()); null once a frame goes straight through or only bytes hold it. */
   #waitingSince: number | null = null;
   #drainTimer: NodeJS.Timeout | null = null;
-  #heldKeepalive: NodeJS.Timeout | null = null;
-  /** When the socket was last paused (Date.now()). */
-  #lastHeldAt = 0;
+  /** When anything was last sent to the client (Date.now()); the upgrade's answer counts, so it starts now. */
+  #lastSentAt = Date.now();
   #gone: (() => void)[] = [];
   #closed = false;
 
@@ -187,8 +189,6 @@ export class Connection {
     // A paused socket still delivers what it had already read; beyond that the client ignores backpressure.
     if (this.#waitingBytes > 4 * this.#limits.maxMessageBytes) return this.reject(CloseCode.RATE_LIMITED, 'too many messages');
     this.#socket.pause?.();
-    this.#lastHeldAt = Date.now();
-    this.#heldKeepalive ??= setInterval(() => this.#keepHeldAlive(), HELD_KEEPALIVE_MS);
     this.#scheduleDrain();
   }
 
@@ -199,6 +199,17 @@ export class Connection {
       return this.reject(CloseCode.TOO_FAR_BEHIND, 'client is not reading', { bufferedBytes: this.bufferedAmount });
     }
     this.#socket.send(frame);
+    this.#lastSentAt = Date.now();
+  }
+
+  /**
+   * Sends NOTHING_NEW if nothing was sent for `silentMs`. The transport calls
+   * this on a timer it keeps anyway (the upgrade's ping heartbeat), every
+   * `silentMs` at most, so a client never waits more than twice that for a
+   * frame, and a connection that is being sent anything costs no extra frame.
+   */
+  keepAlive(silentMs = KEEPALIVE_MS): void {
+    if (!this.#closed && Date.now() - this.#lastSentAt >= silentMs) this.send(NOTHING_NEW);
   }
 
   /** Closes for a reason that is this client's fault, with one log line. */
@@ -297,17 +308,5 @@ export class Connection {
     this.#waiting = [];
     this.#waitingBytes = 0;
     this.#waitingSince = null;
-    this.#stopKeepalive();
-  }
-
-  /** A client paced in short pauses is held all the same: the keepalive ends once it has not been paused for a while. */
-  #keepHeldAlive(): void {
-    if (this.#waiting.length === 0 && Date.now() - this.#lastHeldAt >= HELD_KEEPALIVE_MS) return this.#stopKeepalive();
-    this.send(NOTHING_NEW);
-  }
-
-  #stopKeepalive(): void {
-    clearInterval(this.#heldKeepalive ?? undefined);
-    this.#heldKeepalive = null;
   }
 }

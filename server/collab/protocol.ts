@@ -74,6 +74,7 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
 /**
  * An awareness update that changes nothing (no entries). The stock client
  * drops a connection on which nothing arrived for 30 s and starts over, so a
- * connection waiting for a large document to load gets this now and then.
+ * connection the server has had nothing else to send for a while gets this
+ * (see Connection.keepAlive).
  */
 export const NOTHING_NEW = encodeAwareness(Uint8Array.of(0));

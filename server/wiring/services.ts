@@ -29,6 +29,7 @@ export interface ServicesOptions {
   /** Overrides of the collaboration server's options (tests inject policies and thresholds). */
   collab?: Partial<Omit<CollabOptions, 'sql' | 'config' | 'log'>>;
   pingIntervalMs?: number;
+  keepaliveMs?: number;
 }
 
 export function createServices(options: ServicesOptions) {
@@ -40,6 +41,6 @@ export function createServices(options: ServicesOptions) {
   const loginWindow = { limit: options.loginLimit ?? 10, windowMs: 60_000 };
   const loginLimiter = cluster ? cluster.loginLimiter(loginWindow) : new RateLimiter(loginWindow);
   const app = createApp({ sql, config, log, loginLimiter, live: collab, replay, cluster: cluster ?? undefined }, options.pages);
-  const onUpgrade: UpgradeHandler = createCollabUpgrade({ collab, authenticate: authenticateBySession(sql), config, log, pingIntervalMs: options.pingIntervalMs });
+  const onUpgrade: UpgradeHandler = createCollabUpgrade({ collab, authenticate: authenticateBySession(sql), config, log, pingIntervalMs: options.pingIntervalMs, keepaliveMs: options.keepaliveMs });
   return { app, collab, replay, onUpgrade };
 }

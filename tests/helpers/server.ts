@@ -25,6 +25,8 @@ export interface TestServerOptions {
   /** Options for the collab server (e.g. an injected `decideAccess`). */
   collab?: ServicesOptions['collab'];
   pingIntervalMs?: number;
+  /** How long a connection may be sent nothing before it is sent NOTHING_NEW. */
+  keepaliveMs?: number;
   /** What answers page requests (in production, SvelteKit's built handler). */
   pages?: PagesHandler;
   /** This process's part in a cluster (cluster tests). */
@@ -44,6 +46,7 @@ export async function startTestServer(db: Database, options: TestServerOptions =
     cluster: options.cluster,
     collab: options.collab,
     pingIntervalMs: options.pingIntervalMs,
+    keepaliveMs: options.keepaliveMs,
   });
   const { app, collab, replay } = services;
   const running = await startServer({ app, port: 0, host: '127.0.0.1', log, onUpgrade: options.onUpgrade ?? services.onUpgrade });

@@ -30,7 +30,7 @@ describe.each(backends)('a connection waiting for its document to load (%s)', (b
       append: (docId, updates) => stored.append(docId, updates),
       compact: (docId, segments, coversSeq) => stored.compact(docId, segments, coversSeq),
     };
-    server = await startTestServer(db, { collab: { store: slow, loadingKeepaliveMs: 50 } });
+    server = await startTestServer(db, { collab: { store: slow }, keepaliveMs: 50 });
     team = await withAdmin(server);
   });
   afterAll(async () => {
