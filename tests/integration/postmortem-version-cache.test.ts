@@ -6,6 +6,7 @@
  */
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sql } from '../../server/db/sql.ts';
 import { addActionItem, postmortemDocId } from '../../server/shared/postmortem-doc.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { incidentCast, privateIncident, type Cast } from '../helpers/incidents.ts';
@@ -16,9 +17,18 @@ describe.each(backends)('reading a published postmortem version (%s)', (backend)
   let server: TestServer;
   let cast: Cast;
 
+  /** Statements the server sent about stored versions. */
+  let versionStatements = 0;
+
   beforeAll(async () => {
     db = await openTestDatabase(backend);
-    server = await startTestServer(db);
+    const counting = ((strings: TemplateStringsArray, ...values: unknown[]) => {
+      if (strings.some((part) => part.includes('postmortem_versions'))) versionStatements++;
+      return db.sql(strings, ...values);
+    }) as Sql;
+    counting.begin = (fn) => db.sql.begin(fn);
+    counting.script = (text) => db.sql.script(text);
+    server = await startTestServer({ ...db, sql: counting });
     cast = await incidentCast(server);
   });
   afterAll(async () => {
@@ -63,6 +73,26 @@ describe.each(backends)('reading a published postmortem version (%s)', (backend)
     expect((await cast.anonymous.get(`${base}/versions/1`)).status).toBe(401);
     // A version not published is not found, cached neighbours or not.
     expect((await cast.observer.client.get(`${base}/versions/2`)).status).toBe(404);
+  });
+
+  it('reads a version with one query, the first time and every time after', async () => {
+    const { base } = await publishedPrivateIncident();
+    const statementsFor = async (path: string) => {
+      const before = versionStatements;
+      await ok(cast.observer.client.get(path));
+      return versionStatements - before;
+    };
+    expect(await statementsFor(`${base}/versions/1`)).toBe(1);
+    expect(await statementsFor(`${base}/versions/1`)).toBe(1);
+  });
+
+  it('serves the new body of a version replaced under the same number (a demo reset re-seeds its incidents)', async () => {
+    const { base, incidentId } = await publishedPrivateIncident();
+    expect((await ok(cast.observer.client.get(`${base}/versions/1`))).markdown).toContain('Alert on pool saturation');
+    await db.sql`
+      update postmortem_versions set markdown = 'Re-seeded.', html = '<p>Re-seeded.</p>', published_at = published_at + interval '1 minute'
+      where incident_id = ${incidentId} and version = 1`;
+    expect(await ok(cast.observer.client.get(`${base}/versions/1`))).toMatchObject({ markdown: 'Re-seeded.', html: '<p>Re-seeded.</p>' });
   });
 
   it('keeps each incident\'s versions apart', async () => {
