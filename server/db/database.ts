@@ -10,6 +10,12 @@ export interface Database {
   kind: 'postgres' | 'pglite';
   /** Where the data lives, for the start-up log line (no credentials). */
   location: string;
+  /**
+   * Embedded PGlite's WebAssembly memory in bytes (PostgreSQL's buffers and
+   * working memory; it grows and is never given back), null on PostgreSQL:
+   * how much of the process's memory is the database's.
+   */
+  wasmMemoryBytes(): number | null;
   close(): Promise<void>;
 }
 
@@ -25,7 +31,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.url) {
     const { driver, close } = openPostgres({ url: options.url, schema: options.schema });
     const location = new URL(options.url);
-    return { sql: createSql(driver), kind: 'postgres', location: `${location.host}${location.pathname}`, close };
+    return { sql: createSql(driver), kind: 'postgres', location: `${location.host}${location.pathname}`, wasmMemoryBytes: () => null, close };
   }
   let dir: string | undefined;
   let unlock = () => {};
@@ -35,11 +41,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     unlock = lockDataDir(resolve(options.dataDir));
   }
   try {
-    const { driver, close } = await openPglite(dir);
+    const { driver, close, wasmMemoryBytes } = await openPglite(dir);
     return {
       sql: createSql(driver),
       kind: 'pglite',
       location: dir ?? 'memory',
+      wasmMemoryBytes,
       async close() {
         try {
           await close();
