@@ -30,6 +30,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { cpuMs, LOAD_CORE, rssKiB, runQueueWaitMs } from './collab/process.ts';
+import { residentOfSizeKiB } from './soak/memory.ts';
 import { watchQueues } from './soak/queues.ts';
 import type { LoadConfig, LoadReport, LoadTab } from './soak-load.ts';
 import { SOAK_TARGETS, startSoakServer, type SoakServer, type SoakTargetId } from './soak/servers.ts';
@@ -132,12 +133,55 @@ class LoadProcess {
 function rssSeries(samplesKiB: number[]): SoakResult['rssMiB'] {
   const mib = samplesKiB.map((kib) => kib / 1024);
   const peak = Math.max(...mib);
-  const perMinute: number[] = [];
-  for (let from = 0; from < mib.length; from += 60) {
-    const minute = mib.slice(from, from + 60).sort((a, b) => a - b);
-    perMinute.push(minute[Math.floor(minute.length / 2)]);
+  return { start: mib[0], peak, end: mib[mib.length - 1], peakAtMinute: mib.indexOf(peak) / 60, perMinute: eachMinute(mib, 0.5) };
+}
+
+/** The `q` quantile of each minute of one-second samples (0: the lowest, 0.5: the median). */
+function eachMinute(samples: number[], q: number): number[] {
+  const minutes: number[] = [];
+  for (let from = 0; from < samples.length; from += 60) {
+    const minute = samples.slice(from, from + 60).sort((a, b) => a - b);
+    minutes.push(minute[Math.floor((minute.length - 1) * q)]);
   }
-  return { start: mib[0], peak, end: mib[mib.length - 1], peakAtMinute: mib.indexOf(peak) / 60, perMinute };
+  return minutes;
+}
+
+const MiB = 2 ** 20;
+
+/**
+ * What the server says of its own memory, beside its RSS: the V8 heap (its
+ * size moves with garbage not yet collected; the lowest used of a minute is
+ * close to what is live) and PGlite's WebAssembly memory, which never
+ * shrinks, with how much of it is resident. Null for a server that does not
+ * report (the reference).
+ */
+class ServerMemorySeries {
+  readonly heapTotal: number[] = [];
+  readonly heapUsed: number[] = [];
+  readonly wasm: { size: number; resident: number | null }[] = [];
+  readonly server: SoakServer;
+
+  constructor(server: SoakServer) {
+    this.server = server;
+  }
+
+  sample(second: number): void {
+    const report = this.server.memory();
+    if (!report) return;
+    this.heapTotal.push(report.heapTotal / MiB);
+    this.heapUsed.push(report.heapUsed / MiB);
+    // smaps of a busy server is read every 10 s only: walking it takes the server's memory map lock.
+    if (report.wasm !== null && second % 10 === 0) {
+      const resident = residentOfSizeKiB(this.server.process.pid, report.wasm);
+      this.wasm.push({ size: report.wasm / MiB, resident: resident === null ? null : resident / 1024 });
+    }
+  }
+
+  result(): SoakResult['memory'] {
+    if (this.heapTotal.length === 0) return null;
+    const wasm = this.wasm.length > 0 ? { start: this.wasm[0], end: this.wasm[this.wasm.length - 1] } : null;
+    return { heapTotalMiB: eachMinute(this.heapTotal, 0.5), heapUsedLowMiB: eachMinute(this.heapUsed, 0), wasm };
+  }
 }
 
 async function soak(id: SoakTargetId): Promise<SoakResult> {
@@ -157,11 +201,14 @@ async function soak(id: SoakTargetId): Promise<SoakResult> {
     const started = performance.now();
     const load = [loadavg()[0]];
     const rss = [rssKiB(server.process.pid)];
+    const memory = new ServerMemorySeries(server);
+    memory.sample(0);
     const cpuAtStart = pids.map(cpuMs);
     const waitAtStart = pids.map(runQueueWaitMs);
     const queues = watchQueues(Number(new URL(server.wsBase).port));
     const sampler = setInterval(() => {
       rss.push(rssKiB(server.process.pid));
+      memory.sample(rss.length - 1);
       load.push(loadavg()[0]);
     }, 1000);
     await sleep(MINUTES * 60_000);
@@ -174,6 +221,7 @@ async function soak(id: SoakTargetId): Promise<SoakResult> {
     await sleep(5000);
     clearInterval(sampler);
     rss.push(rssKiB(server.process.pid));
+    memory.sample(0);
 
     const expected = await freshCopy(server);
     const reports = await Promise.all(loads.map((l) => l.ask<LoadReport>('report', 'report')));
@@ -199,6 +247,7 @@ async function soak(id: SoakTargetId): Promise<SoakResult> {
       delivery: quantile(sum(clients.map((r) => r.histogram))),
       observed: quantile(reports[WORKERS].histogram),
       rssMiB: rssSeries(rss),
+      memory: memory.result(),
       cpu: { server: cpu[0], load: cpu.slice(1, WORKERS + 1).reduce((a, b) => a + b, 0), observer: cpu[WORKERS + 1] },
       waited: { server: waited[0], load: waited.slice(1, WORKERS + 1), observer: waited[WORKERS + 1] },
       queues: queued,

@@ -31,6 +31,8 @@ export interface StartOptions {
   env: Record<string, string | undefined>;
   cwd: string;
   timeoutMs?: number;
+  /** Every line it prints, for a caller that reads more than the URL; true keeps the line out of `tail`. */
+  onLine?: (line: string) => boolean;
 }
 
 export async function startPinned(options: StartOptions): Promise<PinnedProcess> {
@@ -46,6 +48,7 @@ export async function startPinned(options: StartOptions): Promise<PinnedProcess>
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${options.name} did not report its URL within ${options.timeoutMs ?? 60_000} ms:\n${tail.join('\n')}`)), options.timeoutMs ?? 60_000);
     const onLine = (line: string) => {
+      if (options.onLine?.(line)) return;
       tail.push(line);
       if (tail.length > 40) tail.shift();
       inspectorUrl ??= /^Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1] ?? null;

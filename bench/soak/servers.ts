@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { startPinned, type PinnedProcess } from '../collab/process.ts';
+import { MEMORY_REPORT_MS, memoryIn, type ServerMemory } from './memory.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const NODE = [process.execPath, '--experimental-strip-types', '--disable-warning=ExperimentalWarning'];
@@ -26,6 +27,8 @@ export interface SoakServer {
   readonly wsBase: string;
   /** Headers each person's tabs send on the upgrade, as their browser would (one entry per person). */
   readonly people: Record<string, string>[];
+  /** The server's latest report of its own memory (Warroom's only; null for the reference). */
+  memory(): ServerMemory | null;
   stop(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ async function startReference({ people, wrap }: SoakServerOptions): Promise<Soak
     process,
     wsBase: process.url,
     people: Array.from({ length: people }, () => ({})),
+    memory: () => null,
     stop: () => process.stop('SIGTERM', 30_000),
   };
 }
@@ -84,12 +88,18 @@ async function startWarroom(id: 'warroom-pglite' | 'warroom-postgres', options: 
     cleanUp = () => onPostgres(options.postgresUrl!, `drop schema if exists ${schema} cascade`);
   }
   let process: PinnedProcess;
+  let memory: ServerMemory | null = null;
   try {
     process = await startPinned({
       name: id,
       command: options.wrap([...NODE, ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []), join(ROOT, 'tests', 'helpers', 'collab-child.ts')]),
-      env: cleanEnv({ ...storage, COLLAB_DOC_ID: options.docId, LOG_LEVEL: 'warn', ...options.env }),
+      env: cleanEnv({ ...storage, COLLAB_DOC_ID: options.docId, LOG_LEVEL: 'warn', MEMORY_REPORT_MS: String(MEMORY_REPORT_MS), ...options.env }),
       cwd: ROOT,
+      onLine: (line) => {
+        const report = memoryIn(line);
+        if (report) memory = report;
+        return report !== null;
+      },
     });
   } catch (error) {
     await cleanUp();
@@ -101,6 +111,7 @@ async function startWarroom(id: 'warroom-pglite' | 'warroom-postgres', options: 
     process,
     wsBase: `${process.url.replace(/^http/, 'ws')}/collab`,
     people: cookies.map((cookie) => ({ cookie, origin: process.url })),
+    memory: () => memory,
     stop: async () => {
       await process.stop('SIGTERM', 30_000);
       await cleanUp();

@@ -30,6 +30,17 @@ export interface SoakResult {
   /** The same lines at the observer. */
   observed: Latency;
   rssMiB: { start: number; peak: number; end: number; peakAtMinute: number; perMinute: number[] };
+  /**
+   * The server's own account of its memory (null when it gives none): V8
+   * heap size (median) and used (lowest) each minute, and PGlite's
+   * WebAssembly memory (size and resident, MiB) at the first and last
+   * sample, null on PostgreSQL.
+   */
+  memory: {
+    heapTotalMiB: number[];
+    heapUsedLowMiB: number[];
+    wasm: { start: { size: number; resident: number | null }; end: { size: number; resident: number | null } } | null;
+  } | null;
   /** Share of one core, in percent, over the run. */
   cpu: { server: number; load: number; observer: number };
   /** Share of the run each main thread was runnable but waiting for a CPU, in percent (each load process apart). */
@@ -65,6 +76,14 @@ const perSecond = (frames: Record<string, number>) =>
     .map(([kind, n]) => `${kind} ${Math.round(n).toLocaleString('en')}`)
     .join(', ');
 
+const minutes = (mib: number[]) => mib.map((m) => m.toFixed(0)).join(', ');
+const mib = (n: number | null) => (n === null ? '?' : n.toFixed(0));
+const wasmCell = (m: SoakResult['memory']) => {
+  if (!m) return 'not reported';
+  if (!m.wasm) return 'none (not PGlite)';
+  const { start, end } = m.wasm;
+  return `${mib(start.size)} / ${mib(start.resident)} → ${mib(end.size)} / ${mib(end.resident)} MiB`;
+};
 const kib = (bytes: number) => (bytes < 1024 ? `${Math.round(bytes)} B` : `${(bytes / 1024).toLocaleString('en', { maximumFractionDigits: 0 })} KiB`);
 const queue = (q: QueueSummary | null, key: 'unreadByServer' | 'unreadByClients' | 'unsentByServer') => (q ? `${kib(q[key].mean)} / ${kib(q[key].max)}` : 'no ss');
 
@@ -80,6 +99,9 @@ export function printSoakTable(results: SoakResult[], setup: { people: number; t
     ['delivery to the observer (own process) p50 / p99 / max (n)', (r) => latency(r.observed)],
     ['server RSS start / peak / end', (r) => `${r.rssMiB.start.toFixed(0)} / ${r.rssMiB.peak.toFixed(0)} (minute ${r.rssMiB.peakAtMinute.toFixed(1)}) / ${r.rssMiB.end.toFixed(0)} MiB`],
     ['… median of each minute', (r) => `${r.rssMiB.perMinute.map((m) => m.toFixed(0)).join(', ')} MiB`],
+    ['… of it PGlite\'s WebAssembly memory (never shrinks): size / resident, start → end', (r) => wasmCell(r.memory)],
+    ['… V8 heap size, median of each minute (garbage not yet collected moves it)', (r) => (r.memory ? `${minutes(r.memory.heapTotalMiB)} MiB` : 'not reported')],
+    ['… V8 heap used, lowest of each minute (about what is live)', (r) => (r.memory ? `${minutes(r.memory.heapUsedLowMiB)} MiB` : 'not reported')],
     ['CPU: server (core 0)', (r) => `${r.cpu.server.toFixed(0)}%`],
     [`CPU: ${setup.workers} load processes + observer (cores ${setup.loadCores})`, (r) => `${r.cpu.load.toFixed(0)}% + ${r.cpu.observer.toFixed(1)}%`],
     ['main thread waiting for a CPU: server / each load process / observer', (r) => `${r.waited.server.toFixed(0)}% / ${r.waited.load.map((w) => w.toFixed(0)).join(', ')}% / ${r.waited.observer.toFixed(1)}%`],

@@ -5,7 +5,9 @@
  * COLLAB_DOC_ID names documents to create (comma-separated);
  * COLLAB_COMPACT_AFTER_UPDATES / _BYTES override the compaction thresholds
  * (the benchmark turns compaction off to measure a full log replay).
- * Prints {"url": …} once listening.
+ * Prints {"url": …} once listening; with MEMORY_REPORT_MS, a line
+ * {"memory": …} that often: its V8 heap and PGlite's WebAssembly memory (the
+ * soak tells from them whose memory moves).
  */
 import { createDocument } from '../../server/collab/documents.ts';
 import { parseConfig } from '../../server/config.ts';
@@ -30,6 +32,12 @@ const { app, collab, replay, onUpgrade } = createServices({
 });
 const running = await startServer({ app, port: 0, host: '127.0.0.1', log, onUpgrade });
 process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);
+if (process.env.MEMORY_REPORT_MS) {
+  setInterval(() => {
+    const { heapUsed, heapTotal, external } = process.memoryUsage();
+    process.stdout.write(`${JSON.stringify({ memory: { heapUsed, heapTotal, external, wasm: db.wasmMemoryBytes() } })}\n`);
+  }, Number(process.env.MEMORY_REPORT_MS)).unref();
+}
 
 process.on('SIGTERM', async () => {
   await collab.close();
