@@ -14,7 +14,9 @@
  * convergence (every tab's copy equals a fresh client's), lines typed and
  * lost, delivery latency of timeline lines at other people's active tabs and
  * at an observer (one more stock client, alone in its process: what the
- * server delivers without the load generator's queueing), server RSS, CPU of
+ * server delivers without the load generator's queueing), server RSS (with
+ * Warroom's own account of it: V8 heap, PGlite's WebAssembly memory, and the
+ * RSS right after a full garbage collection before and after), CPU of
  * each side and how long each waited for a CPU, the kernel's socket queues,
  * the load processes' event-loop delay and GC, and frames per second. If
  * the reference shows the same tail under the same load, the tail is the
@@ -184,12 +186,27 @@ class ServerMemorySeries {
   }
 }
 
+/**
+ * The server's RSS right after it collected all its garbage: what it
+ * retains, where the one-second samples also hold garbage V8 has not
+ * collected yet (its heap grows to a few times what is live before a full
+ * collection). Null for a server that cannot be asked (the reference).
+ */
+async function retainedKiB(server: SoakServer): Promise<number | null> {
+  if (!server.collectGarbage()) return null;
+  // The collection, and the freeing of what it leaves to finalizers (a WebAssembly memory's pages), take a moment.
+  await sleep(2000);
+  return rssKiB(server.process.pid);
+}
+
 async function soak(id: SoakTargetId): Promise<SoakResult> {
   const server = await startSoakServer(id, { people: PEOPLE, docId: DOC_ID, postgresUrl: process.env.DATABASE_URL ?? null, wrap: niced, env: WARROOM_ENV, cpuProfDir: CPU_PROF_DIR || null });
   const loads: LoadProcess[] = [];
   try {
     const tabs: LoadTab[] = server.people.flatMap((headers, person) => Array.from({ length: TABS }, (_, i) => ({ headers, person, role: i === 0 ? ('active' as const) : ('idle' as const) })));
     console.log(`soak ${server.label}: ${tabs.length} clients (${PEOPLE} people × ${TABS} tabs) in ${WORKERS} load processes + 1 observer for ${MINUTES} min; server on core 0, load on cores ${loadCores}${NICE ? `, all at niceness ${NICE}` : ''}`);
+    // Before any client connects: a full collection under load would hold the deliveries being measured.
+    const retainedAtStart = await retainedKiB(server);
     for (let w = 0; w <= WORKERS; w++) loads.push(new LoadProcess());
     const observer = loads[WORKERS];
     await Promise.all([
@@ -222,6 +239,7 @@ async function soak(id: SoakTargetId): Promise<SoakResult> {
     clearInterval(sampler);
     rss.push(rssKiB(server.process.pid));
     memory.sample(0);
+    const retainedAtEnd = await retainedKiB(server);
 
     const expected = await freshCopy(server);
     const reports = await Promise.all(loads.map((l) => l.ask<LoadReport>('report', 'report')));
@@ -248,6 +266,7 @@ async function soak(id: SoakTargetId): Promise<SoakResult> {
       observed: quantile(reports[WORKERS].histogram),
       rssMiB: rssSeries(rss),
       memory: memory.result(),
+      retainedMiB: retainedAtStart === null || retainedAtEnd === null ? null : { start: retainedAtStart / 1024, end: retainedAtEnd / 1024 },
       cpu: { server: cpu[0], load: cpu.slice(1, WORKERS + 1).reduce((a, b) => a + b, 0), observer: cpu[WORKERS + 1] },
       waited: { server: waited[0], load: waited.slice(1, WORKERS + 1), observer: waited[WORKERS + 1] },
       queues: queued,

@@ -29,6 +29,8 @@ export interface SoakServer {
   readonly people: Record<string, string>[];
   /** The server's latest report of its own memory (Warroom's only; null for the reference). */
   memory(): ServerMemory | null;
+  /** Makes the server collect all its garbage (Warroom's only; false for the reference). */
+  collectGarbage(): boolean;
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ async function startReference({ people, wrap }: SoakServerOptions): Promise<Soak
     wsBase: process.url,
     people: Array.from({ length: people }, () => ({})),
     memory: () => null,
+    collectGarbage: () => false,
     stop: () => process.stop('SIGTERM', 30_000),
   };
 }
@@ -92,7 +95,8 @@ async function startWarroom(id: 'warroom-pglite' | 'warroom-postgres', options: 
   try {
     process = await startPinned({
       name: id,
-      command: options.wrap([...NODE, ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []), join(ROOT, 'tests', 'helpers', 'collab-child.ts')]),
+      // --expose-gc: SIGUSR2 collects all garbage (see collab-child.ts), for the retained-memory figure.
+      command: options.wrap([...NODE, '--expose-gc', ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []), join(ROOT, 'tests', 'helpers', 'collab-child.ts')]),
       env: cleanEnv({ ...storage, COLLAB_DOC_ID: options.docId, LOG_LEVEL: 'warn', MEMORY_REPORT_MS: String(MEMORY_REPORT_MS), ...options.env }),
       cwd: ROOT,
       onLine: (line) => {
@@ -112,6 +116,7 @@ async function startWarroom(id: 'warroom-pglite' | 'warroom-postgres', options: 
     wsBase: `${process.url.replace(/^http/, 'ws')}/collab`,
     people: cookies.map((cookie) => ({ cookie, origin: process.url })),
     memory: () => memory,
+    collectGarbage: () => globalThis.process.kill(process.pid, 'SIGUSR2'),
     stop: async () => {
       await process.stop('SIGTERM', 30_000);
       await cleanUp();

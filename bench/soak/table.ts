@@ -36,6 +36,8 @@ export interface SoakResult {
    * WebAssembly memory (size and resident, MiB) at the first and last
    * sample, null on PostgreSQL.
    */
+  /** RSS right after a full garbage collection, before the clients connect and after they stopped typing (null: not asked). */
+  retainedMiB: { start: number; end: number } | null;
   memory: {
     heapTotalMiB: number[];
     heapUsedLowMiB: number[];
@@ -78,6 +80,7 @@ const perSecond = (frames: Record<string, number>) =>
 
 const minutes = (mib: number[]) => mib.map((m) => m.toFixed(0)).join(', ');
 const mib = (n: number | null) => (n === null ? '?' : n.toFixed(0));
+const percent = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(0)}%`;
 const wasmCell = (m: SoakResult['memory']) => {
   if (!m) return 'not reported';
   if (!m.wasm) return 'none (not PGlite)';
@@ -102,6 +105,7 @@ export function printSoakTable(results: SoakResult[], setup: { people: number; t
     ['… of it PGlite\'s WebAssembly memory (never shrinks): size / resident, start → end', (r) => wasmCell(r.memory)],
     ['… V8 heap size, median of each minute (garbage not yet collected moves it)', (r) => (r.memory ? `${minutes(r.memory.heapTotalMiB)} MiB` : 'not reported')],
     ['… V8 heap used, lowest of each minute (about what is live)', (r) => (r.memory ? `${minutes(r.memory.heapUsedLowMiB)} MiB` : 'not reported')],
+    ['server RSS right after a full garbage collection: before the clients connect / after they stopped', (r) => (r.retainedMiB ? `${mib(r.retainedMiB.start)} / ${mib(r.retainedMiB.end)} MiB (${percent(r.retainedMiB.end / r.retainedMiB.start - 1)})` : 'not asked')],
     ['CPU: server (core 0)', (r) => `${r.cpu.server.toFixed(0)}%`],
     [`CPU: ${setup.workers} load processes + observer (cores ${setup.loadCores})`, (r) => `${r.cpu.load.toFixed(0)}% + ${r.cpu.observer.toFixed(1)}%`],
     ['main thread waiting for a CPU: server / each load process / observer', (r) => `${r.waited.server.toFixed(0)}% / ${r.waited.load.map((w) => w.toFixed(0)).join(', ')}% / ${r.waited.observer.toFixed(1)}%`],
