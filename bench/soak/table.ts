@@ -36,13 +36,13 @@ export interface SoakResult {
    * WebAssembly memory (size and resident, MiB) at the first and last
    * sample, null on PostgreSQL.
    */
-  /** RSS right after a full garbage collection, before the clients connect and after they stopped typing (null: not asked). */
-  retainedMiB: { start: number; end: number } | null;
   memory: {
     heapTotalMiB: number[];
     heapUsedLowMiB: number[];
     wasm: { start: { size: number; resident: number | null }; end: { size: number; resident: number | null } } | null;
   } | null;
+  /** RSS right after a full garbage collection, before the clients connect and after they stopped typing (null: not asked). */
+  retainedMiB: { start: number; end: number } | null;
   /** Share of one core, in percent, over the run. */
   cpu: { server: number; load: number; observer: number };
   /** Share of the run each main thread was runnable but waiting for a CPU, in percent (each load process apart). */

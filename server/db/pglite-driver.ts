@@ -96,7 +96,7 @@ class DurableNodeFS extends NodeFS {
  * PostgreSQL's buffer pool lives in PGlite's WebAssembly memory, which never
  * shrinks, and PGlite touches all of it at start: the default 128 MB grew
  * that memory from 128 to 189 MiB and made 151 MiB of it resident before the
- * first query (16 MB: 128 MiB, 29 MiB resident), in a server whose whole
+ * first query (16 MB: 128 MiB, about 30 MiB resident), in a server whose whole
  * resident set was about 500 MiB. A page outside the pool is one read of an
  * ordinary file, which the OS page cache already holds, so the larger pool
  * kept a second copy of the same pages. wal_buffers would follow the pool
