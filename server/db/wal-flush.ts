@@ -26,21 +26,32 @@
  * may have dropped the dirty pages, so nothing written since can be
  * promised durable (PostgreSQL itself stops on it).
  */
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readlinkSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync, readlinkSync } from 'node:fs';
 
 /** How files reach the disk; tests replace these to count or hold flushes. */
 export const walFiles = {
   syncNow: (fd: number) => fsyncSync(fd),
   syncPathNow: (path: string) => syncPath(path),
-  flushPath: async (path: string): Promise<void> => {
-    const file = await open(path, 'r');
-    try {
-      await file.datasync();
-    } finally {
-      await file.close();
-    }
-  },
+  /**
+   * One trip to the thread pool: opening and closing a file the kernel has
+   * just written costs microseconds, while each trip is a turn of an event
+   * loop that may be busy with other work (a large change applied in
+   * slices) before the commit waiting on it can go on.
+   */
+  flushPath: (path: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch (error) {
+        return reject(error);
+      }
+      fdatasync(fd, (error) => {
+        closeSync(fd);
+        if (error) reject(error);
+        else resolve();
+      });
+    }),
 };
 
 const ZEROS = Buffer.alloc(64 * 1024);

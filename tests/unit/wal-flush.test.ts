@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -102,5 +102,32 @@ describe('the embedded database WAL flusher', () => {
     await expect(wal.durable()).rejects.toThrow(/nothing written since can be promised durable/);
     await expect(wal.durable()).rejects.toThrow(/i\/o error/);
     expect(() => wal.fsync(fds[0], '/pglite/data/pg_wal/0001')).toThrow();
+  });
+});
+
+describe('flushing a WAL file while the event loop is busy', () => {
+  it('waits one turn of the event loop, not one per step (open, flush, close)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wal-flush-'));
+    const path = join(dir, '0001');
+    writeFileSync(path, 'WAL record');
+    // Every turn does 30 ms of other work, as when a large change is applied in slices.
+    let turns = 0;
+    let flushed = false;
+    const busy = () => {
+      if (flushed) return;
+      turns++;
+      const until = performance.now() + 30;
+      while (performance.now() < until);
+      setImmediate(busy);
+    };
+    setImmediate(busy);
+    try {
+      await walFiles.flushPath(path);
+      flushed = true;
+      expect(turns).toBeLessThanOrEqual(2);
+    } finally {
+      flushed = true;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
