@@ -26,21 +26,32 @@
  * may have dropped the dirty pages, so nothing written since can be
  * promised durable (PostgreSQL itself stops on it).
  */
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readlinkSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync, readlinkSync } from 'node:fs';
 
 /** How files reach the disk; tests replace these to count or hold flushes. */
 export const walFiles = {
   syncNow: (fd: number) => fsyncSync(fd),
   syncPathNow: (path: string) => syncPath(path),
-  flushPath: async (path: string): Promise<void> => {
-    const file = await open(path, 'r');
-    try {
-      await file.datasync();
-    } finally {
-      await file.close();
-    }
-  },
+  /**
+   * One trip to the thread pool: opening and closing a file the kernel has
+   * just written costs microseconds, while each trip is a turn of an event
+   * loop that may be busy with other work (a large change applied in
+   * slices) before the commit waiting on it can go on.
+   */
+  flushPath: (path: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch (error) {
+        return reject(error);
+      }
+      fdatasync(fd, (error) => {
+        closeSync(fd);
+        if (error) reject(error);
+        else resolve();
+      });
+    }),
 };
 
 const ZEROS = Buffer.alloc(64 * 1024);
@@ -72,15 +83,24 @@ function syncPath(path: string): void {
 /** Whether a path inside the embedded database is a WAL segment. */
 export const isWal = (virtualPath: string | undefined) => virtualPath?.includes('/pg_wal/') ?? false;
 
+/** Flushes running beside each other at most; a commit finding this many waits for the newest and starts its own after. */
+const PARALLEL_FLUSHES = 2;
+
+interface Flush {
+  /** The flush requests it covers: every one recorded before it began. */
+  upTo: number;
+  done: Promise<void>;
+}
+
 export class WalFlusher {
   /** Real paths of WAL files written since their last flush began. */
   #dirty = new Set<string>();
-  /** Paths whose flush on the thread pool has begun and not yet finished. */
-  #inFlight = new Set<string>();
+  /** Paths whose flush on the thread pool has begun and not yet finished, with how many such flushes. */
+  #inFlight = new Map<string, number>();
+  #flushes = new Set<Flush>();
   /** Flush requests recorded so far, and how many of them are known to be on disk. */
   #requested = 0;
   #durable = 0;
-  #running: Promise<void> | null = null;
   #failure: Error | null = null;
 
   /** PostgreSQL's fsync of a file: WAL is recorded for later, anything else synced now (WAL first). */
@@ -125,7 +145,7 @@ export class WalFlusher {
   syncNow(): void {
     if (!this.#walWaiting()) return;
     const upTo = this.#requested;
-    for (const path of new Set([...this.#inFlight, ...this.#dirty])) walFiles.syncPathNow(path);
+    for (const path of new Set([...this.#inFlight.keys(), ...this.#dirty])) walFiles.syncPathNow(path);
     this.#dirty.clear();
     this.#durable = Math.max(this.#durable, upTo);
   }
@@ -138,36 +158,59 @@ export class WalFlusher {
     return this.#until(target);
   }
 
+  /**
+   * A flush that began after the request covers it. One that began before
+   * does not, and waiting for it to end before starting another added its
+   * remaining time to the commit's: while a member's large changes kept the
+   * disk busy, a keystroke's commit waited for two flushes of 40–90 ms each,
+   * one after the other. So the next flush starts beside it; an fdatasync
+   * returns once everything written to the file before the call is on disk,
+   * whichever call started writing it.
+   */
   async #until(target: number): Promise<void> {
-    // Bounded: each pass flushes at least everything recorded before it started.
-    for (let pass = 0; pass < 1000 && this.#durable < target; pass++) {
-      this.#running ??= this.#flushOnce().finally(() => (this.#running = null));
-      await this.#running;
+    // Bounded: each pass waits for a flush, and the last ones began after this request.
+    for (let pass = 0; pass < 1000 && this.#durable < target && !this.#failure; pass++) {
+      const flushes = [...this.#flushes];
+      const covering = flushes.find((flush) => flush.upTo >= target);
+      const newest = flushes.reduce<Flush | null>((last, flush) => (last && last.upTo >= flush.upTo ? last : flush), null);
+      const waitFor = covering ?? (flushes.length >= PARALLEL_FLUSHES ? newest! : this.#startFlush());
+      await waitFor.done.catch(() => {});
     }
     if (this.#failure) throw this.#failure;
   }
 
-  async #flushOnce(): Promise<void> {
+  #startFlush(): Flush {
     const upTo = this.#requested;
-    const paths = [...this.#dirty];
+    // Files still being flushed are flushed again: their flush began before some of the writes this one must cover.
+    const paths = [...new Set([...this.#dirty, ...this.#inFlight.keys()])];
     this.#dirty.clear();
-    for (const path of paths) this.#inFlight.add(path);
-    try {
-      await Promise.all(
-        paths.map((path) =>
-          walFiles.flushPath(path).catch((error: NodeJS.ErrnoException) => {
-            // Recycled by a checkpoint meanwhile, which flushed it first.
-            if (error.code !== 'ENOENT') throw error;
-          }),
-        ),
-      );
-      this.#durable = Math.max(this.#durable, upTo);
-    } catch (error) {
-      this.#failure = new Error(`flushing the embedded database's WAL failed; nothing written since can be promised durable: ${(error as Error).message}`, { cause: error });
-      throw this.#failure;
-    } finally {
-      for (const path of paths) this.#inFlight.delete(path);
-    }
+    for (const path of paths) this.#inFlight.set(path, (this.#inFlight.get(path) ?? 0) + 1);
+    const flush: Flush = { upTo, done: Promise.resolve() };
+    flush.done = (async () => {
+      try {
+        await Promise.all(
+          paths.map((path) =>
+            walFiles.flushPath(path).catch((error: NodeJS.ErrnoException) => {
+              // Recycled by a checkpoint meanwhile, which flushed it first.
+              if (error.code !== 'ENOENT') throw error;
+            }),
+          ),
+        );
+        this.#durable = Math.max(this.#durable, upTo);
+      } catch (error) {
+        this.#failure ??= new Error(`flushing the embedded database's WAL failed; nothing written since can be promised durable: ${(error as Error).message}`, { cause: error });
+        throw this.#failure;
+      } finally {
+        for (const path of paths) {
+          const left = this.#inFlight.get(path)! - 1;
+          if (left > 0) this.#inFlight.set(path, left);
+          else this.#inFlight.delete(path);
+        }
+        this.#flushes.delete(flush);
+      }
+    })();
+    this.#flushes.add(flush);
+    return flush;
   }
 }
 

@@ -65,3 +65,29 @@ describe.each(backends)('loading a stored document (%s)', (backend) => {
     expect(loaded).toEqual({ updates: [], segmentCount: 0, lastSeq: 0, logCount: 0, logBytes: 0 });
   });
 });
+
+describe.each(backends)('storing a large change (%s)', (backend) => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(backend);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  // Compressing it is work on the committing statement (on the server's own thread with PGlite) that everyone else's commits wait behind.
+  it('keeps its bytes as they came, uncompressed, and reads them back unchanged', async () => {
+    const docId = await newDocument(db.sql);
+    const store = sqlDocumentStore(db.sql);
+    const change = new TextEncoder().encode('Entry: checked the dashboards again. '.repeat(9000));
+    await store.append(docId, [row(change)]);
+
+    const [stored] = await db.sql<{ compression: string | null; bytes: number }>`
+      select pg_column_compression(update) as compression, octet_length(update) as bytes from document_updates where doc_id = ${docId}`;
+    const loaded = await store.load(docId);
+
+    expect(stored).toEqual({ compression: null, bytes: change.byteLength });
+    expect(loaded.updates.map((update) => new Uint8Array(update))).toEqual([change]);
+  });
+});

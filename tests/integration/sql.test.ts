@@ -44,6 +44,31 @@ describe.each(backends)('SQL interface (%s)', (backend) => {
     expect(finished.indexOf('other')).toBeLessThan(finished.length - 1);
   });
 
+  // Embedded PGlite only: PostgreSQL's queries never run on this thread.
+  it.runIf(backend === 'pglite')('runs a query that finds the database idle at once, while a loop of queries still takes turns', async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    // Every turn of the event loop does 20 ms of other work, as when a large change is applied in slices.
+    let turns = 0;
+    let stopped = false;
+    const busy = () => {
+      if (stopped) return;
+      turns++;
+      const until = performance.now() + 20;
+      while (performance.now() < until);
+      setImmediate(busy);
+    };
+    setImmediate(busy);
+    try {
+      await db.sql`select ${1}::int as one`;
+      const first = turns;
+      for (let i = 0; i < 4; i++) await db.sql`select ${i}::int as i`;
+      expect(first).toBe(0);
+      expect(turns).toBeGreaterThanOrEqual(4);
+    } finally {
+      stopped = true;
+    }
+  });
+
   it('passes a JSON array as jsonb, not as a PostgreSQL array', async () => {
     await db.sql`insert into things (id, data) values (5, ${[{ b: 1 }, 'two']}::jsonb)`;
     const [row] = await db.sql<{ data: unknown }>`select data from things where id = 5`;

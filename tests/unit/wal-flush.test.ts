@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -68,6 +68,35 @@ describe('the embedded database WAL flusher', () => {
     await durable;
   });
 
+  it('starts the flush a later commit waits for beside one already running, covering that file too, instead of after it', async () => {
+    const wal = new WalFlusher();
+    const finish = new Map<string, () => void>();
+    walFiles.flushPath = (path) => {
+      const call = `later ${path.slice(dir.length)}`;
+      calls.push(call);
+      return new Promise<void>((resolve) => finish.set(`${call} #${calls.filter((c) => c === call).length}`, resolve));
+    };
+    wal.fsync(file('pg_wal/0001'), '/pglite/data/pg_wal/0001');
+    let firstDone = false;
+    const first = wal.durable().then(() => (firstDone = true));
+    // More WAL, in the next file, while the first flush is still on the thread pool.
+    wal.fsync(file('pg_wal/0002'), '/pglite/data/pg_wal/0002');
+    let secondDone = false;
+    const second = wal.durable().then(() => (secondDone = true));
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(calls).toEqual(['later /pg_wal/0001', 'later /pg_wal/0002', 'later /pg_wal/0001']);
+    finish.get('later /pg_wal/0002 #1')!();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Its flush of 0001 began after the first commit's write too, but has not ended: nothing is durable yet.
+    expect([firstDone, secondDone]).toEqual([false, false]);
+    finish.get('later /pg_wal/0001 #2')!();
+    await second;
+    expect(secondDone).toBe(true);
+    finish.get('later /pg_wal/0001 #1')!();
+    await first;
+  });
+
   it('flushes recorded WAL before a data file is written, so the OS cannot write the page back ahead of its WAL', () => {
     const wal = new WalFlusher();
     const page = new Uint8Array(8192);
@@ -102,5 +131,32 @@ describe('the embedded database WAL flusher', () => {
     await expect(wal.durable()).rejects.toThrow(/nothing written since can be promised durable/);
     await expect(wal.durable()).rejects.toThrow(/i\/o error/);
     expect(() => wal.fsync(fds[0], '/pglite/data/pg_wal/0001')).toThrow();
+  });
+});
+
+describe('flushing a WAL file while the event loop is busy', () => {
+  it('waits one turn of the event loop, not one per step (open, flush, close)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wal-flush-'));
+    const path = join(dir, '0001');
+    writeFileSync(path, 'WAL record');
+    // Every turn does 30 ms of other work, as when a large change is applied in slices.
+    let turns = 0;
+    let flushed = false;
+    const busy = () => {
+      if (flushed) return;
+      turns++;
+      const until = performance.now() + 30;
+      while (performance.now() < until);
+      setImmediate(busy);
+    };
+    setImmediate(busy);
+    try {
+      await walFiles.flushPath(path);
+      flushed = true;
+      expect(turns).toBeLessThanOrEqual(2);
+    } finally {
+      flushed = true;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
