@@ -12,8 +12,8 @@ import type { CollabOptions } from '../collab/collab-server.ts';
 import { documentExists } from '../collab/documents.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Access } from '../incidents/permissions.ts';
-import { findIncidentByDocId, findParticipantKinds, type Incident } from '../incidents/repo.ts';
-import { isWarRoomDocId, warRoomAccess, warRoomDocId } from '../incidents/war-room.ts';
+import { findParticipantKinds, type Incident } from '../incidents/repo.ts';
+import { isWarRoomDocId, readWarRoom, warRoomAccess, warRoomDocId } from '../incidents/war-room.ts';
 import { postmortemAccess } from '../postmortem/document.ts';
 import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
 
@@ -24,7 +24,9 @@ import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
  * query each, however many people are in the room.
  */
 export const decideDocumentAuthorizations: DecideAuthorizations = async (sql, userIds, docId) => {
-  const users = [...(await getUsers(sql, userIds)).values()].filter((user) => user.active);
+  // One round of queries, not three after one another: an upgrade waits for this decision.
+  const [found, warRoom] = await Promise.all([getUsers(sql, userIds), isWarRoomDocId(docId) ? readWarRoom(sql, docId, userIds) : null]);
+  const users = [...found.values()].filter((user) => user.active);
   const decided = new Map<string, Authorization>(userIds.map((id) => [id, { access: 'missing', role: null }]));
   if (users.length === 0) return decided;
   const decide = (access: Map<string, Access>, roleOf: (userId: string) => string | null = () => null) => {
@@ -35,10 +37,7 @@ export const decideDocumentAuthorizations: DecideAuthorizations = async (sql, us
     }
     return decided;
   };
-  if (isWarRoomDocId(docId)) {
-    const warRoom = await warRoomAccess(sql, users, docId);
-    if (warRoom) return decide(warRoom.access, (userId) => roleHeld(warRoom.incident, userId));
-  }
+  if (warRoom) return decide(warRoomAccess(users, warRoom), (userId) => roleHeld(warRoom.incident, userId));
   // A postmortem follows its incident's visibility; writable by the war room's writers until published.
   if (isPostmortemDocId(docId)) {
     const access = await postmortemAccess(sql, users, docId);
@@ -80,7 +79,7 @@ export async function warmUpDocumentPolicy(sql: Sql): Promise<void> {
   await validateSessionToken(sql, `${nobody.replace('-', '')}.${nobody.replace('-', '')}`);
   await Promise.all([
     getUsers(sql, [nobody]),
-    findIncidentByDocId(sql, warRoomDocId(nobody)),
+    readWarRoom(sql, warRoomDocId(nobody), [nobody]),
     findParticipantKinds(sql, nobody, [nobody]),
     documentExists(sql, nobody),
   ]);
