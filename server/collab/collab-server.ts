@@ -194,35 +194,6 @@ export class CollabServer {
     return warmUpFirstSync();
   }
 
-  /**
-   * Starts loading a document's room for an upgrade whose access is still
-   * being decided: after a restart the load's query and the Yjs work then
-   * overlap the access queries. Nothing of the room reaches anyone but
-   * through `connect`, which the upgrade calls only once access is granted.
-   * The load, when this call started it; an upgrade that does not connect
-   * hands it to `abandonPreload`.
-   */
-  preload(docId: string): Promise<Room> | null {
-    if (this.#closing || this.#rooms.has(docId) || this.#loading.has(docId)) return null;
-    const loading = this.#room(docId);
-    // A failed load is logged by the connection that waits for it (connect loads again); a refused upgrade has nobody to tell.
-    loading.catch((error: unknown) => this.#log.debug({ err: error, docId }, 'loading a document ahead of its access decision failed'));
-    return loading;
-  }
-
-  /**
-   * The upgrade that started `loading` was refused (or failed): the room
-   * unloads as soon as it is loaded, unless someone joined it meanwhile, so
-   * asking for documents one may not open keeps none of them in memory.
-   */
-  abandonPreload(loading: Promise<Room>): void {
-    loading.then(
-      (room) => this.#scheduleUnload(room, 0),
-      // Logged by `preload`.
-      () => undefined,
-    );
-  }
-
   /** Takes a connection slot for an upgrade about to be accepted, or says why not (see connection-caps.ts). */
   admit(applicant: Applicant): Admission {
     return this.#caps.admit(applicant);
@@ -363,14 +334,13 @@ export class CollabServer {
     throw new Error(`document ${docId} keeps unloading; giving up`);
   }
 
-  #scheduleUnload(room: Room, delayMs = this.#options.config.collabUnloadMs): void {
+  #scheduleUnload(room: Room): void {
     if (this.#closing || room.connections.size > 0 || this.#rooms.get(room.docId) !== room) return;
     this.#cancelUnload(room.docId);
-    // A join cancels the timer (see connect), so a connection that arrives in the meantime keeps the room.
     const timer = setTimeout(() => {
       this.#unloadTimers.delete(room.docId);
       if (room.connections.size === 0 && this.#rooms.get(room.docId) === room) this.#unload(room);
-    }, delayMs);
+    }, this.#options.config.collabUnloadMs);
     timer.unref();
     this.#unloadTimers.set(room.docId, timer);
   }

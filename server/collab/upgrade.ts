@@ -13,7 +13,7 @@ import type { Config } from '../config.ts';
 import { isDatabaseUnavailable, withDeadline } from '../db/availability.ts';
 import type { Logger } from '../log.ts';
 import { CloseCode } from '../shared/close-codes.ts';
-import type { Authenticate, Visitor } from './access.ts';
+import type { Authenticate } from './access.ts';
 import type { CollabServer } from './collab-server.ts';
 
 export interface CollabUpgradeOptions {
@@ -55,36 +55,16 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandl
     // Remembered decisions are used as they are: no timer, no wait (see access-cache.ts for what keeps them honest).
     const valid = collab.rememberedVisitor(request) ?? (await withDeadline(authenticate(request), queryDeadlineMs, 'the session check'));
     if (!valid) return refuse(socket, 401, 'Log in to open this document.');
-    const remembered = collab.rememberedAuthorization(valid.user.id, docId);
-    // A signed-in person's document loads while their access is decided; nothing of it is sent unless it is granted.
-    const preloading = remembered === undefined ? collab.preload(docId) : null;
-    let connected = false;
-    try {
-      const { access, role } = remembered ?? (await withDeadline(collab.authorize(valid.user.id, docId), queryDeadlineMs, 'the access check'));
-      if (access === 'missing') return refuse(socket, 404, 'No such document.');
-      if (collab.closing) return refuse(socket, 503, 'The server is restarting. Try again in a moment.');
-      if (socket.destroyed) return;
-      connected = accept(request, socket, head, docId, valid, access, role);
-    } finally {
-      if (preloading && !connected) collab.abandonPreload(preloading);
-    }
-  }
-
-  /** Takes a connection slot and upgrades; false when a cap refused it. No await: the slot is taken and used in one go. */
-  function accept(
-    request: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    docId: string,
-    valid: Visitor,
-    access: 'write' | 'read',
-    role: string | null,
-  ): boolean {
+    const { access, role } =
+      collab.rememberedAuthorization(valid.user.id, docId) ?? (await withDeadline(collab.authorize(valid.user.id, docId), queryDeadlineMs, 'the access check'));
+    if (access === 'missing') return refuse(socket, 404, 'No such document.');
+    if (collab.closing) return refuse(socket, 503, 'The server is restarting. Try again in a moment.');
+    if (socket.destroyed) return;
+    // No await from here to the upgrade: the slot is taken and used in one go.
     const admission = collab.admit({ docId, userId: valid.user.id, sessionId: valid.sessionId, roleHolder: role !== null });
     if (!admission.ok) {
       log.warn({ docId, userId: valid.user.id, status: admission.status }, 'collab connection refused: over a connection cap');
-      refuse(socket, admission.status, admission.message, { 'Retry-After': '5' });
-      return false;
+      return refuse(socket, admission.status, admission.message, { 'Retry-After': '5' });
     }
     socket.once('close', admission.release);
 
@@ -140,7 +120,6 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandl
         socket.uncork();
       }
     });
-    return true;
   }
 
   return (request, socket, head) => {
