@@ -16,7 +16,7 @@ import type { PagesHandler } from './http/pages.ts';
 import { startServer } from './http-server.ts';
 import { createLogger } from './log.ts';
 import { createServices } from './wiring/services.ts';
-import { warmUpDocumentPolicy } from './wiring/document-policy.ts';
+import { warmUpWebsocketPath } from './wiring/document-policy.ts';
 
 const started = performance.now();
 let config;
@@ -55,7 +55,7 @@ const cluster = startClusterNode({ sql: db.sql, config, log });
 const { app, collab, replay, onUpgrade } = createServices({ sql: db.sql, config, log, pages, cluster });
 await cluster?.start(collab);
 // The first clients after a restart should not wait for cold query plans and code (see collab/warm-up.ts).
-await Promise.all([warmUpDocumentPolicy(db.sql), collab.warmUp()]).catch((error: unknown) =>
+await warmUpWebsocketPath(db.sql, collab).catch((error: unknown) =>
   log.warn({ err: error }, 'warming up the websocket path failed; the first connections will be slower'),
 );
 const running = await startServer({ app, port: config.port, host: config.host, log, onUpgrade });

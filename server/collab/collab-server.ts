@@ -18,7 +18,7 @@ import type { CollabPeers } from './peers.ts';
 import { Room, type RoomOptions } from './room.ts';
 import { SessionSweep, type CheckSessions } from './session-sweep.ts';
 import { sqlDocumentStore, type DocumentStore } from './storage.ts';
-import { warmUpFirstSync } from './warm-up.ts';
+import { warmUpFirstSync, warmUpLoad } from './warm-up.ts';
 import { WriteBudgets } from './write-budgets.ts';
 
 export interface CollabOptions {
@@ -181,9 +181,14 @@ export class CollabServer {
     );
   }
 
-  /** Runs a first sync's storage and Yjs work once, before the server takes connections (see warm-up.ts). */
+  /** A first sync's storage queries on `sql` (one of the pool's connections: see Sql.everyConnection), before the server takes connections. */
+  warmUpQueries(sql: Sql): Promise<void> {
+    return warmUpLoad(this.#options.store ?? sqlDocumentStore(sql));
+  }
+
+  /** A first sync's Yjs work, before the server takes connections (see warm-up.ts). */
   warmUp(): Promise<void> {
-    return warmUpFirstSync(this.#roomOptions.store);
+    return warmUpFirstSync();
   }
 
   /** Takes a connection slot for an upgrade about to be accepted, or says why not (see connection-caps.ts). */

@@ -14,7 +14,7 @@ type PgSql = postgres.Sql | postgres.TransactionSql;
 const toParam = (value: unknown) =>
   value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
 
-function driverFor(pg: PgSql, inTransaction: boolean): Driver {
+function driverFor(pg: PgSql, inTransaction: boolean, max = 1): Driver {
   const driver: Driver = {
     async query(text, params) {
       const rows = await pg.unsafe(text, params.map(toParam) as postgres.ParameterOrJSON<never>[]);
@@ -29,12 +29,26 @@ function driverFor(pg: PgSql, inTransaction: boolean): Driver {
       return (pg as postgres.Sql).begin((tx) => fn(driverFor(tx, true))) as Promise<never>;
     },
   };
+  // A query's first run on a connection reads the catalog of every table it touches into that backend, and postgres.js
+  // hands each query to the connection idle the longest, so a warm-up through the pool left most connections cold:
+  // every connection is reserved at once, then each runs `fn`.
+  if (!inTransaction && max > 1) {
+    driver.everyConnection = async (fn) => {
+      const reserved = await Promise.all(Array.from({ length: max }, () => (pg as postgres.Sql).reserve()));
+      try {
+        await Promise.all(reserved.map((connection) => fn(driverFor(connection, false))));
+      } finally {
+        for (const connection of reserved) connection.release();
+      }
+    };
+  }
   return driver;
 }
 
 export function openPostgres(options: PostgresOptions): { driver: Driver; close: () => Promise<void> } {
+  const max = options.max ?? 10;
   const pg = postgres(options.url, {
-    max: options.max ?? 10,
+    max,
     onnotice: () => {},
     // int8 (counts, bigserial ids) as numbers: our values stay far below 2^53.
     types: { bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) } },
@@ -45,5 +59,5 @@ export function openPostgres(options: PostgresOptions): { driver: Driver; close:
     connect_timeout: 2,
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
   });
-  return { driver: driverFor(pg, false), close: () => pg.end({ timeout: 5 }) };
+  return { driver: driverFor(pg, false, max), close: () => pg.end({ timeout: 5 }) };
 }

@@ -24,12 +24,21 @@ export interface Sql {
   begin<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /** Runs a script of several statements with no parameters (migrations only). */
   script(text: string): Promise<void>;
+  /**
+   * Runs `fn` once on each of the pool's connections (opening them), at the
+   * same time; once on a single-connection database. For warming up: what a
+   * query costs the first time (its plan, the catalog it reads) is paid per
+   * connection. Nothing else can use the pool until every `fn` has finished.
+   */
+  everyConnection(fn: (sql: Sql) => Promise<unknown>): Promise<void>;
 }
 
 export interface Driver {
   query(text: string, params: unknown[]): Promise<Row[]>;
   script(text: string): Promise<void>;
   begin<T>(fn: (tx: Driver) => Promise<T>): Promise<T>;
+  /** See Sql.everyConnection; a driver with one connection leaves it out. */
+  everyConnection?(fn: (connection: Driver) => Promise<unknown>): Promise<void>;
 }
 
 /** `frag\`state = ${s}\`` builds a fragment to splice into a query. */
@@ -80,5 +89,9 @@ export function createSql(driver: Driver): Sql {
   }) as Sql;
   sql.begin = (fn) => driver.begin((tx) => fn(createSql(tx)));
   sql.script = (text) => driver.script(text);
+  sql.everyConnection = async (fn) => {
+    if (driver.everyConnection) await driver.everyConnection((connection) => fn(createSql(connection)));
+    else await fn(sql);
+  };
   return sql;
 }

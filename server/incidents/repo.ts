@@ -256,6 +256,19 @@ export async function findParticipantKinds(sql: Sql, incidentId: string, userIds
   return new Map(rows.map((row) => [row.user_id, row.kind]));
 }
 
+/**
+ * `findParticipantKinds` of the incident that owns a war-room document, found
+ * by the document's id: it runs alongside `findIncidentByDocId` instead of
+ * after it (a websocket upgrade waits for both).
+ */
+export async function findParticipantKindsByDocId(sql: Sql, docId: string, userIds: readonly string[]): Promise<Map<string, ParticipantKind>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await sql<{ user_id: string; kind: ParticipantKind }>`
+    select p.user_id, p.kind from incident_participants p join incidents i on i.id = p.incident_id
+    where i.doc_id = ${docId} and p.user_id = any(${userIds}::text[])`;
+  return new Map(rows.map((row) => [row.user_id, row.kind]));
+}
+
 /** Adds the person or changes their kind; `joined_at` stays the first time they joined. */
 export async function upsertParticipant(
   sql: Sql,

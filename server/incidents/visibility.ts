@@ -5,7 +5,7 @@
  * which every caller answers with 404.
  */
 import type { Sql } from '../db/sql.ts';
-import { permissionsFor, standingOf, type Permissions, type Standing } from './permissions.ts';
+import { permissionsFor, standingOf, type ParticipantKind, type Permissions, type Standing } from './permissions.ts';
 import { findParticipantKind, findParticipantKinds, type Incident } from './repo.ts';
 
 export interface IncidentStanding {
@@ -32,7 +32,15 @@ export async function standingsIn(
   viewers: readonly { id: string; isAdmin: boolean }[],
   incident: Incident,
 ): Promise<Map<string, IncidentStanding | null>> {
-  const kinds = await findParticipantKinds(sql, incident.id, viewers.map((viewer) => viewer.id));
+  return standingsFrom(viewers, incident, await findParticipantKinds(sql, incident.id, viewers.map((viewer) => viewer.id)));
+}
+
+/** `standingsIn` from participant rows read already (by user id), for a caller that read them alongside the incident. */
+export function standingsFrom(
+  viewers: readonly { id: string; isAdmin: boolean }[],
+  incident: Incident,
+  kinds: ReadonlyMap<string, ParticipantKind>,
+): Map<string, IncidentStanding | null> {
   return new Map(viewers.map((viewer) => [viewer.id, seenAs(incident, standingOf(viewer, incident, kinds.get(viewer.id) ?? null))]));
 }
 

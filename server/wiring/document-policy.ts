@@ -6,14 +6,15 @@
  */
 import { parse as parseCookies } from 'hono/utils/cookie';
 import { SESSION_COOKIE, stillValidSessionIds, validateSessionToken } from '../auth/sessions.ts';
+import { hashSecret } from '../auth/tokens.ts';
 import { getUsers } from '../auth/users.ts';
 import type { Authenticate, Authorization, DecideAuthorizations } from '../collab/access.ts';
-import type { CollabOptions } from '../collab/collab-server.ts';
+import type { CollabOptions, CollabServer } from '../collab/collab-server.ts';
 import { documentExists } from '../collab/documents.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Access } from '../incidents/permissions.ts';
-import { findIncidentByDocId, findParticipantKinds, type Incident } from '../incidents/repo.ts';
-import { isWarRoomDocId, warRoomAccess, warRoomDocId } from '../incidents/war-room.ts';
+import { findParticipantKinds, type Incident } from '../incidents/repo.ts';
+import { isWarRoomDocId, readWarRoom, warRoomAccess, warRoomDocId } from '../incidents/war-room.ts';
 import { postmortemAccess } from '../postmortem/document.ts';
 import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
 
@@ -24,7 +25,9 @@ import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
  * query each, however many people are in the room.
  */
 export const decideDocumentAuthorizations: DecideAuthorizations = async (sql, userIds, docId) => {
-  const users = [...(await getUsers(sql, userIds)).values()].filter((user) => user.active);
+  // One round of queries, not three after one another: an upgrade waits for this decision.
+  const [found, warRoom] = await Promise.all([getUsers(sql, userIds), isWarRoomDocId(docId) ? readWarRoom(sql, docId, userIds) : null]);
+  const users = [...found.values()].filter((user) => user.active);
   const decided = new Map<string, Authorization>(userIds.map((id) => [id, { access: 'missing', role: null }]));
   if (users.length === 0) return decided;
   const decide = (access: Map<string, Access>, roleOf: (userId: string) => string | null = () => null) => {
@@ -35,10 +38,7 @@ export const decideDocumentAuthorizations: DecideAuthorizations = async (sql, us
     }
     return decided;
   };
-  if (isWarRoomDocId(docId)) {
-    const warRoom = await warRoomAccess(sql, users, docId);
-    if (warRoom) return decide(warRoom.access, (userId) => roleHeld(warRoom.incident, userId));
-  }
+  if (warRoom) return decide(warRoomAccess(users, warRoom), (userId) => roleHeld(warRoom.incident, userId));
   // A postmortem follows its incident's visibility; writable by the war room's writers until published.
   if (isPostmortemDocId(docId)) {
     const access = await postmortemAccess(sql, users, docId);
@@ -73,15 +73,30 @@ export const documentPolicy = (sql: Sql): Pick<CollabOptions, 'decideAuthorizati
  * reconnects at once; embedded PGlite spent ~70 ms of the first one's sync on
  * its session and access queries alone (every table's catalog entries read
  * and every plan made for the first time, on the server's thread), and
- * PostgreSQL opened the pool's connections in the middle of it.
+ * PostgreSQL opened the pool's connections in the middle of it. A session
+ * that matches nothing never reaches the secret's hash (plain JavaScript, so
+ * it too ran unoptimised the first time): it is hashed here.
  */
 export async function warmUpDocumentPolicy(sql: Sql): Promise<void> {
   const nobody = 'warm-up';
+  for (let i = 0; i < 5; i++) hashSecret(nobody);
   await validateSessionToken(sql, `${nobody.replace('-', '')}.${nobody.replace('-', '')}`);
   await Promise.all([
     getUsers(sql, [nobody]),
-    findIncidentByDocId(sql, warRoomDocId(nobody)),
+    readWarRoom(sql, warRoomDocId(nobody), [nobody]),
     findParticipantKinds(sql, nobody, [nobody]),
     documentExists(sql, nobody),
   ]);
+}
+
+/**
+ * Everything an upgrade's first sync runs, before the server takes
+ * connections: the policy's and the load's queries on every pooled
+ * connection (each backend reads the catalog of the tables a query touches
+ * the first time; warmed through the pool, the first real upgrade's queries
+ * mostly went to connections that had run none of them), and the document
+ * code.
+ */
+export async function warmUpWebsocketPath(sql: Sql, collab: Pick<CollabServer, 'warmUpQueries' | 'warmUp'>): Promise<void> {
+  await Promise.all([sql.everyConnection((connection) => Promise.all([warmUpDocumentPolicy(connection), collab.warmUpQueries(connection)])), collab.warmUp()]);
 }

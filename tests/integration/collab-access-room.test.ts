@@ -151,4 +151,25 @@ describe.each(backends)('re-deciding a whole war room at once (%s)', (backend) =
     for (const person of observers) expect(all.decided.get(person.user.id)).toEqual({ access: 'read', role: null });
     for (const person of [...responders, ...outsiders]) expect(all.decided.get(person.user.id)).toEqual({ access: 'read', role: null });
   });
+
+  it('decides a war room in one round of queries: an upgrade waits for no query that waits for another', async () => {
+    const incident = await declare(commander, { private: true });
+    await command(`/api/incidents/${incident.ref}/participants`, { userId: observers[0].user.id, kind: 'observer' });
+    // A round starts when a query is sent while none is in flight.
+    let inFlight = 0;
+    let rounds = 0;
+    const tracking = Object.assign(
+      (strings: TemplateStringsArray, ...values: unknown[]) => {
+        if (inFlight++ === 0) rounds++;
+        return db.sql(strings, ...values).finally(() => inFlight--);
+      },
+      { begin: db.sql.begin, script: db.sql.script },
+    ) as Sql;
+    const decided = await decideDocumentAuthorizations(tracking, [commander.user.id, observers[0].user.id, outsiders[0].user.id], incident.docId);
+    expect(rounds).toBe(1);
+    expect(decided.get(commander.user.id)).toEqual({ access: 'write', role: 'commander' });
+    expect(decided.get(observers[0].user.id)).toEqual({ access: 'read', role: null });
+    // Outsiders of a private incident: the document does not exist for them.
+    expect(decided.get(outsiders[0].user.id)).toEqual({ access: 'missing', role: null });
+  });
 });

@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlDocumentStore } from '../../server/collab/storage.ts';
-import { warmUpFirstSync } from '../../server/collab/warm-up.ts';
-import { warmUpDocumentPolicy } from '../../server/wiring/document-policy.ts';
+import { warmUpFirstSync, warmUpLoad } from '../../server/collab/warm-up.ts';
+import type { Sql } from '../../server/db/sql.ts';
+import { warmUpWebsocketPath } from '../../server/wiring/document-policy.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+
+/** What main.ts warms: the collaboration server's part, as the real one does it. */
+const collab = { warmUpQueries: (sql: Sql) => warmUpLoad(sqlDocumentStore(sql)), warmUp: () => warmUpFirstSync() };
 
 describe.each(backends)('warming up before taking connections (%s)', (backend) => {
   let db: TestDatabase;
@@ -24,8 +28,46 @@ describe.each(backends)('warming up before taking connections (%s)', (backend) =
       )[0];
     const before = await rows();
 
-    await Promise.all([warmUpDocumentPolicy(db.sql), warmUpFirstSync(sqlDocumentStore(db.sql))]);
+    await warmUpWebsocketPath(db.sql, collab);
 
     expect(await rows()).toEqual(before);
+  });
+
+  it('runs the upgrade’s queries on every pooled connection, not only on the ones the pool happened to pick', async () => {
+    // What a query costs the first time (the catalog PostgreSQL reads for it) is paid per connection.
+    const ran: string[][] = [];
+    const tracking = Object.assign((strings: TemplateStringsArray, ...values: unknown[]) => db.sql(strings, ...values), {
+      begin: db.sql.begin,
+      script: db.sql.script,
+      everyConnection: (fn: (sql: Sql) => Promise<unknown>) =>
+        db.sql.everyConnection((connection) => {
+          const texts: string[] = [];
+          ran.push(texts);
+          const counting = Object.assign((strings: TemplateStringsArray, ...values: unknown[]) => (texts.push(strings.join('?')), connection(strings, ...values)), {
+            begin: connection.begin,
+            script: connection.script,
+            everyConnection: connection.everyConnection,
+          }) as Sql;
+          return fn(counting);
+        }),
+    }) as Sql;
+
+    await warmUpWebsocketPath(tracking, collab);
+
+    expect(ran.length).toBe(backend === 'postgres' ? 10 : 1);
+    for (const texts of ran) {
+      // The session check, the access decision's incident and participant rows, and the document's load.
+      expect(texts.some((text) => text.includes('from sessions s join users u'))).toBe(true);
+      expect(texts.some((text) => text.includes('from incident_participants p join incidents i'))).toBe(true);
+      expect(texts.some((text) => text.includes('from document_snapshots'))).toBe(true);
+    }
+  });
+
+  it('runs on each connection of the pool at once, each its own', async () => {
+    const backends: number[] = [];
+    await db.sql.everyConnection(async (connection) => {
+      backends.push((await connection<{ pid: number }>`select pg_backend_pid() as pid`)[0].pid);
+    });
+    expect(new Set(backends).size).toBe(backend === 'postgres' ? 10 : 1);
   });
 });
