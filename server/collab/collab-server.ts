@@ -181,9 +181,13 @@ export class CollabServer {
     );
   }
 
-  /** A first sync's storage queries on `sql` (one of the pool's connections: see Sql.everyConnection), before the server takes connections. */
+  /**
+   * A first sync's storage queries on `sql` (one of the pool's connections: see Sql.everyConnection), before the
+   * server takes connections. Always the SQL store on that connection: a store handed in (the cluster's) loads
+   * through the same SQL, but on the pool, which would warm some other connection.
+   */
   warmUpQueries(sql: Sql): Promise<void> {
-    return warmUpLoad(this.#options.store ?? sqlDocumentStore(sql));
+    return warmUpLoad(sqlDocumentStore(sql));
   }
 
   /** A first sync's Yjs work, before the server takes connections (see warm-up.ts). */

@@ -31,10 +31,12 @@ function driverFor(pg: PgSql, inTransaction: boolean, max = 1): Driver {
   };
   // A query's first run on a connection reads the catalog of every table it touches into that backend, and postgres.js
   // hands each query to the connection idle the longest, so a warm-up through the pool left most connections cold:
-  // every connection is reserved at once, then each runs `fn`.
+  // all connections but one are reserved at once, then each runs `fn`. The one left over is the pool's: code under
+  // `fn` that reaches the pool itself (a store wrapping the SQL one, say) then waits for it instead of for itself,
+  // which with every connection reserved held start-up forever.
   if (!inTransaction && max > 1) {
     driver.everyConnection = async (fn) => {
-      const reserved = await Promise.all(Array.from({ length: max }, () => (pg as postgres.Sql).reserve()));
+      const reserved = await Promise.all(Array.from({ length: max - 1 }, () => (pg as postgres.Sql).reserve()));
       try {
         await Promise.all(reserved.map((connection) => fn(driverFor(connection, false))));
       } finally {

@@ -25,10 +25,11 @@ export interface Sql {
   /** Runs a script of several statements with no parameters (migrations only). */
   script(text: string): Promise<void>;
   /**
-   * Runs `fn` once on each of the pool's connections (opening them), at the
-   * same time; once on a single-connection database. For warming up: what a
-   * query costs the first time (its plan, the catalog it reads) is paid per
-   * connection. Nothing else can use the pool until every `fn` has finished.
+   * Runs `fn` once on each of the pool's connections but one (opening them),
+   * at the same time; once on a single-connection database. For warming up:
+   * what a query costs the first time (its plan, the catalog it reads) is
+   * paid per connection. Everything else shares the one connection left
+   * until every `fn` has finished.
    */
   everyConnection(fn: (sql: Sql) => Promise<unknown>): Promise<void>;
 }
