@@ -43,11 +43,11 @@ describe.each(backends)('reading a published postmortem version (%s)', (backend)
   };
 
   /** A private incident, closed, its postmortem published as version 1. */
-  async function publishedPrivateIncident() {
+  async function publishedPrivateIncident(summary = 'Checkout failed for 40 minutes.') {
     const incident = await privateIncident(cast);
     for (const state of ['resolved', 'closed']) await ok(cast.commander.client.post(`/api/incidents/${incident.ref}/state`, { state }));
     await server.collab.changeDocument(postmortemDocId(incident.id), null, (doc: Y.Doc) => {
-      doc.getMap<Y.Text>('sections').get('summary')!.insert(0, 'Checkout failed for 40 minutes.');
+      doc.getMap<Y.Text>('sections').get('summary')!.insert(0, summary);
       const dueDate = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
       addActionItem(doc, { title: 'Alert on pool saturation', owner: { id: cast.responder.user.id, name: 'Rey' }, dueDate, kind: 'immediate', priority: 'p1' });
     });
@@ -93,6 +93,18 @@ describe.each(backends)('reading a published postmortem version (%s)', (backend)
       update postmortem_versions set markdown = 'Re-seeded.', html = '<p>Re-seeded.</p>', published_at = published_at + interval '1 minute'
       where incident_id = ${incidentId} and version = 1`;
     expect(await ok(cast.observer.client.get(`${base}/versions/1`))).toMatchObject({ markdown: 'Re-seeded.', html: '<p>Re-seeded.</p>' });
+  });
+
+  it('stores a large version uncompressed, so publishing it does not compress megabytes on the server\'s thread', async () => {
+    const summary = 'Checkout failed: the pool was saturated. '.repeat(1200);
+    const { base, incidentId } = await publishedPrivateIncident(summary);
+    const [stored] = await db.sql<{ snapshot: string | null; markdown: string | null; html: string | null; bytes: number }>`
+      select pg_column_compression(snapshot) as snapshot, pg_column_compression(markdown) as markdown,
+        pg_column_compression(html) as html, octet_length(markdown) as bytes
+      from postmortem_versions where incident_id = ${incidentId} and version = 1`;
+    expect(stored.bytes).toBeGreaterThan(summary.length);
+    expect(stored).toMatchObject({ snapshot: null, markdown: null, html: null });
+    expect((await ok(cast.observer.client.get(`${base}/versions/1`))).markdown).toContain(summary.trim());
   });
 
   it('keeps each incident\'s versions apart', async () => {
