@@ -73,13 +73,10 @@ export const documentPolicy = (sql: Sql): Pick<CollabOptions, 'decideAuthorizati
  * reconnects at once; embedded PGlite spent ~70 ms of the first one's sync on
  * its session and access queries alone (every table's catalog entries read
  * and every plan made for the first time, on the server's thread), and
- * PostgreSQL opened the pool's connections in the middle of it. A session
- * that matches nothing never reaches the secret's hash (plain JavaScript, so
- * it too ran unoptimised the first time): it is hashed here.
+ * PostgreSQL opened the pool's connections in the middle of it.
  */
 export async function warmUpDocumentPolicy(sql: Sql): Promise<void> {
   const nobody = 'warm-up';
-  for (let i = 0; i < 5; i++) hashSecret(nobody);
   await validateSessionToken(sql, `${nobody.replace('-', '')}.${nobody.replace('-', '')}`);
   await Promise.all([
     getUsers(sql, [nobody]),
@@ -94,9 +91,12 @@ export async function warmUpDocumentPolicy(sql: Sql): Promise<void> {
  * connections: the policy's and the load's queries on every pooled
  * connection (each backend reads the catalog of the tables a query touches
  * the first time; warmed through the pool, the first real upgrade's queries
- * mostly went to connections that had run none of them), and the document
- * code.
+ * mostly went to connections that had run none of them), and the code: the
+ * document's, and the session secret's hash (a session that matches nothing
+ * never reaches it, so it ran unoptimised on the first real upgrade).
  */
 export async function warmUpWebsocketPath(sql: Sql, collab: Pick<CollabServer, 'warmUpQueries' | 'warmUp'>): Promise<void> {
+  // The secret's hash is code, not a query: warmed once, not once per connection.
+  for (let i = 0; i < 5; i++) hashSecret('warm-up');
   await Promise.all([sql.everyConnection((connection) => Promise.all([warmUpDocumentPolicy(connection), collab.warmUpQueries(connection)])), collab.warmUp()]);
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frag, join } from '../../server/db/sql.ts';
+import { busyEventLoop } from '../helpers/busy-event-loop.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 // The same queries must mean the same thing on both drivers.
@@ -47,25 +48,15 @@ describe.each(backends)('SQL interface (%s)', (backend) => {
   // Embedded PGlite only: PostgreSQL's queries never run on this thread.
   it.runIf(backend === 'pglite')('runs a query that finds the database idle at once, while a loop of queries still takes turns', async () => {
     await new Promise((resolve) => setImmediate(resolve));
-    // Every turn of the event loop does 20 ms of other work, as when a large change is applied in slices.
-    let turns = 0;
-    let stopped = false;
-    const busy = () => {
-      if (stopped) return;
-      turns++;
-      const until = performance.now() + 20;
-      while (performance.now() < until);
-      setImmediate(busy);
-    };
-    setImmediate(busy);
+    const loop = busyEventLoop(20);
     try {
       await db.sql`select ${1}::int as one`;
-      const first = turns;
+      const first = loop.turns();
       for (let i = 0; i < 4; i++) await db.sql`select ${i}::int as i`;
       expect(first).toBe(0);
-      expect(turns).toBeGreaterThanOrEqual(4);
+      expect(loop.turns()).toBeGreaterThanOrEqual(4);
     } finally {
-      stopped = true;
+      loop.stop();
     }
   });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WalFlusher, walFiles } from '../../server/db/wal-flush.ts';
+import { busyEventLoop } from '../helpers/busy-event-loop.ts';
 
 describe('the embedded database WAL flusher', () => {
   let dir: string;
@@ -139,23 +140,12 @@ describe('flushing a WAL file while the event loop is busy', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wal-flush-'));
     const path = join(dir, '0001');
     writeFileSync(path, 'WAL record');
-    // Every turn does 30 ms of other work, as when a large change is applied in slices.
-    let turns = 0;
-    let flushed = false;
-    const busy = () => {
-      if (flushed) return;
-      turns++;
-      const until = performance.now() + 30;
-      while (performance.now() < until);
-      setImmediate(busy);
-    };
-    setImmediate(busy);
+    const loop = busyEventLoop(30);
     try {
       await walFiles.flushPath(path);
-      flushed = true;
-      expect(turns).toBeLessThanOrEqual(2);
+      expect(loop.turns()).toBeLessThanOrEqual(2);
     } finally {
-      flushed = true;
+      loop.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
