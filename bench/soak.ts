@@ -278,6 +278,8 @@ async function soak(id: SoakTargetId): Promise<SoakResult> {
       framesOut: perSecond(clients.map((r) => r.framesReceived)),
     };
   } finally {
+    // A load process exits by itself once it has reported (and writes its CPU profile then, with --cpu-prof in NODE_OPTIONS).
+    await Promise.all(loads.map((l) => (l.child.exitCode !== null ? null : Promise.race([new Promise((resolve) => l.child.once('exit', resolve)), sleep(5_000)]))));
     for (const l of loads) l.child.kill('SIGKILL');
     await server.stop();
   }

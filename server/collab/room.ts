@@ -84,6 +84,7 @@ export class Room implements RoomPort {
     const { presenceRelay } = options;
     this.presence = new RoomPresence({
       members: () => this.connections,
+      memberCount: () => this.connections.size,
       flushMs: options.presenceFlushMs,
       relay: presenceRelay && ((entries) => presenceRelay(docId, entries)),
     });
