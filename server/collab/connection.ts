@@ -27,6 +27,7 @@ import { CloseCode } from '../shared/close-codes.ts';
 import type { CollabUser } from './access.ts';
 import { MalformedMessage, MESSAGE_AWARENESS, NOTHING_NEW, parseMessage, type IncomingMessage } from './protocol.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { ReaderLag } from './reader-lag.ts';
 
 /**
  * Presence frames a connection may have handled per second. A stock client
@@ -91,6 +92,8 @@ export class Connection {
   #identity: PresenceIdentity | null = null;
   /** The awareness client id this connection publishes (see presence.ts). */
   presenceId: number | null = null;
+  /** How far behind the client is, from the presence it echoes (see reader-lag.ts). */
+  readonly #lag = new ReaderLag();
   readOnlyStrikes = 0;
   readonly #socket: CollabSocket;
   readonly #limits: ConnectionLimits;
@@ -149,6 +152,15 @@ export class Connection {
   }
 
   /** Bytes sent to this client and still waiting in the transport. */
+  heardEcho(lagMs: number): void {
+    this.#lag.heard(lagMs);
+  }
+
+  /** Whether the client was behind when last heard from: the room then sends it merged updates now and then (see fan-out.ts). */
+  get behind(): boolean {
+    return this.#lag.behind();
+  }
+
   get bufferedAmount(): number {
     return this.#socket.bufferedAmount ?? 0;
   }

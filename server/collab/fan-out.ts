@@ -14,6 +14,14 @@
  * one by one instead, each reply right after the last change it contains, so
  * its client never gets a change twice or a reply that is older than an
  * update it already holds.
+ *
+ * A connection whose client is behind (it echoes presence late, see
+ * reader-lag.ts) gets what was committed meanwhile as one merged update
+ * every BEHIND_EVERY_MS instead: a client applies a merged update of a dozen
+ * keystrokes about as fast as one keystroke, so a tab that cannot keep up is
+ * given less to do instead of a longer queue. It joins that slower lane right
+ * after a send (it holds everything up to there) and leaves it right after
+ * one of the lane's sends, so it never misses a change nor gets one twice.
  */
 import * as Y from 'yjs';
 import type { Connection } from './connection.ts';
@@ -42,11 +50,18 @@ export interface FanOutTarget {
 
 const merge = (updates: Uint8Array[]) => (updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
 
+/** How often a client that is behind is sent what was committed since the last time. */
+export const BEHIND_EVERY_MS = 50;
+
 export class FanOut {
   readonly #target: FanOutTarget;
   #batches: Batch[] = [];
   #afterSend: (() => void)[] = [];
   #scheduled: NodeJS.Immediate | null = null;
+  /** Connections whose clients are behind, and the batches committed since they were last sent to. */
+  readonly #behind = new Set<Connection>();
+  #behindBatches: Batch[] = [];
+  #behindTimer: NodeJS.Timeout | null = null;
 
   constructor(target: FanOutTarget) {
     this.#target = target;
@@ -73,6 +88,15 @@ export class FanOut {
     for (const fn of afterSend) fn();
   }
 
+  /** Sends the clients that are behind what they are owed now (a room closing). */
+  flushBehind(): void {
+    if (this.#behind.size === 0) return;
+    this.#sendBehind();
+    this.#behind.clear();
+    clearTimeout(this.#behindTimer ?? undefined);
+    this.#behindTimer = null;
+  }
+
   #send(batches: Batch[]): void {
     const { replies, connections } = this.#target;
     const owing = replies.owing();
@@ -89,13 +113,40 @@ export class FanOut {
     const visible = batches.flatMap(({ changes }) => changes.filter((change) => change.broadcast !== null));
     if (visible.length === 0) return;
     const owed = new Set(owing);
+    if (this.#behind.size > 0) this.#behindBatches.push(...batches);
+    this.#deliver(batches, connections, (connection) => !owed.has(connection) && !this.#behind.has(connection));
+    for (const connection of connections) {
+      if (!owed.has(connection) && !connection.closed && connection.behind) this.#behind.add(connection);
+    }
+    if (this.#behind.size > 0) this.#behindTimer ??= setTimeout(() => this.#sendBehind(), BEHIND_EVERY_MS);
+  }
+
+  #sendBehind(): void {
+    clearTimeout(this.#behindTimer ?? undefined);
+    this.#behindTimer = null;
+    const batches = this.#behindBatches.splice(0);
+    // One owed a reply gets it instead: the reply holds everything committed before it.
+    const owed = new Set(this.#target.replies.owing());
+    const members = [...this.#behind];
+    if (batches.length > 0) this.#deliver(batches, members, (connection) => !owed.has(connection) && !connection.closed);
+    for (const connection of members) {
+      if (owed.has(connection) || connection.closed || !connection.behind) this.#behind.delete(connection);
+    }
+    if (this.#behind.size > 0) this.#behindTimer = setTimeout(() => this.#sendBehind(), BEHIND_EVERY_MS);
+  }
+
+  /** The batches' visible changes, merged, to each of `connections` that `include` accepts, without the changes it sent itself. */
+  #deliver(batches: Batch[], connections: Iterable<Connection>, include: (connection: Connection) => boolean): void {
+    const { replies } = this.#target;
+    const visible = batches.flatMap(({ changes }) => changes.filter((change) => change.broadcast !== null));
+    if (visible.length === 0) return;
     // Merged only if someone else is there to receive it: a lone writer's large changes cost nothing more.
     let everything: Uint8Array | null = null;
     const mergeEverything = () => {
       const pieces = batches.flatMap(({ changes, merged }) => (merged ? [merged()] : changes.flatMap((change) => (change.broadcast ? [change.broadcast] : []))));
       return encodeUpdate(merge(pieces));
     };
-    // A sender gets the turn's changes without its own: one more merge per distinct sender, null when nothing is left.
+    // A sender gets the changes without its own: one more merge per distinct sender, null when nothing is left.
     const withoutOwn = new Map<Connection, Uint8Array | null>();
     for (const change of visible) if (change.origin) withoutOwn.set(change.origin, null);
     const frameFor = (connection: Connection): Uint8Array | null => {
@@ -110,7 +161,7 @@ export class FanOut {
       return frame;
     };
     for (const connection of connections) {
-      if (owed.has(connection)) continue;
+      if (!include(connection)) continue;
       const frame = frameFor(connection);
       if (!frame) continue;
       connection.send(frame);

@@ -24,6 +24,7 @@ import { decodeAwarenessState, encodeAwarenessEntry, joinAwarenessEntries, parse
 import { CloseCode } from '../shared/close-codes.ts';
 import { MAX_PRESENCE_STATE_BYTES, presenceState } from './presence-state.ts';
 import { encodeAwareness } from './protocol.ts';
+import { PresenceSendLog } from './reader-lag.ts';
 
 /** What presence needs from a connection. */
 export interface PresenceMember {
@@ -34,6 +35,8 @@ export interface PresenceMember {
   presenceId: number | null;
   send(frame: Uint8Array): void;
   reject(code: CloseCode, reason: string, details?: Record<string, unknown>): void;
+  /** The client sent back presence this room sent it `lagMs` ago (see reader-lag.ts). */
+  heardEcho?(lagMs: number): void;
 }
 
 interface Published {
@@ -95,6 +98,7 @@ export class RoomPresence {
   /** Ids among #changed that this process's own connections changed: the ones to relay. */
   readonly #ownChanged = new Set<number>();
   #clock = Date.now() * 1000;
+  readonly #sent = new PresenceSendLog(this.#clock);
   #flushTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   #destroyed = false;
 
@@ -104,9 +108,13 @@ export class RoomPresence {
 
   /** Applies a client's awareness update; rejects the connection for a malformed or oversized one. */
   receive(member: PresenceMember, update: Uint8Array): void {
+    let newestEcho = 0;
     for (const entry of parseAwarenessUpdate(update)) {
       if (member.presenceId === null && (isNull(entry.json) || !this.#claim(member, entry.clientId))) continue;
-      if (entry.clientId !== member.presenceId) continue;
+      if (entry.clientId !== member.presenceId) {
+        newestEcho = Math.max(newestEcho, entry.clock);
+        continue;
+      }
       if (entry.json.byteLength > MAX_PRESENCE_STATE_BYTES) {
         return member.reject(CloseCode.PRESENCE_TOO_BIG, 'presence state too big', { bytes: entry.json.byteLength });
       }
@@ -118,6 +126,8 @@ export class RoomPresence {
         this.#markChanged(entry.clientId);
       }
     }
+    const sentAt = newestEcho === 0 ? null : this.#sent.sentAt(newestEcho);
+    if (sentAt !== null) member.heardEcho?.(performance.now() - sentAt);
   }
 
   /** The connection's identity changed (e.g. it took a role): others see the new one. */
@@ -140,6 +150,7 @@ export class RoomPresence {
     const states = this.states();
     if (states.size === 0) return null;
     const entries = [...states].map(([id, state]) => encodeAwarenessEntry(id, ++this.#clock, state));
+    this.#sent.record(this.#clock, performance.now());
     return encodeAwareness(joinAwarenessEntries(entries));
   }
 
@@ -187,6 +198,7 @@ export class RoomPresence {
       this.#options.relay([...this.#ownChanged].map((clientId) => ({ clientId, state: this.#published.get(clientId)?.state ?? null })));
     }
     this.#ownChanged.clear();
+    this.#sent.record(this.#clock, performance.now());
     const everything = encodeAwareness(joinAwarenessEntries([...entries.values()]));
     for (const member of this.#options.members()) {
       if (member.closed) continue;

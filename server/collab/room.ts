@@ -235,6 +235,7 @@ export class Room implements RoomPort {
 
   destroy(): void {
     this.#fanOut.flush();
+    this.#fanOut.flushBehind();
     this.#capture.destroy();
     this.#replies.destroy();
     this.presence.destroy();
