@@ -147,7 +147,8 @@ export function sqlDocumentStore(sql: Sql): DocumentStore {
 
     async append(docId, updates) {
       const values = updates.map((u) => frag`(${docId}, ${u.update}, ${u.userId}, ${u.receivedAt}, ${u.ids}::jsonb)`);
-      const rows = await sql<{ seq: number }>`
+      // Everyone in the room waits for this commit: it goes before reads still queued (see Sql.urgent).
+      const rows = await sql.urgent<{ seq: number }>`
         insert into document_updates (doc_id, update, user_id, created_at, ids)
         values ${join(values, ', ')}
         returning seq`;

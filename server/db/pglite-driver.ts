@@ -21,30 +21,53 @@ type Queryable = PGlite | Transaction;
  * burst, or a loop of reads) still waits for the next one.
  */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-type Line = <T>(run: () => Promise<T>) => Promise<T>;
+/** Runs `run` in its turn; an urgent one goes before every query still waiting (not before the one running). */
+type Line = <T>(run: () => Promise<T>, urgent?: boolean) => Promise<T>;
 
+interface Queued {
+  run: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * One query at a time, in order, except that urgent ones (a live edit's
+ * commit: everyone in that room waits for it) go before the ordinary ones
+ * still waiting. During a reconnect storm thousands of upgrades' session,
+ * access and load queries are queued, and a keystroke in another war room
+ * waited behind all of them (400 ms at 2,000 reconnecting clients).
+ */
 function createLine(): Line {
-  let last: Promise<unknown> = Promise.resolve();
-  /** Queries queued or running, and whether one was queued or ran in the current turn of the event loop. */
-  let waiting = 0;
+  const urgentQueue: Queued[] = [];
+  const queue: Queued[] = [];
+  let running = false;
+  /** Whether a query was queued or ran in the current turn of the event loop. */
   let busyThisTurn = false;
   const markTurn = () => {
     if (busyThisTurn) return;
     busyThisTurn = true;
     setImmediate(() => (busyThisTurn = false));
   };
-  return (run) => {
-    const idle = waiting === 0 && !busyThisTurn;
-    markTurn();
-    waiting++;
-    const mine = (idle ? Promise.resolve() : last.then(nextTurn)).then(() => {
+  const pump = async (now: boolean) => {
+    running = true;
+    if (!now) await nextTurn();
+    for (;;) {
+      const next = urgentQueue.shift() ?? queue.shift();
+      if (!next) break;
       markTurn();
-      return run();
-    });
-    // The next query waits for this one to settle; its outcome, error included, goes to its own caller.
-    last = Promise.allSettled([mine]).then(() => void waiting--);
-    return mine;
+      // Its outcome, error included, goes to its own caller; the line goes on.
+      await next.run().then(next.resolve, next.reject);
+      if (urgentQueue.length + queue.length > 0) await nextTurn();
+    }
+    running = false;
   };
+  return <T>(run: () => Promise<T>, urgent = false) =>
+    new Promise<T>((resolve, reject) => {
+      const idle = !running && !busyThisTurn;
+      markTurn();
+      (urgent ? urgentQueue : queue).push({ run, resolve: resolve as (value: unknown) => void, reject });
+      if (!running) void pump(idle);
+    });
 }
 
 /** `wal`: on disk, a query's result waits for the WAL it wrote to be flushed (see wal-flush.ts). */
@@ -53,12 +76,14 @@ function driverFor(pg: Queryable, inTurn: Line | null, wal: WalFlusher | null): 
     await wal?.durable();
     return result;
   };
-  const driver: Driver = {
-    async query(text, params) {
-      if (inTurn) return durable(await inTurn(async () => (await pg.query<Row>(text, params)).rows));
+  const queryIn = (urgent: boolean) =>
+    async function query(text: string, params: unknown[]): Promise<Row[]> {
+      if (inTurn) return durable(await inTurn(async () => (await pg.query<Row>(text, params)).rows, urgent));
       await nextTurn();
       return (await pg.query<Row>(text, params)).rows;
-    },
+    };
+  const driver: Driver = {
+    query: queryIn(false),
     async script(text) {
       await pg.exec(text);
       await wal?.durable();
@@ -68,6 +93,7 @@ function driverFor(pg: Queryable, inTurn: Line | null, wal: WalFlusher | null): 
       return durable(await (pg as PGlite).transaction((tx) => fn(driverFor(tx, null, null))));
     },
   };
+  if (inTurn) driver.urgent = { ...driver, query: queryIn(true) };
   return driver;
 }
 

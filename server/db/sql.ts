@@ -32,6 +32,12 @@ export interface Sql {
    * until every `fn` has finished.
    */
   everyConnection(fn: (sql: Sql) => Promise<unknown>): Promise<void>;
+  /**
+   * The same database, for queries others are waiting on (a live edit's
+   * commit): on a single-connection database they go before the queries
+   * still queued; with a pool there is no queue to jump, and this is `sql`.
+   */
+  readonly urgent: Sql;
 }
 
 export interface Driver {
@@ -40,6 +46,8 @@ export interface Driver {
   begin<T>(fn: (tx: Driver) => Promise<T>): Promise<T>;
   /** See Sql.everyConnection; a driver with one connection leaves it out. */
   everyConnection?(fn: (connection: Driver) => Promise<unknown>): Promise<void>;
+  /** See Sql.urgent; a driver without a queue leaves it out. */
+  urgent?: Driver;
 }
 
 /** `frag\`state = ${s}\`` builds a fragment to splice into a query. */
@@ -87,7 +95,8 @@ export function createSql(driver: Driver): Sql {
   const sql = ((strings: TemplateStringsArray, ...values: unknown[]) => {
     const { text, params } = compile(strings, values);
     return driver.query(text, params);
-  }) as Sql;
+  }) as Sql & { urgent: Sql };
+  sql.urgent = driver.urgent ? createSql(driver.urgent) : sql;
   sql.begin = (fn) => driver.begin((tx) => fn(createSql(tx)));
   sql.script = (text) => driver.script(text);
   sql.everyConnection = async (fn) => {

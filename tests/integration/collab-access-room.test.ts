@@ -139,6 +139,7 @@ describe.each(backends)('re-deciding a whole war room at once (%s)', (backend) =
       const counting = Object.assign((strings: TemplateStringsArray, ...values: unknown[]) => (queries++, db.sql(strings, ...values)), {
         begin: db.sql.begin,
         script: db.sql.script,
+        urgent: db.sql.urgent,
       }) as Sql;
       const decided = await decideDocumentAuthorizations(counting, userIds, incident.docId);
       return { queries, decided };
@@ -163,7 +164,7 @@ describe.each(backends)('re-deciding a whole war room at once (%s)', (backend) =
         if (inFlight++ === 0) rounds++;
         return db.sql(strings, ...values).finally(() => inFlight--);
       },
-      { begin: db.sql.begin, script: db.sql.script },
+      { begin: db.sql.begin, script: db.sql.script, urgent: db.sql.urgent },
     ) as Sql;
     const decided = await decideDocumentAuthorizations(tracking, [commander.user.id, observers[0].user.id, outsiders[0].user.id], incident.docId);
     expect(rounds).toBe(1);

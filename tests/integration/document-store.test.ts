@@ -13,6 +13,8 @@ function counted(sql: Sql): { sql: Sql; statements: () => number } {
   }) as Sql;
   wrapped.begin = (fn) => sql.begin(fn);
   wrapped.script = (text) => sql.script(text);
+  // Commits go through the same count.
+  (wrapped as { urgent: Sql }).urgent = wrapped;
   return { sql: wrapped, statements: () => statements };
 }
 

@@ -28,6 +28,7 @@ describe.each(backends)('reading a published postmortem version (%s)', (backend)
     }) as Sql;
     counting.begin = (fn) => db.sql.begin(fn);
     counting.script = (text) => db.sql.script(text);
+    (counting as { urgent: Sql }).urgent = counting;
     server = await startTestServer({ ...db, sql: counting });
     cast = await incidentCast(server);
   });

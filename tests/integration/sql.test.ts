@@ -45,6 +45,23 @@ describe.each(backends)('SQL interface (%s)', (backend) => {
     expect(finished.indexOf('other')).toBeLessThan(finished.length - 1);
   });
 
+  // Embedded PGlite only: with a pool there is no queue to jump.
+  it.runIf(backend === 'pglite')('runs an urgent query (a live edit’s commit) before the queries already waiting, in order among its kind', async () => {
+    const finished: string[] = [];
+    const queued = Array.from({ length: 30 }, (_, i) => db.sql`select pg_sleep(0.001), ${i}::int as i`.then(() => finished.push(`read ${i}`)));
+    const urgent = [0, 1].map((i) => db.sql.urgent`select ${i}::int as i`.then(() => finished.push(`commit ${i}`)));
+    await Promise.all([...queued, ...urgent]);
+    // At most the query already running finishes first.
+    expect(finished.indexOf('commit 0')).toBeLessThanOrEqual(1);
+    expect(finished.indexOf('commit 1')).toBe(finished.indexOf('commit 0') + 1);
+    expect(finished.filter((name) => name.startsWith('read'))).toEqual(Array.from({ length: 30 }, (_, i) => `read ${i}`));
+  });
+
+  it('gives the same database for urgent queries, with their results and errors', async () => {
+    expect(await db.sql.urgent<{ one: number }>`select ${1}::int as one`).toEqual([{ one: 1 }]);
+    await expect(db.sql.urgent`select * from no_such_table`).rejects.toThrow(/no_such_table/);
+  });
+
   // Embedded PGlite only: PostgreSQL's queries never run on this thread.
   it.runIf(backend === 'pglite')('runs a query that finds the database idle at once, while a loop of queries still takes turns', async () => {
     await new Promise((resolve) => setImmediate(resolve));

@@ -42,6 +42,7 @@ describe.each(backends)('warming up before taking connections (%s)', (backend) =
     const tracking = Object.assign((strings: TemplateStringsArray, ...values: unknown[]) => db.sql(strings, ...values), {
       begin: db.sql.begin,
       script: db.sql.script,
+      urgent: db.sql.urgent,
       everyConnection: (fn: (sql: Sql) => Promise<unknown>) =>
         db.sql.everyConnection((connection) => {
           const texts: string[] = [];
@@ -50,6 +51,7 @@ describe.each(backends)('warming up before taking connections (%s)', (backend) =
             begin: connection.begin,
             script: connection.script,
             everyConnection: connection.everyConnection,
+            urgent: connection.urgent,
           }) as Sql;
           return fn(counting);
         }),
