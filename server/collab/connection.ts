@@ -157,8 +157,8 @@ export class Connection {
   }
 
   /** Whether the client was behind when last heard from: the room then sends it merged updates now and then (see fan-out.ts). */
-  get behind(): boolean {
-    return this.#lag.behind();
+  isBehind(now = performance.now()): boolean {
+    return this.#lag.behind(now);
   }
 
   get bufferedAmount(): number {

@@ -115,8 +115,9 @@ export class FanOut {
     const owed = new Set(owing);
     if (this.#behind.size > 0) this.#behindBatches.push(...batches);
     this.#deliver(batches, connections, (connection) => !owed.has(connection) && !this.#behind.has(connection));
+    const now = performance.now();
     for (const connection of connections) {
-      if (!owed.has(connection) && !connection.closed && connection.behind) this.#behind.add(connection);
+      if (!connection.closed && connection.isBehind(now) && !owed.has(connection)) this.#behind.add(connection);
     }
     if (this.#behind.size > 0) this.#behindTimer ??= setTimeout(() => this.#sendBehind(), BEHIND_EVERY_MS);
   }
@@ -130,7 +131,7 @@ export class FanOut {
     const members = [...this.#behind];
     if (batches.length > 0) this.#deliver(batches, members, (connection) => !owed.has(connection) && !connection.closed);
     for (const connection of members) {
-      if (owed.has(connection) || connection.closed || !connection.behind) this.#behind.delete(connection);
+      if (owed.has(connection) || connection.closed || !connection.isBehind()) this.#behind.delete(connection);
     }
     if (this.#behind.size > 0) this.#behindTimer = setTimeout(() => this.#sendBehind(), BEHIND_EVERY_MS);
   }
