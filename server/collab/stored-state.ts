@@ -109,6 +109,8 @@ export class StoredState {
     // What all the segments will give once these rows are among them.
     const covers = this.#storedState && new Map(this.#storedState);
     const segments = await mergeIntoSegments(rows.map((row) => row.update));
+    // The rows' attribution goes into history first, while commits go on; only what must be atomic waits for them.
+    await store.archive?.(docId, coversSeq);
     await between(async () => {
       await store.compact(docId, segments, coversSeq);
       for (const row of this.tail.splice(0, rows.length)) {

@@ -61,6 +61,41 @@ describe.each(backends)('loading a stored document (%s)', (backend) => {
     expect(loaded).toMatchObject({ segmentCount: 2, lastSeq, logCount: 2, logBytes: 1024 * 1024 + 9 });
   });
 
+  it('copies the log into history a hundred rows per statement before compacting, and the compaction keeps one copy of each', async () => {
+    const docId = await newDocument(db.sql);
+    const store = sqlDocumentStore(db.sql);
+    let covered = 0;
+    for (let i = 0; i < 250; i++) covered = await store.append(docId, [row(bytes(3, i % 256))]);
+    const copying = counted(db.sql);
+    const archiving = sqlDocumentStore(copying.sql);
+
+    await archiving.archive!(docId, covered);
+    expect(copying.statements()).toBe(3);
+    await archiving.compact(docId, [bytes(4, 9)], covered);
+
+    const [history] = await db.sql<{ rows: number; seqs: number; bytes: number }>`
+      select count(*)::int as rows, count(distinct seq)::int as seqs, sum(bytes)::int as bytes from document_history where doc_id = ${docId}`;
+    expect(history).toEqual({ rows: 250, seqs: 250, bytes: 750 });
+    const [log] = await db.sql<{ rows: number }>`select count(*)::int as rows from document_updates where doc_id = ${docId}`;
+    expect(log.rows).toBe(0);
+  });
+
+  it('finishes a copy into history that a crash interrupted, without copying a row twice', async () => {
+    const docId = await newDocument(db.sql);
+    const before = sqlDocumentStore(db.sql);
+    let covered = 0;
+    for (let i = 0; i < 150; i++) covered = await before.append(docId, [row(bytes(2, 1))]);
+    await before.archive!(docId, covered - 50);
+    // A new process: it knows nothing of what was copied.
+    const after = sqlDocumentStore(db.sql);
+    await after.compact(docId, [bytes(4, 9)], covered);
+
+    const [history] = await db.sql<{ rows: number; seqs: number }>`
+      select count(*)::int as rows, count(distinct seq)::int as seqs from document_history where doc_id = ${docId}`;
+    expect(history).toEqual({ rows: 150, seqs: 150 });
+    expect((await after.load(docId)).updates.map((update) => update[0])).toEqual([9]);
+  });
+
   it('reads a new document as empty', async () => {
     const loaded = await sqlDocumentStore(db.sql).load(await newDocument(db.sql));
 
