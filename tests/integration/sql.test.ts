@@ -26,6 +26,22 @@ describe.each(backends)('SQL interface (%s)', (backend) => {
     expect(count.n).toBe(1);
   });
 
+  it('round-trips text and JSON exactly, short and long, in every script and with characters outside the BMP', async () => {
+    const sample = 'Résumé — 事故対応 🔥 "quoted" \\ back\\slash\n';
+    const texts = ['', sample, sample.repeat(500), sample.repeat(40_000)];
+    for (const [i, text] of texts.entries()) {
+      await db.sql`insert into things (id, name, data) values (${300 + i}, ${text}, ${{ text, n: i, nested: [text.slice(0, 10)] }}::jsonb)`;
+    }
+    const rows = await db.sql<{ id: number; name: string | null; data: { text: string; n?: number; nested?: string[] } }>`
+      select id, name, data from things where id >= 300 and id < 400 order by id`;
+    for (const [i, text] of texts.entries()) {
+      expect(rows[i].name === text, `text ${i} (${text.length} characters)`).toBe(true);
+      expect(rows[i].data).toEqual({ text, n: i, nested: [text.slice(0, 10)] });
+    }
+    const [lengths] = await db.sql<{ chars: number; bytes: number }>`select length(name) as chars, octet_length(name) as bytes from things where id = ${303}`;
+    expect(lengths).toEqual({ chars: [...texts[3]].length, bytes: Buffer.byteLength(texts[3]) });
+  });
+
   it('round-trips bytes exactly, from none to a document-sized blob, each read in a buffer of its own', async () => {
     const big = new Uint8Array(3_000_000).map((_, i) => (i * 7919) & 255);
     const blobs = [new Uint8Array(0), new Uint8Array([0x5c, 0x78]), Uint8Array.from({ length: 256 }, (_, i) => i), big, big.subarray(1000, 5000)];
