@@ -80,6 +80,8 @@ export interface ConnectionLimits {
 export interface RoomPort {
   receive(connection: Connection, message: IncomingMessage): void;
   leave(connection: Connection): void;
+  /** The client echoed presence late: it is behind (see reader-lag.ts). */
+  fellBehind?(connection: Connection): void;
 }
 
 export class Connection {
@@ -151,16 +153,17 @@ export class Connection {
     return this.#identity;
   }
 
-  /** Bytes sent to this client and still waiting in the transport. */
+  /** The client sent back presence the room sent it `lagMs` ago (see reader-lag.ts). */
   heardEcho(lagMs: number): void {
-    this.#lag.heard(lagMs);
+    if (this.#lag.heard(lagMs)) this.#room?.fellBehind?.(this);
   }
 
-  /** Whether the client was behind when last heard from: the room then sends it merged updates now and then (see fan-out.ts). */
+  /** Whether an echo of the last second came back late: the room then sends it merged updates now and then (see fan-out.ts). */
   isBehind(now = performance.now()): boolean {
     return this.#lag.behind(now);
   }
 
+  /** Bytes sent to this client and still waiting in the transport. */
   get bufferedAmount(): number {
     return this.#socket.bufferedAmount ?? 0;
   }

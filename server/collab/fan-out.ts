@@ -50,6 +50,8 @@ export interface FanOutTarget {
 
 const merge = (updates: Uint8Array[]) => (updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
 
+const visibleChanges = (batches: Batch[]) => batches.flatMap(({ changes }) => changes.filter((change) => change.broadcast !== null));
+
 /** How often a client that is behind is sent what was committed since the last time. */
 export const BEHIND_EVERY_MS = 50;
 
@@ -60,6 +62,8 @@ export class FanOut {
   #scheduled: NodeJS.Immediate | null = null;
   /** Connections whose clients are behind, and the batches committed since they were last sent to. */
   readonly #behind = new Set<Connection>();
+  /** Connections found behind since the last send: they join the slower lane right after the next one. */
+  readonly #fallingBehind = new Set<Connection>();
   #behindBatches: Batch[] = [];
   #behindTimer: NodeJS.Timeout | null = null;
 
@@ -88,11 +92,17 @@ export class FanOut {
     for (const fn of afterSend) fn();
   }
 
+  /** The connection's client echoed presence late (see reader-lag.ts). */
+  fellBehind(connection: Connection): void {
+    if (!this.#behind.has(connection)) this.#fallingBehind.add(connection);
+  }
+
   /** Sends the clients that are behind what they are owed now (a room closing). */
   flushBehind(): void {
     if (this.#behind.size === 0) return;
     this.#sendBehind();
     this.#behind.clear();
+    this.#fallingBehind.clear();
     clearTimeout(this.#behindTimer ?? undefined);
     this.#behindTimer = null;
   }
@@ -110,15 +120,13 @@ export class FanOut {
         if (change.position !== null) replies.committedUpTo(change.position);
       }
     }
-    const visible = batches.flatMap(({ changes }) => changes.filter((change) => change.broadcast !== null));
+    const visible = visibleChanges(batches);
     if (visible.length === 0) return;
     const owed = new Set(owing);
     if (this.#behind.size > 0) this.#behindBatches.push(...batches);
-    this.#deliver(batches, connections, (connection) => !owed.has(connection) && !this.#behind.has(connection));
-    const now = performance.now();
-    for (const connection of connections) {
-      if (!connection.closed && connection.isBehind(now) && !owed.has(connection)) this.#behind.add(connection);
-    }
+    this.#deliver(batches, visible, connections, (connection) => !owed.has(connection) && !this.#behind.has(connection));
+    for (const connection of this.#fallingBehind) if (!connection.closed && !owed.has(connection)) this.#behind.add(connection);
+    this.#fallingBehind.clear();
     if (this.#behind.size > 0) this.#behindTimer ??= setTimeout(() => this.#sendBehind(), BEHIND_EVERY_MS);
   }
 
@@ -129,18 +137,17 @@ export class FanOut {
     // One owed a reply gets it instead: the reply holds everything committed before it.
     const owed = new Set(this.#target.replies.owing());
     const members = [...this.#behind];
-    if (batches.length > 0) this.#deliver(batches, members, (connection) => !owed.has(connection) && !connection.closed);
+    const visible = visibleChanges(batches);
+    if (visible.length > 0) this.#deliver(batches, visible, members, (connection) => !owed.has(connection) && !connection.closed);
     for (const connection of members) {
       if (owed.has(connection) || connection.closed || !connection.isBehind()) this.#behind.delete(connection);
     }
     if (this.#behind.size > 0) this.#behindTimer = setTimeout(() => this.#sendBehind(), BEHIND_EVERY_MS);
   }
 
-  /** The batches' visible changes, merged, to each of `connections` that `include` accepts, without the changes it sent itself. */
-  #deliver(batches: Batch[], connections: Iterable<Connection>, include: (connection: Connection) => boolean): void {
+  /** The batches' `visible` changes (those with a broadcast, at least one), merged, to each of `connections` that `include` accepts, without the changes it sent itself. */
+  #deliver(batches: Batch[], visible: CommittedChange[], connections: Iterable<Connection>, include: (connection: Connection) => boolean): void {
     const { replies } = this.#target;
-    const visible = batches.flatMap(({ changes }) => changes.filter((change) => change.broadcast !== null));
-    if (visible.length === 0) return;
     // Merged only if someone else is there to receive it: a lone writer's large changes cost nothing more.
     let everything: Uint8Array | null = null;
     const mergeEverything = () => {

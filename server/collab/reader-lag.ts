@@ -67,8 +67,11 @@ export class PresenceSendLog {
 export class ReaderLag {
   #behindUntil = -Infinity;
 
-  heard(lagMs: number, now = performance.now()): void {
-    if (lagMs > BEHIND_AFTER_MS) this.#behindUntil = now + BEHIND_FOR_MS;
+  /** Notes an echo's lag; true when it came back late. */
+  heard(lagMs: number, now = performance.now()): boolean {
+    if (lagMs <= BEHIND_AFTER_MS) return false;
+    this.#behindUntil = now + BEHIND_FOR_MS;
+    return true;
   }
 
   /** Whether an echo of the last second came back late. */

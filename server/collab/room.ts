@@ -148,6 +148,10 @@ export class Room implements RoomPort {
     if (this.connections.size === 0) this.#options.onEmpty(this);
   }
 
+  fellBehind(connection: Connection): void {
+    this.#fanOut.fellBehind(connection);
+  }
+
   receive(connection: Connection, message: IncomingMessage): void {
     this.#whenReady(() => {
       if (!connection.closed && !this.#failed) this.#handle(connection, message);
