@@ -6,12 +6,12 @@
  * others alone, and show a new role in presence.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../server/db/sql.ts';
 import { CloseCode } from '../../server/shared/close-codes.ts';
 import { decideDocumentAuthorizations } from '../../server/wiring/document-policy.ts';
 import { connectProvider, openRawSocket, waitFor, type RawSocket, type TestProvider } from '../helpers/collab.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { declare, type Person } from '../helpers/incidents.ts';
+import { observedSql } from '../helpers/observed-sql.ts';
 import { startTestServer, withAdmin, type TestServer } from '../helpers/server.ts';
 
 const PER_GROUP = 4;
@@ -136,11 +136,7 @@ describe.each(backends)('re-deciding a whole war room at once (%s)', (backend) =
     const everyone = [commander, ...responders, ...observers, ...outsiders].map((person) => person.user.id);
     const counted = async (userIds: string[]) => {
       let queries = 0;
-      const counting = Object.assign((strings: TemplateStringsArray, ...values: unknown[]) => (queries++, db.sql(strings, ...values)), {
-        begin: db.sql.begin,
-        script: db.sql.script,
-        urgent: db.sql.urgent,
-      }) as Sql;
+      const counting = observedSql(db.sql, () => queries++);
       const decided = await decideDocumentAuthorizations(counting, userIds, incident.docId);
       return { queries, decided };
     };
@@ -159,13 +155,11 @@ describe.each(backends)('re-deciding a whole war room at once (%s)', (backend) =
     // A round starts when a query is sent while none is in flight.
     let inFlight = 0;
     let rounds = 0;
-    const tracking = Object.assign(
-      (strings: TemplateStringsArray, ...values: unknown[]) => {
-        if (inFlight++ === 0) rounds++;
-        return db.sql(strings, ...values).finally(() => inFlight--);
-      },
-      { begin: db.sql.begin, script: db.sql.script, urgent: db.sql.urgent },
-    ) as Sql;
+    const tracking = observedSql(db.sql, (_strings, result) => {
+      if (inFlight++ === 0) rounds++;
+      const settled = () => void inFlight--;
+      result.then(settled, settled);
+    });
     const decided = await decideDocumentAuthorizations(tracking, [commander.user.id, observers[0].user.id, outsiders[0].user.id], incident.docId);
     expect(rounds).toBe(1);
     expect(decided.get(commander.user.id)).toEqual({ access: 'write', role: 'commander' });

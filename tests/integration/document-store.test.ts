@@ -3,19 +3,12 @@ import { sqlDocumentStore, type StoredUpdate } from '../../server/collab/storage
 import type { Sql } from '../../server/db/sql.ts';
 import { newDocument } from '../helpers/collab.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { observedSql } from '../helpers/observed-sql.ts';
 
-/** `sql`, counting the statements sent through it. */
+/** `sql`, counting the statements sent through it (commits included). */
 function counted(sql: Sql): { sql: Sql; statements: () => number } {
   let statements = 0;
-  const wrapped = ((strings: TemplateStringsArray, ...values: unknown[]) => {
-    statements++;
-    return sql(strings, ...values);
-  }) as Sql;
-  wrapped.begin = (fn) => sql.begin(fn);
-  wrapped.script = (text) => sql.script(text);
-  // Commits go through the same count.
-  (wrapped as { urgent: Sql }).urgent = wrapped;
-  return { sql: wrapped, statements: () => statements };
+  return { sql: observedSql(sql, () => statements++), statements: () => statements };
 }
 
 const row = (update: Uint8Array): StoredUpdate => ({ update, userId: null, receivedAt: new Date(), ids: { i: {}, d: {} } });

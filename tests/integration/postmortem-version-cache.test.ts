@@ -6,9 +6,9 @@
  */
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../server/db/sql.ts';
 import { addActionItem, postmortemDocId } from '../../server/shared/postmortem-doc.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { observedSql } from '../helpers/observed-sql.ts';
 import { incidentCast, privateIncident, type Cast } from '../helpers/incidents.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -22,13 +22,9 @@ describe.each(backends)('reading a published postmortem version (%s)', (backend)
 
   beforeAll(async () => {
     db = await openTestDatabase(backend);
-    const counting = ((strings: TemplateStringsArray, ...values: unknown[]) => {
+    const counting = observedSql(db.sql, (strings) => {
       if (strings.some((part) => part.includes('postmortem_versions'))) versionStatements++;
-      return db.sql(strings, ...values);
-    }) as Sql;
-    counting.begin = (fn) => db.sql.begin(fn);
-    counting.script = (text) => db.sql.script(text);
-    (counting as { urgent: Sql }).urgent = counting;
+    });
     server = await startTestServer({ ...db, sql: counting });
     cast = await incidentCast(server);
   });

@@ -4,6 +4,7 @@ import { warmUpFirstSync, warmUpLoad } from '../../server/collab/warm-up.ts';
 import type { Sql } from '../../server/db/sql.ts';
 import { warmUpWebsocketPath } from '../../server/wiring/document-policy.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { observedSql } from '../helpers/observed-sql.ts';
 
 /** postgres.js's pool in openPostgres; the warm-up leaves one of them to the pool (see Sql.everyConnection). */
 const POOL_SIZE = 10;
@@ -39,23 +40,11 @@ describe.each(backends)('warming up before taking connections (%s)', (backend) =
   it('runs the upgrade’s queries on every pooled connection, not only on the ones the pool happened to pick', async () => {
     // What a query costs the first time (the catalog PostgreSQL reads for it) is paid per connection.
     const ran: string[][] = [];
-    const tracking = Object.assign((strings: TemplateStringsArray, ...values: unknown[]) => db.sql(strings, ...values), {
-      begin: db.sql.begin,
-      script: db.sql.script,
-      urgent: db.sql.urgent,
-      everyConnection: (fn: (sql: Sql) => Promise<unknown>) =>
-        db.sql.everyConnection((connection) => {
-          const texts: string[] = [];
-          ran.push(texts);
-          const counting = Object.assign((strings: TemplateStringsArray, ...values: unknown[]) => (texts.push(strings.join('?')), connection(strings, ...values)), {
-            begin: connection.begin,
-            script: connection.script,
-            everyConnection: connection.everyConnection,
-            urgent: connection.urgent,
-          }) as Sql;
-          return fn(counting);
-        }),
-    }) as Sql;
+    const tracking = observedSql(db.sql, () => {}, (connection) => {
+      const texts: string[] = [];
+      ran.push(texts);
+      return observedSql(connection, (strings) => texts.push(strings.join('?')));
+    });
 
     await warmUpWebsocketPath(tracking, collab);
 
