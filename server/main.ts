@@ -55,7 +55,7 @@ const cluster = startClusterNode({ sql: db.sql, config, log });
 const { app, collab, replay, onUpgrade } = createServices({ sql: db.sql, config, log, pages, cluster });
 await cluster?.start(collab);
 // The first clients after a restart should not wait for cold query plans and code (see collab/warm-up.ts).
-await warmUpWebsocketPath(db.sql, collab).catch((error: unknown) =>
+await Promise.all([warmUpWebsocketPath(db.sql, collab), onUpgrade.warmUp()]).catch((error: unknown) =>
   log.warn({ err: error }, 'warming up the websocket path failed; the first connections will be slower'),
 );
 const running = await startServer({ app, port: config.port, host: config.host, log, onUpgrade });

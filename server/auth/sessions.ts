@@ -101,6 +101,12 @@ export async function validateSessionToken(sql: Sql, token: string): Promise<Val
   return { session, user, renewed };
 }
 
+/** The session seen last (a restarted server warms its lookup with a real row: see document-policy.ts). */
+export async function lastSeenSessionId(sql: Sql): Promise<string | null> {
+  const [row] = await sql<{ id: string }>`select id from sessions order by last_seen_at desc limit 1`;
+  return row?.id ?? null;
+}
+
 export async function invalidateSession(sql: Sql, sessionId: string): Promise<void> {
   await sql`delete from sessions where id = ${sessionId}`;
 }

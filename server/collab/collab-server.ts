@@ -18,7 +18,7 @@ import type { CollabPeers } from './peers.ts';
 import { Room, type RoomOptions } from './room.ts';
 import { SessionSweep, type CheckSessions } from './session-sweep.ts';
 import { sqlDocumentStore, type DocumentStore } from './storage.ts';
-import { warmUpFirstSync, warmUpLoad } from './warm-up.ts';
+import { warmUpFirstSync, warmUpLoad, warmUpRoom } from './warm-up.ts';
 import { WriteBudgets } from './write-budgets.ts';
 
 export interface CollabOptions {
@@ -186,13 +186,14 @@ export class CollabServer {
    * server takes connections. Always the SQL store on that connection: a store handed in (the cluster's) loads
    * through the same SQL, but on the pool, which would warm some other connection.
    */
-  warmUpQueries(sql: Sql): Promise<void> {
-    return warmUpLoad(sqlDocumentStore(sql));
+  warmUpQueries(sql: Sql, docId: string | null = null): Promise<void> {
+    return warmUpLoad(sqlDocumentStore(sql), docId);
   }
 
   /** A first sync's Yjs work, before the server takes connections (see warm-up.ts). */
-  warmUp(): Promise<void> {
-    return warmUpFirstSync();
+  async warmUp(): Promise<void> {
+    await warmUpFirstSync();
+    await warmUpRoom({ room: this.#roomOptions, limits: this.#connectionLimits });
   }
 
   /** Takes a connection slot for an upgrade about to be accepted, or says why not (see connection-caps.ts). */

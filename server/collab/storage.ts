@@ -44,6 +44,8 @@ export interface DocumentStore {
    * by the next compaction.
    */
   archive?(docId: string, coversSeq: number): Promise<void>;
+  /** Runs a small document's load query for nothing, reading at most one page (the warm-up: see warm-up.ts; optional). */
+  warmUp?(docId: string): Promise<void>;
 }
 
 /**
@@ -143,6 +145,10 @@ export function sqlDocumentStore(sql: Sql): DocumentStore {
   };
 
   return {
+    async warmUp(docId) {
+      await wholeIfSmall(docId);
+    },
+
     async load(docId) {
       const whole = await wholeIfSmall(docId);
       if (whole) return loadedDocument(whole.segments, whole.log);

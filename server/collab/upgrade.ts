@@ -16,6 +16,7 @@ import { CloseCode } from '../shared/close-codes.ts';
 import type { Authenticate } from './access.ts';
 import type { CollabServer } from './collab-server.ts';
 import { KEEPALIVE_MS } from './connection.ts';
+import { warmUpHandshakes } from './handshake-warm-up.ts';
 
 export interface CollabUpgradeOptions {
   collab: CollabServer;
@@ -36,7 +37,10 @@ const PATH = /^\/collab\/([A-Za-z0-9][A-Za-z0-9_.:-]{0,199})$/;
 /** Handles the HTTP server's 'upgrade' event. */
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandler {
+/** The collab endpoint's handler, and its warm-up before the server listens (see handshake-warm-up.ts). */
+export type CollabUpgrade = UpgradeHandler & { warmUp(): Promise<void> };
+
+export function createCollabUpgrade(options: CollabUpgradeOptions): CollabUpgrade {
   const { collab, config, log } = options;
   // Upgrades remember who sent which cookies: a reconnecting tab costs no session query (see access-cache.ts).
   const authenticate = collab.rememberVisitors(options.authenticate);
@@ -134,7 +138,7 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandl
     });
   }
 
-  return (request, socket, head) => {
+  const handler: UpgradeHandler = (request, socket, head) => {
     // A client that vanishes mid-handshake is not our error; without a listener it would crash the process.
     socket.on('error', () => {});
     upgrade(request, socket, head).catch((error) => {
@@ -147,6 +151,7 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): UpgradeHandl
       refuse(socket, 500, 'Something went wrong on our side.');
     });
   };
+  return Object.assign(handler, { warmUp: () => warmUpHandshakes(handler, wss) });
 }
 
 function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {

@@ -158,6 +158,13 @@ export async function findIncidentByDocId(sql: Sql, docId: string): Promise<Inci
   return row ? toIncident(row) : null;
 }
 
+/** The war room declared last and someone in it (a restarted server warms its lookups with real rows: see document-policy.ts). */
+export async function lastDeclaredWarRoom(sql: Sql): Promise<{ docId: string; userId: string | null } | null> {
+  const [row] = await sql<{ doc_id: string; user_id: string | null }>`
+    select doc_id, coalesce(commander_id, declared_by) as user_id from incidents order by declared_at desc limit 1`;
+  return row ? { docId: row.doc_id, userId: row.user_id } : null;
+}
+
 /** Takes the row lock that serialises commands on one incident; returns its id, or null. */
 export async function lockIncident(sql: Sql, number: number): Promise<string | null> {
   const [row] = await sql<{ id: string }>`select id from incidents where number = ${number} for update`;

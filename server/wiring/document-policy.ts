@@ -5,15 +5,15 @@
  * This is the one module that knows both sides, so the core imports no domain.
  */
 import { parse as parseCookies } from 'hono/utils/cookie';
-import { SESSION_COOKIE, stillValidSessionIds, validateSessionToken } from '../auth/sessions.ts';
-import { hashSecret } from '../auth/tokens.ts';
+import { lastSeenSessionId, SESSION_COOKIE, stillValidSessionIds, validateSessionToken } from '../auth/sessions.ts';
+import { generateSecureRandomString, hashSecret } from '../auth/tokens.ts';
 import { getUsers } from '../auth/users.ts';
 import type { Authenticate, Authorization, DecideAuthorizations } from '../collab/access.ts';
 import type { CollabOptions, CollabServer } from '../collab/collab-server.ts';
 import { documentExists } from '../collab/documents.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Access } from '../incidents/permissions.ts';
-import { findParticipantKinds, type Incident } from '../incidents/repo.ts';
+import { findParticipantKinds, lastDeclaredWarRoom, type Incident } from '../incidents/repo.ts';
 import { isWarRoomDocId, readWarRoom, warRoomAccess, warRoomDocId } from '../incidents/war-room.ts';
 import { postmortemAccess } from '../postmortem/document.ts';
 import { isPostmortemDocId } from '../shared/postmortem-doc.ts';
@@ -67,15 +67,33 @@ export const documentPolicy = (sql: Sql): Pick<CollabOptions, 'decideAuthorizati
   checkSessions: (ids) => stillValidSessionIds(sql, ids),
 });
 
+/** Real rows for the warm-up: the session seen last and the war room declared last (null where there are none). */
+export interface RecentRows {
+  sessionId: string | null;
+  warRoom: { docId: string; userId: string | null } | null;
+}
+
+export async function recentRows(sql: Sql): Promise<RecentRows> {
+  const [sessionId, warRoom] = await Promise.all([lastSeenSessionId(sql), lastDeclaredWarRoom(sql)]);
+  return { sessionId, warRoom };
+}
+
 /**
- * The queries a websocket upgrade makes, once, with ids that match nothing,
- * before the server takes connections. After a restart every client
- * reconnects at once; embedded PGlite spent ~70 ms of the first one's sync on
- * its session and access queries alone (every table's catalog entries read
- * and every plan made for the first time, on the server's thread), and
- * PostgreSQL opened the pool's connections in the middle of it.
+ * The queries a websocket upgrade makes, once with ids that match nothing
+ * and once with real rows, before the server takes connections. After a
+ * restart every client reconnects at once; embedded PGlite spent ~70 ms of
+ * the first one's sync on its session and access queries alone (every
+ * table's catalog entries read and every plan made for the first time, on
+ * the server's thread), and PostgreSQL opened the pool's connections in the
+ * middle of it. Queries that find nothing leave the work of a found row for
+ * the first client: reading it, and PGlite turning each column into text and
+ * back (its WebAssembly and JavaScript for those steps ran for the first
+ * time), which was 6 ms of the incident's lookup, 2 ms of the session's.
+ * The rows used are the ones asked for first after a restart anyway: the
+ * session seen last (with a secret that cannot match, so nothing is
+ * renewed) and the war room declared last.
  */
-export async function warmUpDocumentPolicy(sql: Sql): Promise<void> {
+export async function warmUpDocumentPolicy(sql: Sql, recent: RecentRows = { sessionId: null, warRoom: null }): Promise<void> {
   const nobody = 'warm-up';
   await validateSessionToken(sql, `${nobody.replace('-', '')}.${nobody.replace('-', '')}`);
   await Promise.all([
@@ -84,6 +102,9 @@ export async function warmUpDocumentPolicy(sql: Sql): Promise<void> {
     findParticipantKinds(sql, nobody, [nobody]),
     documentExists(sql, nobody),
   ]);
+  if (recent.sessionId) await validateSessionToken(sql, `${recent.sessionId}.${generateSecureRandomString()}`);
+  const warRoom = recent.warRoom;
+  if (warRoom) await decideDocumentAuthorizations(sql, warRoom.userId ? [warRoom.userId] : [], warRoom.docId);
 }
 
 /**
@@ -92,11 +113,17 @@ export async function warmUpDocumentPolicy(sql: Sql): Promise<void> {
  * connection (each backend reads the catalog of the tables a query touches
  * the first time; warmed through the pool, the first real upgrade's queries
  * mostly went to connections that had run none of them), and the code: the
- * document's, and the session secret's hash (a session that matches nothing
- * never reaches it, so it ran unoptimised on the first real upgrade).
+ * document's and the room's, and the session secret's hash (a session that
+ * matches nothing never reaches it, so it ran unoptimised on the first real
+ * upgrade).
  */
 export async function warmUpWebsocketPath(sql: Sql, collab: Pick<CollabServer, 'warmUpQueries' | 'warmUp'>): Promise<void> {
   // The secret's hash is code, not a query: warmed once, not once per connection.
   for (let i = 0; i < 5; i++) hashSecret('warm-up');
-  await Promise.all([sql.everyConnection((connection) => Promise.all([warmUpDocumentPolicy(connection), collab.warmUpQueries(connection)])), collab.warmUp()]);
+  const recent = await recentRows(sql);
+  const docId = recent.warRoom?.docId ?? null;
+  await Promise.all([
+    sql.everyConnection((connection) => Promise.all([warmUpDocumentPolicy(connection, recent), collab.warmUpQueries(connection, docId)])),
+    collab.warmUp(),
+  ]);
 }

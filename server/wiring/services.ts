@@ -7,7 +7,7 @@
 import { createApp } from '../app.ts';
 import { RateLimiter } from '../auth/rate-limit.ts';
 import { CollabServer, type CollabOptions } from '../collab/collab-server.ts';
-import { createCollabUpgrade, type UpgradeHandler } from '../collab/upgrade.ts';
+import { createCollabUpgrade, type CollabUpgrade } from '../collab/upgrade.ts';
 import type { Config } from '../config.ts';
 import type { ClusterNode } from '../cluster/cluster-node.ts';
 import type { Sql } from '../db/sql.ts';
@@ -41,6 +41,6 @@ export function createServices(options: ServicesOptions) {
   const loginWindow = { limit: options.loginLimit ?? 10, windowMs: 60_000 };
   const loginLimiter = cluster ? cluster.loginLimiter(loginWindow) : new RateLimiter(loginWindow);
   const app = createApp({ sql, config, log, loginLimiter, live: collab, replay, cluster: cluster ?? undefined }, options.pages);
-  const onUpgrade: UpgradeHandler = createCollabUpgrade({ collab, authenticate: authenticateBySession(sql), config, log, pingIntervalMs: options.pingIntervalMs, keepaliveMs: options.keepaliveMs });
+  const onUpgrade: CollabUpgrade = createCollabUpgrade({ collab, authenticate: authenticateBySession(sql), config, log, pingIntervalMs: options.pingIntervalMs, keepaliveMs: options.keepaliveMs });
   return { app, collab, replay, onUpgrade };
 }

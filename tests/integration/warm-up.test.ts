@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { createSession } from '../../server/auth/sessions.ts';
+import { createUser } from '../../server/auth/users.ts';
+import { insertIncident } from '../../server/incidents/repo.ts';
 import { sqlDocumentStore } from '../../server/collab/storage.ts';
 import { warmUpFirstSync, warmUpLoad } from '../../server/collab/warm-up.ts';
 import type { Sql } from '../../server/db/sql.ts';
@@ -10,7 +15,14 @@ import { observedSql } from '../helpers/observed-sql.ts';
 const POOL_SIZE = 10;
 
 /** What main.ts warms: the collaboration server's part, as the real one does it. */
-const collab = { warmUpQueries: (sql: Sql) => warmUpLoad(sqlDocumentStore(sql)), warmUp: () => warmUpFirstSync() };
+const collab = { warmUpQueries: (sql: Sql, docId: string | null) => warmUpLoad(sqlDocumentStore(sql), docId), warmUp: () => warmUpFirstSync() };
+
+/** A few typed characters, as a client's update. */
+function typedUpdate(): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getText('t').insert(0, 'warm');
+  return Y.encodeStateAsUpdate(doc);
+}
 
 describe.each(backends)('warming up before taking connections (%s)', (backend) => {
   let db: TestDatabase;
@@ -55,6 +67,37 @@ describe.each(backends)('warming up before taking connections (%s)', (backend) =
       expect(texts.some((text) => text.includes('from incident_participants p join incidents i'))).toBe(true);
       expect(texts.some((text) => text.includes('from document_snapshots'))).toBe(true);
     }
+  });
+
+  it('reads real rows too, the last seen session and the last declared war room, and changes none of them', async () => {
+    // A query that finds nothing leaves the work of a found row (reading it, turning it into results) to the first client.
+    const user = await createUser(db.sql, { email: `warm-${randomUUID()}@example.com`, displayName: 'Warm', passwordHash: 'x', role: 'member' });
+    // Seen and declared "tomorrow", so these are the rows the warm-up picks whatever else the database holds.
+    const { session } = await createSession(db.sql, user.id);
+    await db.sql`update sessions set last_seen_at = now() + interval '1 day' where id = ${session.id}`;
+    const docId = `incident-warm-${randomUUID()}`;
+    await db.sql`insert into documents (id, kind) values (${docId}, 'war-room')`;
+    await insertIncident(db.sql, {
+      id: randomUUID(), title: 'Warm', severity: 2, summary: '', services: [], private: false, drill: false,
+      declaredBy: user.id, commanderId: user.id, startedAt: new Date(), detectedAt: null, declaredAt: new Date(Date.now() + 86_400_000), docId,
+    });
+    await sqlDocumentStore(db.sql).append(docId, [{ update: typedUpdate(), userId: user.id, receivedAt: new Date(), ids: { i: {}, d: {} } }]);
+    const state = async () => (await db.sql`select s.expires_at, s.last_seen_at, (select count(*)::int from document_updates where doc_id = ${docId}) as updates from sessions s where s.id = ${session.id}`)[0];
+    const before = await state();
+
+    const found: string[] = [];
+    const observing = observedSql(db.sql, () => {}, (connection) =>
+      observedSql(connection, (strings, result) => {
+        void result.then((rows) => (rows as unknown[]).length > 0 && found.push(strings.join('?')), () => {});
+      }),
+    );
+    await warmUpWebsocketPath(observing, collab);
+
+    expect(found.some((text) => text.includes('from sessions s join users u'))).toBe(true);
+    // The incident's lookup (its select list is a fragment of its own).
+    expect(found.some((text) => text.includes('where i.doc_id') && !text.includes('incident_participants'))).toBe(true);
+    expect(found.some((text) => text.includes('from document_snapshots'))).toBe(true);
+    expect(await state()).toEqual(before);
   });
 
   it('runs on each connection of the pool at once, each its own', async () => {
