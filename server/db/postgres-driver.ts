@@ -47,10 +47,19 @@ function driverFor(pg: PgSql, inTransaction: boolean, max = 1): Driver {
   return driver;
 }
 
+/**
+ * Connections of their own for urgent queries (see Sql.urgent): a live edit's
+ * commit, which everyone in its room waits for. With one pool, a reconnect
+ * storm's session, access and load queries could fill every connection and
+ * its queue, and another room's commits waited behind them (150–300 ms in a
+ * storm of 2,000 clients). A few are enough: each room has one commit batch
+ * in flight.
+ */
+const URGENT_CONNECTIONS = 3;
+
 export function openPostgres(options: PostgresOptions): { driver: Driver; close: () => Promise<void> } {
   const max = options.max ?? 10;
-  const pg = postgres(options.url, {
-    max,
+  const settings = {
     onnotice: () => {},
     // int8 (counts, bigserial ids) as numbers: our values stay far below 2^53.
     types: { bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) } },
@@ -60,6 +69,16 @@ export function openPostgres(options: PostgresOptions): { driver: Driver; close:
     // backoff grows to 20 s, so clients kept waiting long after PostgreSQL was back).
     connect_timeout: 2,
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
-  });
-  return { driver: driverFor(pg, false, max), close: () => pg.end({ timeout: 5 }) };
+  };
+  const pg = postgres(options.url, { max, ...settings });
+  // postgres.js opens a pool's connections when queries first need them: one used only for commits costs nothing until then.
+  const urgentPg = postgres(options.url, { max: URGENT_CONNECTIONS, ...settings });
+  const driver = driverFor(pg, false, max);
+  driver.urgent = driverFor(urgentPg, false);
+  return {
+    driver,
+    close: async () => {
+      await Promise.all([pg.end({ timeout: 5 }), urgentPg.end({ timeout: 5 })]);
+    },
+  };
 }

@@ -35,7 +35,8 @@ export interface Sql {
   /**
    * The same database, for queries others are waiting on (a live edit's
    * commit): on a single-connection database they go before the queries
-   * still queued; with a pool there is no queue to jump, and this is `sql`.
+   * still queued; with PostgreSQL they have a few connections of their own,
+   * so a pool full of other work (a reconnect storm's) never holds them.
    */
   readonly urgent: Sql;
 }
@@ -46,7 +47,7 @@ export interface Driver {
   begin<T>(fn: (tx: Driver) => Promise<T>): Promise<T>;
   /** See Sql.everyConnection; a driver with one connection leaves it out. */
   everyConnection?(fn: (connection: Driver) => Promise<unknown>): Promise<void>;
-  /** See Sql.urgent; a driver without a queue leaves it out. */
+  /** See Sql.urgent; a driver that cannot put these first leaves it out. */
   urgent?: Driver;
 }
 

@@ -61,7 +61,7 @@ describe.each(backends)('SQL interface (%s)', (backend) => {
     expect(finished.indexOf('other')).toBeLessThan(finished.length - 1);
   });
 
-  // Embedded PGlite only: with a pool there is no queue to jump.
+  // Embedded PGlite: one connection, one queue to jump.
   it.runIf(backend === 'pglite')('runs an urgent query (a live edit’s commit) before the queries already waiting, in order among its kind', async () => {
     const finished: string[] = [];
     const queued = Array.from({ length: 30 }, (_, i) => db.sql`select pg_sleep(0.001), ${i}::int as i`.then(() => finished.push(`read ${i}`)));
@@ -71,6 +71,18 @@ describe.each(backends)('SQL interface (%s)', (backend) => {
     expect(finished.indexOf('commit 0')).toBeLessThanOrEqual(1);
     expect(finished.indexOf('commit 1')).toBe(finished.indexOf('commit 0') + 1);
     expect(finished.filter((name) => name.startsWith('read'))).toEqual(Array.from({ length: 30 }, (_, i) => `read ${i}`));
+  });
+
+  // PostgreSQL: a pool whose every connection is busy (a reconnect storm's reads) does not hold a commit.
+  it.runIf(backend === 'postgres')('runs an urgent query (a live edit’s commit) while every pooled connection and its queue are busy', async () => {
+    const finished: string[] = [];
+    const reads = Array.from({ length: 15 }, (_, i) => db.sql`select pg_sleep(0.3), ${i}::int as i`.then(() => finished.push(`read ${i}`)));
+    // Every pooled connection is taken and five reads wait in the pool's queue.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await db.sql.urgent`select ${1}::int as one`;
+    finished.push('commit');
+    await Promise.all(reads);
+    expect(finished[0]).toBe('commit');
   });
 
   it('gives the same database for urgent queries, with their results and errors', async () => {
