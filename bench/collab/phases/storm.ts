@@ -6,15 +6,18 @@
  * when refused). Figures: the time until every storm client is synced, and
  * the other room's delivery p99 / max for the updates sent meanwhile. Each
  * storm client counts the typed characters its sync brought, so documents
- * lost on restart are reported, not mistaken for a fast storm.
+ * lost on restart are reported, not mistaken for a fast storm. The storm's
+ * clients run in a process of their own (see storm-load.ts), so the other
+ * room's readers measure the server, not the storm's backlog in their own
+ * event loop.
  */
-import { connectWithRetry, type CollabClient } from '../client.ts';
+import { fork, type ChildProcess } from 'node:child_process';
 import { waitForQuiet } from '../process.ts';
 import type { Sample } from '../results.ts';
 import { BenchRoom } from '../room.ts';
 import { percentile, sleep, sortNumbers } from '../stats.ts';
 import type { Target } from '../targets.ts';
-import { ClockReader } from '../typing.ts';
+import type { StormStart, StormSynced } from './storm-load.ts';
 import { fill, LOST_ON_RESTART } from './cold.ts';
 import { typePaced } from './paced.ts';
 
@@ -28,8 +31,8 @@ export interface StormOptions {
 
 export async function measureStorm(target: Target, options: StormOptions): Promise<{ synced: Sample; otherRoom: Sample }> {
   await target.fresh({ durable: true });
-  const clients: CollabClient[] = [];
   let observed: BenchRoom | null = null;
+  const load = await StormLoad.start();
   try {
     const docs: string[] = [];
     for (let i = 0; i < options.rooms; i++) {
@@ -48,45 +51,20 @@ export async function measureStorm(target: Target, options: StormOptions): Promi
     const typing = typePaced(room, options.rate, capacity, () => stopTyping);
     await sleep(1000);
 
-    const clocks = new ClockReader();
     const total = options.rooms * options.clientsPerRoom;
-    const typed = new Int32Array(total);
     const firstDuring = room.sent;
-    const started = performance.now();
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: total }, (_, i) =>
-        connectWithRetry(target.endpoint(docs[i % options.rooms]), {
-          attempts: 10,
-          timeoutMs: 60_000,
-          onUpdate: (update) => {
-            const ranges = clocks.ranges(update);
-            // The typed clocks run from 0, so the highest end is how much of the text the client holds, however often it was sent.
-            for (let r = 1; r < ranges.length; r += 2) typed[i] = Math.max(typed[i], ranges[r]);
-          },
-        }),
-      ),
-    );
-    const stormMs = performance.now() - started;
+    const endpoints = Array.from({ length: total }, (_, i) => {
+      const endpoint = target.endpoint(docs[i % options.rooms]);
+      return { ...endpoint, dialect: endpoint.dialect.name };
+    });
+    const outcome = await load.storm({ type: 'start', endpoints, fillUpdates: options.fillUpdates });
     const lastDuring = room.sent;
     await sleep(500);
     stopTyping = true;
     await typing;
     const drained = await room.drain(30_000);
 
-    let retries = 0;
-    let failed = 0;
-    let firstError = '';
-    for (const outcome of outcomes) {
-      if (outcome.status === 'fulfilled') {
-        clients.push(outcome.value.client);
-        retries += outcome.value.retries;
-      } else {
-        failed++;
-        firstError ||= (outcome.reason as Error).message;
-      }
-    }
-    const intact = Array.from(typed).filter((count) => count === options.fillUpdates).length;
-    const empty = Array.from(typed).filter((count) => count === 0).length;
+    const { stormMs, retries, failed, firstError, intact, empty } = outcome;
     const stormNote = `${total} clients in ${options.rooms} rooms synced in ${stormMs.toFixed(0)} ms, ${retries} retries, ${failed} failed${firstError ? ` (${firstError})` : ''}; ${intact} got the whole document, ${empty} an empty one`;
     let synced: Sample = { values: [stormMs], notes: [stormNote] };
     if (failed > 0 || (intact !== total && empty !== total)) synced = { ...synced, text: 'failed' };
@@ -104,7 +82,53 @@ export async function measureStorm(target: Target, options: StormOptions): Promi
     return { synced, otherRoom };
   } finally {
     observed?.close();
-    for (const client of clients) client.close();
+    await load.close();
     await target.dispose();
+  }
+}
+
+/** The storm's clients in their own process, on this process's core (the affinity is inherited). */
+class StormLoad {
+  readonly #child: ChildProcess;
+  #waiting: ((message: { type: string }) => void) | null = null;
+
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    child.on('message', (message: { type: string }) => this.#waiting?.(message));
+    child.on('exit', (code, signal) => this.#waiting?.({ type: 'exited', message: `exited (${signal ?? code})` } as { type: string }));
+  }
+
+  static async start(): Promise<StormLoad> {
+    const child = fork(new URL('./storm-load.ts', import.meta.url), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const load = new StormLoad(child);
+    await load.#next('ready', 30_000);
+    return load;
+  }
+
+  async storm(start: StormStart): Promise<StormSynced> {
+    const answer = this.#next('synced', 120_000);
+    this.#child.send(start);
+    return (await answer) as StormSynced;
+  }
+
+  async close(): Promise<void> {
+    if (this.#child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
+    this.#child.send({ type: 'close' });
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  #next(type: string, timeoutMs: number): Promise<{ type: string }> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the storm's load process sent no "${type}" within ${timeoutMs} ms`)), timeoutMs);
+      this.#waiting = (message) => {
+        clearTimeout(timer);
+        this.#waiting = null;
+        if (message.type === type) resolve(message);
+        else reject(new Error(`the storm's load process: ${(message as { message?: string }).message ?? message.type}`));
+      };
+    });
   }
 }
