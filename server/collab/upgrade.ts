@@ -17,6 +17,7 @@ import type { Authenticate } from './access.ts';
 import type { CollabServer } from './collab-server.ts';
 import { KEEPALIVE_MS } from './connection.ts';
 import { warmUpHandshakes } from './handshake-warm-up.ts';
+import { UpgradeTurns } from './upgrade-turns.ts';
 
 export interface CollabUpgradeOptions {
   collab: CollabServer;
@@ -30,7 +31,12 @@ export interface CollabUpgradeOptions {
   keepaliveMs?: number;
   /** Each database query of the upgrade gets this long before the upgrade answers 503. */
   queryDeadlineMs?: number;
+  /** Upgrades run for at most this long per turn of the event loop (see upgrade-turns.ts). */
+  upgradeBudgetMs?: number;
 }
+
+/** A few upgrades per turn: at each step on its way, a live room's edit waits for at most about this much of a reconnect storm. */
+const UPGRADE_BUDGET_MS = 1;
 
 const PATH = /^\/collab\/([A-Za-z0-9][A-Za-z0-9_.:-]{0,199})$/;
 
@@ -138,9 +144,13 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): CollabUpgrad
     });
   }
 
+  const turns = new UpgradeTurns(options.upgradeBudgetMs ?? UPGRADE_BUDGET_MS);
   const handler: UpgradeHandler = (request, socket, head) => {
     // A client that vanishes mid-handshake is not our error; without a listener it would crash the process.
     socket.on('error', () => {});
+    turns.run(() => start(request, socket, head));
+  };
+  const start = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
     upgrade(request, socket, head).catch((error) => {
       if (isDatabaseUnavailable(error)) {
         collab.forgetRemembered();
@@ -150,7 +160,6 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): CollabUpgrad
       log.error({ err: error, url: request.url }, 'websocket upgrade failed');
       refuse(socket, 500, 'Something went wrong on our side.');
     });
-  };
   return Object.assign(handler, { warmUp: () => warmUpHandshakes(handler, wss) });
 }
 
