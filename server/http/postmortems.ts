@@ -162,7 +162,7 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
       const { incident } = c.var.seen;
       const number = parse(versionParam, c.req.param('version'));
       const missing = () => notFound(`Version ${number} of this postmortem has not been published.`);
-      const json = (body: string) => c.body(body, 200, { 'Content-Type': 'application/json' });
+      const json = (body: Buffer) => c.body(body as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': 'application/json' });
       const key = VersionBodies.key(incident.id, number);
       // A held body is served once its publication time is confirmed; one not held is read in full at once: one query either way.
       const held = versionBodies.get(key);
@@ -181,8 +181,7 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
         markdown: found.markdown,
         html: await versionHtml(sql, incident.id, found),
       } satisfies z.output<typeof PostmortemVersion>);
-      versionBodies.set(key, found.publishedAt, body);
-      return json(body);
+      return json(versionBodies.set(key, found.publishedAt, body));
     })
     .get('/:ref/postmortem/export.md', docs.export, async (c) => {
       const query = parse(exportQuery, c.req.query());
