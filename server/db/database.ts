@@ -4,6 +4,7 @@ import { lockDataDir } from './data-dir-lock.ts';
 import { createSql, type Sql } from './sql.ts';
 import { openPostgres } from './postgres-driver.ts';
 import { openPglite } from './pglite-driver.ts';
+import { createInChildProcess } from './pglite-first-start.ts';
 
 export interface Database {
   sql: Sql;
@@ -41,6 +42,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     unlock = lockDataDir(resolve(options.dataDir));
   }
   try {
+    if (dir) await createInChildProcess(dir);
     const { driver, close, wasmMemoryBytes } = await openPglite(dir);
     return {
       sql: createSql(driver),
