@@ -101,7 +101,11 @@ export async function validateSessionToken(sql: Sql, token: string): Promise<Val
   return { session, user, renewed };
 }
 
-/** The session seen last (a restarted server warms its lookup with a real row: see document-policy.ts). */
+/**
+ * The session seen last (a restarted server warms its lookup with a real row:
+ * see document-policy.ts). Once per start, so a scan: the table holds only
+ * sessions that have not expired (the purge removes the rest).
+ */
 export async function lastSeenSessionId(sql: Sql): Promise<string | null> {
   const [row] = await sql<{ id: string }>`select id from sessions order by last_seen_at desc limit 1`;
   return row?.id ?? null;

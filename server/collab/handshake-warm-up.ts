@@ -6,10 +6,12 @@
  * first time on its first real client, about 2 ms of that client's first sync
  * (on PostgreSQL, where the rest of it is 12–14 ms), and every client
  * reconnects right after a restart. The listener is on 127.0.0.1 and an
- * ephemeral port, and is closed before the real one opens.
+ * ephemeral port, accepts only on a path made up for this start, and is
+ * closed, with every socket it opened, before the real port opens.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, type WebSocketServer } from 'ws';
 import type { UpgradeHandler } from './upgrade.ts';
 
@@ -18,10 +20,20 @@ const STEP_TIMEOUT_MS = 2_000;
 const REFUSED_PATH = '/collab/warm-up';
 
 export async function warmUpHandshakes(upgrade: UpgradeHandler, wss: WebSocketServer): Promise<void> {
+  const echoPath = `/warm-up-echo/${randomBytes(16).toString('hex')}`;
+  const sockets = new Set<Socket>();
   const server = createServer((_request, response) => response.writeHead(404).end());
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('upgrade', (request, socket, head) => {
     if (request.url === REFUSED_PATH) return upgrade(request, socket, head);
-    wss.handleUpgrade(request, socket, head, (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+    if (request.url !== echoPath) return socket.destroy();
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate());
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -31,57 +43,59 @@ export async function warmUpHandshakes(upgrade: UpgradeHandler, wss: WebSocketSe
     const base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
     for (let pass = 0; pass < PASSES; pass++) {
       await refused(`${base}${REFUSED_PATH}`);
-      await echoed(`${base}/echo`);
+      await echoed(`${base}${echoPath}`);
     }
   } finally {
-    await close(server);
+    await close(server, sockets);
   }
 }
 
-/** An upgrade without a session: answered with an HTTP refusal. */
+/** An upgrade without a session: answered 401 before any upgrade. */
 function refused(url: string): Promise<void> {
-  return step('a refused upgrade', (done, fail) => {
-    const client = new WebSocket(url, { headers: { cookie: 'warm-up=warm-up' } });
+  return step('a refused upgrade', url, { cookie: 'warm-up=warm-up' }, (client, done, fail) => {
     client.on('unexpected-response', (_request, response) => {
       response.resume();
-      client.terminate();
-      done();
+      if (response.statusCode === 401) done();
+      else fail(new Error(`an upgrade without a session was answered ${response.statusCode}, not 401`));
     });
     client.on('open', () => fail(new Error('an upgrade without a session was accepted')));
-    client.on('error', () => {});
   });
 }
 
 /** An accepted upgrade, a binary frame sent and echoed, then a clean close. */
 function echoed(url: string): Promise<void> {
-  return step('an echoed frame', (done, fail) => {
-    const client = new WebSocket(url);
+  return step('an echoed frame', url, {}, (client, done) => {
     client.on('open', () => client.send(Uint8Array.of(0, 0, 1, 0)));
     client.on('message', () => client.close());
     client.on('close', done);
-    client.on('error', fail);
   });
 }
 
-function step(what: string, run: (done: () => void, fail: (error: Error) => void) => void): Promise<void> {
+/** One client's exchange, bounded in time; the client is gone when it settles, whatever happened. */
+function step(
+  what: string,
+  url: string,
+  headers: Record<string, string>,
+  run: (client: WebSocket, done: () => void, fail: (error: Error) => void) => void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`warming up the websocket handshake: ${what} took over ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
-    run(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+    const client = new WebSocket(url, { headers });
+    const settle = (error: Error | null) => {
+      clearTimeout(timer);
+      client.terminate();
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(() => settle(new Error(`warming up the websocket handshake: ${what} took over ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
+    client.on('error', (error) => settle(error));
+    run(client, () => settle(null), (error) => settle(error));
   });
 }
 
-function close(server: Server): Promise<void> {
+/** Stops listening and destroys every socket still open (an upgraded one would keep `close` waiting for ever). */
+function close(server: Server, sockets: Set<Socket>): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
-    server.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
   });
 }

@@ -198,8 +198,7 @@ export function sqlDocumentStore(sql: Sql): DocumentStore {
 
     async compact(docId, segments, coversSeq) {
       const copiedUpTo = Math.min(archivedUpTo.get(docId) ?? 0, coversSeq);
-      // The room's commits wait for this transaction (see Sql.urgent).
-      await sql.urgent.begin(async (tx) => {
+      await sql.begin(async (tx) => {
         // What `archive` copied is there already (and a copy an earlier process made before a crash is kept).
         await tx`
           insert into document_history (doc_id, seq, user_id, created_at, bytes, ids)

@@ -11,7 +11,7 @@
  */
 export class UpgradeTurns {
   readonly #budgetMs: number;
-  readonly #queue: (() => void)[] = [];
+  #queue: ((() => void) | undefined)[] = [];
   #head = 0;
   #scheduled = false;
 
@@ -24,6 +24,7 @@ export class UpgradeTurns {
     return this.#queue.length - this.#head;
   }
 
+  /** Queues `upgrade` (which handles its own errors: one that throws does not stop the others). */
   run(upgrade: () => void): void {
     this.#queue.push(upgrade);
     if (this.#scheduled) return;
@@ -33,17 +34,29 @@ export class UpgradeTurns {
 
   #turn(): void {
     const deadline = performance.now() + this.#budgetMs;
-    // At least one per turn, so a budget smaller than one upgrade still makes progress.
-    do {
-      const upgrade = this.#queue[this.#head];
-      this.#queue[this.#head++] = undefined as never;
-      upgrade();
-    } while (this.#head < this.#queue.length && performance.now() < deadline);
+    try {
+      // At least one per turn, so a budget smaller than one upgrade still makes progress.
+      do {
+        const upgrade = this.#queue[this.#head];
+        this.#queue[this.#head++] = undefined;
+        upgrade!();
+      } while (this.#head < this.#queue.length && performance.now() < deadline);
+    } finally {
+      this.#next();
+    }
+  }
+
+  #next(): void {
     if (this.#head === this.#queue.length) {
-      this.#queue.length = 0;
+      this.#queue = [];
       this.#head = 0;
       this.#scheduled = false;
       return;
+    }
+    // Under a steady stream the queue never empties: drop what has run now and then.
+    if (this.#head > 1024) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
     }
     setImmediate(() => this.#turn());
   }

@@ -13,7 +13,7 @@ import type { Config } from '../config.ts';
 import { isDatabaseUnavailable, withDeadline } from '../db/availability.ts';
 import type { Logger } from '../log.ts';
 import { CloseCode } from '../shared/close-codes.ts';
-import type { Authenticate } from './access.ts';
+import type { Authenticate, Visitor } from './access.ts';
 import type { CollabServer } from './collab-server.ts';
 import { KEEPALIVE_MS } from './connection.ts';
 import { warmUpHandshakes } from './handshake-warm-up.ts';
@@ -62,6 +62,8 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): CollabUpgrad
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.collabMaxMessageBytes, perMessageDeflate: false, clientTracking: false });
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    // A client that gave up while its upgrade waited for its turn costs no queries.
+    if (socket.destroyed) return;
     const docId = PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname)?.[1];
     if (!docId) return refuse(socket, 404, 'No such endpoint.');
     // Browsers always send Origin on websocket handshakes; a client without one carries no ambient cookie to abuse.
@@ -72,11 +74,25 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): CollabUpgrad
     }
     if (collab.closing) return refuse(socket, 503, 'The server is restarting. Try again in a moment.');
     // Remembered decisions are used as they are: no timer, no wait (see access-cache.ts for what keeps them honest).
-    const valid = collab.rememberedVisitor(request) ?? (await withDeadline(authenticate(request), queryDeadlineMs, 'the session check'));
+    const rememberedVisitor = collab.rememberedVisitor(request);
+    const valid = rememberedVisitor ?? (await withDeadline(authenticate(request), queryDeadlineMs, 'the session check'));
     if (!valid) return refuse(socket, 401, 'Log in to open this document.');
-    const { access, role } =
-      collab.rememberedAuthorization(valid.user.id, docId) ?? (await withDeadline(collab.authorize(valid.user.id, docId), queryDeadlineMs, 'the access check'));
+    const remembered = collab.rememberedAuthorization(valid.user.id, docId);
+    const { access, role } = remembered ?? (await withDeadline(collab.authorize(valid.user.id, docId), queryDeadlineMs, 'the access check'));
     if (access === 'missing') return refuse(socket, 404, 'No such document.');
+    const accepting = () => accept(request, socket, head, { docId, valid, access, role });
+    // After a wait for the database the rest is a new turn's work: many upgrades waiting on one decision resume together.
+    if (rememberedVisitor && remembered) accepting();
+    else turns.run(() => guarded(request, socket, accepting));
+  }
+
+  /** The handshake, the room's first messages: synchronous, so the slot is taken and used in one go. */
+  function accept(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    { docId, valid, access, role }: { docId: string; valid: Visitor; access: 'write' | 'read'; role: string | null },
+  ): void {
     if (collab.closing) return refuse(socket, 503, 'The server is restarting. Try again in a moment.');
     if (socket.destroyed) return;
     // No await from here to the upgrade: the slot is taken and used in one go.
@@ -144,22 +160,31 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): CollabUpgrad
     });
   }
 
+  /** An upgrade's failure, answered on its socket. */
+  function failed(request: IncomingMessage, socket: Duplex, error: unknown): void {
+    if (isDatabaseUnavailable(error)) {
+      collab.forgetRemembered();
+      log.warn({ reason: (error as Error).message, url: request.url }, 'websocket upgrade refused: database unavailable');
+      return refuse(socket, 503, 'The database is not reachable. Try again in a moment.', { 'Retry-After': '1' });
+    }
+    log.error({ err: error, url: request.url }, 'websocket upgrade failed');
+    refuse(socket, 500, 'Something went wrong on our side.');
+  }
+
+  function guarded(request: IncomingMessage, socket: Duplex, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      failed(request, socket, error);
+    }
+  }
+
   const turns = new UpgradeTurns(options.upgradeBudgetMs ?? UPGRADE_BUDGET_MS);
   const handler: UpgradeHandler = (request, socket, head) => {
     // A client that vanishes mid-handshake is not our error; without a listener it would crash the process.
     socket.on('error', () => {});
-    turns.run(() => start(request, socket, head));
+    turns.run(() => void upgrade(request, socket, head).catch((error) => failed(request, socket, error)));
   };
-  const start = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-    upgrade(request, socket, head).catch((error) => {
-      if (isDatabaseUnavailable(error)) {
-        collab.forgetRemembered();
-        log.warn({ reason: (error as Error).message, url: request.url }, 'websocket upgrade refused: database unavailable');
-        return refuse(socket, 503, 'The database is not reachable. Try again in a moment.', { 'Retry-After': '1' });
-      }
-      log.error({ err: error, url: request.url }, 'websocket upgrade failed');
-      refuse(socket, 500, 'Something went wrong on our side.');
-    });
   return Object.assign(handler, { warmUp: () => warmUpHandshakes(handler, wss) });
 }
 

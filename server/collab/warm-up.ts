@@ -57,8 +57,12 @@ export interface WarmUpRoomOptions {
   limits: ConnectionLimits;
 }
 
-/** A room loads the typed document, a connection joins and syncs from nothing, and both are thrown away. */
-export async function warmUpRoom(options: WarmUpRoomOptions): Promise<void> {
+/**
+ * A room loads the typed document, a connection joins and syncs from nothing,
+ * and both are thrown away; resolves with how many whole-document replies the
+ * connections got (one per pass). Rejects if a room tried to write or failed.
+ */
+export async function warmUpRoom(options: WarmUpRoomOptions): Promise<number> {
   const stored = await typedDocument();
   const loaded: LoadedDocument = {
     ...stored,
@@ -66,30 +70,39 @@ export async function warmUpRoom(options: WarmUpRoomOptions): Promise<void> {
     logCount: stored.updates.length - stored.segmentCount,
     logBytes: stored.updates.slice(stored.segmentCount).reduce((sum, update) => sum + update.byteLength, 0),
   };
+  let trouble: string | null = null;
   const store: DocumentStore = {
     load: async () => loaded,
     append: async () => {
-      throw new Error('warm-up: a warm-up room writes nothing');
+      trouble = 'a warm-up room tried to write';
+      throw new Error(`warm-up: ${trouble}`);
     },
     compact: async () => {},
   };
+  const roomOptions = { ...options.room, store, presenceRelay: undefined, onEmpty: () => {}, onFailed: () => (trouble ??= 'a warm-up room failed') };
+  const user = { id: 'warm-up', displayName: 'Warm-up' };
+  let replies = 0;
   for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
-    const room = await Room.load('warm-up', { ...options.room, store, onEmpty: () => {}, onFailed: () => {} });
+    const room = await Room.load('warm-up', roomOptions);
     let replied: () => void = () => {};
     const reply = new Promise<void>((resolve) => (replied = resolve));
     const socket = {
       send: (frame: Uint8Array) => {
-        if (parseMessage(frame).type === 'sync-step-2') replied();
+        if (parseMessage(frame).type !== 'sync-step-2') return;
+        replies++;
+        replied();
       },
       close: () => {},
     };
-    const connection = new Connection(socket, { docId: 'warm-up', user: { id: 'warm-up', displayName: 'Warm-up' }, sessionId: 'warm-up', access: 'write' }, options.limits, options.room.log);
+    const connection = new Connection(socket, { docId: 'warm-up', user, sessionId: 'warm-up', access: 'write' }, options.limits, options.room.log);
     room.join(connection);
     connection.receive(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
     await reply;
     connection.closedByPeer();
     room.destroy();
+    if (trouble) throw new Error(`warm-up: ${trouble}`);
   }
+  return replies;
 }
 
 /** Keystrokes as the log stores them, compacted into segments as compaction writes them, with a few log rows after. */

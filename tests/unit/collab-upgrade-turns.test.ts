@@ -10,6 +10,27 @@ const hold = (ms: number) => {
 };
 
 describe('upgrades taking turns with the rest of the server', () => {
+  it('goes on with the next upgrades after one throws', async () => {
+    const turns = new UpgradeTurns(1);
+    const ran: string[] = [];
+    let lastRan: () => void = () => {};
+    const done = new Promise<void>((resolve) => (lastRan = resolve));
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      turns.run(() => {
+        throw new Error('a broken upgrade');
+      });
+      turns.run(() => (ran.push('next'), lastRan()));
+      await done;
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(ran).toEqual(['next']);
+    expect(turns.waiting).toBe(0);
+  });
+
   let server: Server | null = null;
   afterEach(() => server?.close());
 
@@ -50,10 +71,12 @@ describe('upgrades taking turns with the rest of the server', () => {
     expect(ran).toEqual(['first']);
 
     let between = 0;
+    let lastRan: () => void = () => {};
+    const bothRan = new Promise<void>((resolve) => (lastRan = resolve));
     turns.run(() => (hold(3), ran.push('slow 1')));
-    turns.run(() => (hold(3), ran.push('slow 2')));
+    turns.run(() => (hold(3), ran.push('slow 2'), lastRan()));
     setImmediate(() => (between = ran.length));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await bothRan;
     expect(ran).toEqual(['first', 'slow 1', 'slow 2']);
     // The turn that ran the first slow one stopped there.
     expect(between).toBe(2);

@@ -90,4 +90,6 @@ process.on('message', (message: StormStart | { type: 'close' }) => {
   // Let the close frames go out before leaving.
   setTimeout(() => process.exit(0), 200);
 });
+// The benchmark went away: so do its clients.
+process.on('disconnect', () => process.exit(1));
 process.send!({ type: 'ready' });

@@ -32,8 +32,9 @@ export interface StormOptions {
 export async function measureStorm(target: Target, options: StormOptions): Promise<{ synced: Sample; otherRoom: Sample }> {
   await target.fresh({ durable: true });
   let observed: BenchRoom | null = null;
-  const load = await StormLoad.start();
+  let load: StormLoad | null = null;
   try {
+    load = await StormLoad.start();
     const docs: string[] = [];
     for (let i = 0; i < options.rooms; i++) {
       const endpoint = await target.newDocument();
@@ -82,7 +83,7 @@ export async function measureStorm(target: Target, options: StormOptions): Promi
     return { synced, otherRoom };
   } finally {
     observed?.close();
-    await load.close();
+    await load?.close();
     await target.dispose();
   }
 }
@@ -101,7 +102,12 @@ class StormLoad {
   static async start(): Promise<StormLoad> {
     const child = fork(new URL('./storm-load.ts', import.meta.url), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const load = new StormLoad(child);
-    await load.#next('ready', 30_000);
+    try {
+      await load.#next('ready', 30_000);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
     return load;
   }
 
@@ -112,9 +118,10 @@ class StormLoad {
   }
 
   async close(): Promise<void> {
-    if (this.#child.exitCode !== null) return;
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.#child.once('exit', resolve));
-    this.#child.send({ type: 'close' });
+    if (this.#child.connected) this.#child.send({ type: 'close' });
+    else this.#child.kill('SIGTERM');
     const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
