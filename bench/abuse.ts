@@ -6,7 +6,8 @@
  * each attack a probe asks /healthz every 20 ms and a second member types
  * into another war room (bench/abuse/probe.ts); the table gives, per attack,
  * the probe's p50/p99/max, the typing member's delivery p99, and the
- * server's resident memory before, at its peak, and 3 s after.
+ * server's resident memory before, at its peak, 3 s after, and after a full
+ * garbage collection (forced through the V8 inspector: what the server kept).
  *
  *   npm run bench -- abuse [--port 4243] [--entries 100000] [--only name,name]
  *
@@ -16,9 +17,11 @@ import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { awarenessFlood, bigDocument, connectionFlood, fillTimeline, hugeBodies, markdownBombs, type Room } from './abuse/attacks.ts';
 import { Browser } from './abuse/client.ts';
+import { collectGarbage } from './collab/inspector.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,18 +54,29 @@ const rssMiB = (pid: number) => {
   return match ? Number(match[1]) / 1024 : NaN;
 };
 
-async function startServer(dataDir: string): Promise<ChildProcess> {
-  const server = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, 'server/main.ts'], {
+/**
+ * The server, with the V8 inspector on a loopback port of its own: after each
+ * attack the benchmark forces a full garbage collection through it, so the
+ * memory figure says what the server kept, not what garbage the attack left
+ * for a collection that an idle process may not run for minutes.
+ */
+async function startServer(dataDir: string): Promise<{ server: ChildProcess; inspectorUrl: string }> {
+  const server = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, '--inspect=127.0.0.1:0', 'server/main.ts'], {
     cwd: root,
     env: { ...process.env, PORT: args.port, HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'error', NODE_ENV: 'production' },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let inspectorUrl: string | null = null;
+  createInterface({ input: server.stderr! }).on('line', (line) => {
+    inspectorUrl ??= /^Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1] ?? null;
+    if (!/^Debugger listening on|^For help, see/.test(line)) process.stderr.write(`${line}\n`);
   });
   for (let i = 0; i < 600; i++) {
     if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}`);
-    if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) return server;
+    if (inspectorUrl && (await fetch(`${base}/readyz`).then((r) => r.ok, () => false))) return { server, inspectorUrl };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('the server did not become ready within 60 s');
+  throw new Error('the server did not become ready (or printed no inspector address) within 60 s');
 }
 
 interface Window {
@@ -85,7 +99,7 @@ function askWindow(probe: ChildProcess): Promise<Window> {
 async function main() {
   const pinned = pin(process.pid, 1);
   const dataDir = mkdtempSync(join(tmpdir(), 'warroom-bench-abuse-'));
-  const server = await startServer(dataDir);
+  const { server, inspectorUrl } = await startServer(dataDir);
   // taskset execs node in its own place, so the pid is the server's.
   const serverPid = server.pid!;
   let probe: ChildProcess | null = null;
@@ -151,6 +165,10 @@ async function main() {
       clearInterval(sampler);
       const after = rssMiB(serverPid);
       peak = Math.max(peak, after);
+      await collectGarbage(inspectorUrl);
+      const kept = rssMiB(serverPid);
+      // A full collection of a large heap holds the server for a while: what it delayed lands here, not in the next attack's figures.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
       const ms = (n: number | null) => (n === null ? '–' : n < 10 ? n.toFixed(1) : String(Math.round(n)));
       rows.push([
         attack.name,
@@ -159,13 +177,13 @@ async function main() {
         ms(during.probe.p99),
         ms(during.probe.max),
         `${ms(during.delivery.p99)} (${during.delivery.count})`,
-        `${Math.round(before)} / ${Math.round(peak)} / ${Math.round(after)}`,
+        `${Math.round(before)} / ${Math.round(peak)} / ${Math.round(after)} / ${Math.round(kept)}`,
         attack.dependsOn ?? '',
         note,
       ]);
       console.error(`bench abuse: ${attack.name}: ${note}`);
     }
-    const header = ['attack', 's', 'probe p50', 'p99', 'max (ms)', 'typing p99 ms (n)', 'RSS MiB before / peak / after', 'depends on', 'what the server answered'];
+    const header = ['attack', 's', 'probe p50', 'p99', 'max (ms)', 'typing p99 ms (n)', 'RSS MiB before / peak / after / after a full GC', 'depends on', 'what the server answered'];
     console.log(`\nabuse benchmark: server pinned to CPU 0${pinned ? ', load and bystanders to CPU 1' : ' (taskset failed: unpinned)'}; Node ${process.version}\n`);
     console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
     for (const row of rows) console.log(`| ${row.join(' | ')} |`);
