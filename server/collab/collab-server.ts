@@ -18,7 +18,7 @@ import type { CollabPeers } from './peers.ts';
 import { Room, type RoomOptions } from './room.ts';
 import { SessionSweep, type CheckSessions } from './session-sweep.ts';
 import { sqlDocumentStore, type DocumentStore } from './storage.ts';
-import { warmUpFirstSync, warmUpLoad, warmUpRoom } from './warm-up.ts';
+import { warmUpLoad, warmUpRoom } from './warm-up.ts';
 import { WriteBudgets } from './write-budgets.ts';
 
 export interface CollabOptions {
@@ -192,7 +192,6 @@ export class CollabServer {
 
   /** A first sync's Yjs work, before the server takes connections (see warm-up.ts). */
   async warmUp(): Promise<void> {
-    await warmUpFirstSync();
     await warmUpRoom({ room: this.#roomOptions, limits: this.#connectionLimits });
   }
 

@@ -5,23 +5,22 @@
  * each function of the load and reply path, to be made for the first time
  * (with embedded PGlite, on the server's own thread).
  *
- * The Yjs part runs a few times over a document stored like a typed one
- * (segments of runs, then log rows): code V8 has only seen once still runs
- * unoptimised, and a restarted server spent ~3.5 ms building a 10,000-update
- * document and ~1 ms encoding its reply where an optimised run takes ~0.3 and
- * ~0.15 ms. A few milliseconds at start-up, before listening.
- *
- * Then a room is loaded from memory and a connection joins it and asks for
- * the document, as the first client will: a room's and a connection's code
- * had never run in a restarted process, and compiling it on first use put
- * 2–3 ms between the document's load and its reply.
+ * The Yjs part is the real path, a few times over: a room is loaded from
+ * memory (a document stored like a typed one: segments of runs, then log
+ * rows) and a connection joins it and asks for the document, as the first
+ * client will. Code V8 has only seen once still runs unoptimised: a restarted
+ * server spent ~3.5 ms building a 10,000-update document and ~1 ms encoding
+ * its reply where an optimised run takes ~0.3 and ~0.15 ms, and the room's
+ * and connection's code, run for the first time, put 2–3 ms between the
+ * document's load and its reply. A few milliseconds at start-up, before
+ * listening.
  */
 import * as Y from 'yjs';
 import { Connection, type ConnectionLimits } from './connection.ts';
-import { encodeSyncStep1, encodeSyncStep2, parseMessage } from './protocol.ts';
+import { encodeSyncStep1, parseMessage } from './protocol.ts';
 import { Room } from './room.ts';
 import type { RoomOptions } from './room-options.ts';
-import { buildDoc, mergeIntoSegments } from './segments.ts';
+import { mergeIntoSegments } from './segments.ts';
 import type { DocumentStore, LoadedDocument } from './storage.ts';
 
 /** Times the Yjs path runs; measured: 1 pass left the first real build at ~1.5 ms, 5 at ~0.3 ms. */
@@ -38,17 +37,6 @@ const KEYSTROKES_PER_SEGMENT = 100;
 export async function warmUpLoad(store: DocumentStore, docId: string | null = null): Promise<void> {
   await store.load('warm-up');
   if (docId) await store.warmUp?.(docId);
-}
-
-export async function warmUpFirstSync(): Promise<void> {
-  const stored = await typedDocument();
-  for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
-    const doc = await buildDoc(stored.updates, stored.segmentCount, (d) => Y.encodeStateVector(d));
-    const request = parseMessage(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
-    if (request.type !== 'sync-step-1') throw new Error('warm-up: a sync step 1 did not parse as one');
-    encodeSyncStep2(Y.encodeStateAsUpdate(doc, request.stateVector));
-    doc.destroy();
-  }
 }
 
 /** What a room and a connection need that the warm-up replaces: storage is in memory, and nothing is ever written. */

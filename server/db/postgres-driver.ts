@@ -49,12 +49,11 @@ function driverFor(pg: PgSql, inTransaction: boolean, max = 1): Driver {
 
 /**
  * Connections of their own for urgent queries (see Sql.urgent): a live edit's
- * commit, which everyone in its room waits for (and nothing that holds a
- * connection long, so commits never wait for each other's neighbours). With one pool, a reconnect
- * storm's session, access and load queries could fill every connection and
- * its queue, and another room's commits waited behind them (150–300 ms in a
- * storm of 2,000 clients). A few are enough: each room has one commit batch
- * in flight.
+ * commit, which everyone in its room waits for, and nothing that holds a
+ * connection long. With one pool, a reconnect storm's session, access and
+ * load queries could fill every connection and its queue, and another room's
+ * commits waited behind them (150–300 ms in a storm of 2,000 clients). A few
+ * are enough: each room has one commit batch in flight.
  */
 const URGENT_CONNECTIONS = 3;
 

@@ -125,7 +125,7 @@ export async function warmUpWebsocketPath(sql: Sql, collab: Pick<CollabServer, '
   await Promise.all([
     sql.everyConnection((connection) => Promise.all([warmUpDocumentPolicy(connection, recent), collab.warmUpQueries(connection, docId)])),
     // The commits' own connection (see Sql.urgent) reads the log's table once, so the first commit finds it open and known.
-    sql.urgent === sql ? null : collab.warmUpQueries(sql.urgent, docId),
+    sql.urgent === sql ? null : collab.warmUpQueries(sql.urgent),
     collab.warmUp(),
   ]);
 }
