@@ -38,7 +38,10 @@ export async function measureColdSync(target: Target, options: { updates: number
   try {
     const endpoint = await target.newDocument();
     await fill(endpoint, options.updates);
+    const stopped = performance.now();
     await target.restart();
+    // What a restart costs before anyone can connect (the warm-up runs before the server listens).
+    const restart = `restarted (stopped, started, listening) in ${Math.round(performance.now() - stopped)} ms`;
     await waitForQuiet([target.process.pid]);
     // Same document, same session: only the process is new.
     const reopened = target.endpoint(endpoint.doc);
@@ -48,7 +51,7 @@ export async function measureColdSync(target: Target, options: { updates: number
       await client.synced;
       const ms = performance.now() - started;
       const text = client.doc!.getText(TEXT_NAME).toString();
-      if (text === expectedText(options.updates)) return { values: [ms], notes: [`synced ${options.updates} characters in ${ms.toFixed(1)} ms`] };
+      if (text === expectedText(options.updates)) return { values: [ms], notes: [`synced ${options.updates} characters in ${ms.toFixed(1)} ms; ${restart}`] };
       if (text.length === 0) return { values: [ms], text: LOST_ON_RESTART, notes: [`empty document after restart (synced in ${ms.toFixed(1)} ms)`] };
       return { values: [ms], text: 'failed', notes: [`PROBLEM: ${text.length} characters after restart, not the ${options.updates} typed`] };
     } finally {
