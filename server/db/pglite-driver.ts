@@ -1,5 +1,6 @@
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
+import { PreparedStatements } from './pglite-statements.ts';
 import type { Driver, Row } from './sql.ts';
 import { isWal, WalFlusher } from './wal-flush.ts';
 
@@ -70,27 +71,31 @@ function createLine(): Line {
     });
 }
 
-/** `wal`: on disk, a query's result waits for the WAL it wrote to be flushed (see wal-flush.ts). */
-function driverFor(pg: Queryable, inTurn: Line | null, wal: WalFlusher | null): Driver {
+/**
+ * `wal`: on disk, a query's result waits for the WAL it wrote to be flushed (see wal-flush.ts).
+ * `tx`: the transaction this driver's queries run in, whose own statements go straight in.
+ */
+function driverFor(pg: PGlite, statements: PreparedStatements, inTurn: Line | null, wal: WalFlusher | null, tx: Transaction | null = null): Driver {
   const durable = async <T>(result: T): Promise<T> => {
     await wal?.durable();
     return result;
   };
   const queryIn = (urgent: boolean) =>
     async function query(text: string, params: unknown[]): Promise<Row[]> {
-      if (inTurn) return durable(await inTurn(async () => (await pg.query<Row>(text, params)).rows, urgent));
+      if (inTurn) return durable(await inTurn(() => statements.run(text, params), urgent));
       await nextTurn();
-      return (await pg.query<Row>(text, params)).rows;
+      return statements.run(text, params, tx !== null);
     };
+  const target: Queryable = tx ?? pg;
   const driver: Driver = {
     query: queryIn(false),
     async script(text) {
-      await pg.exec(text);
+      await target.exec(text);
       await wal?.durable();
     },
     async begin(fn) {
       if (!inTurn) return fn(driver);
-      return durable(await (pg as PGlite).transaction((tx) => fn(driverFor(tx, null, null))));
+      return durable(await pg.transaction((inner) => fn(driverFor(pg, statements, null, null, inner))));
     },
   };
   if (inTurn) driver.urgent = { ...driver, query: queryIn(true) };
@@ -220,7 +225,7 @@ export async function openPglite(dataDir?: string): Promise<{ driver: Driver; cl
   });
   const wal = fs?.wal ?? null;
   return {
-    driver: driverFor(pg, createLine(), wal),
+    driver: driverFor(pg, new PreparedStatements(pg), createLine(), wal),
     wasmMemoryBytes: () => pg.Module.wasmMemory.buffer.byteLength,
     close: async () => {
       await pg.close();

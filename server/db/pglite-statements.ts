@@ -1,0 +1,124 @@
+/**
+ * Queries on embedded PGlite as named prepared statements, each execution in
+ * one call into PostgreSQL. PGlite's own `query` sends Parse, Describe, Bind,
+ * Describe, Execute and Sync as six calls into its WebAssembly, and parses
+ * and plans the text every time; a session lookup cost ~100 µs of the
+ * server's thread that way and ~45 µs prepared (one Bind/Describe/Execute/
+ * Sync message, a plan PostgreSQL may keep). postgres.js prepares its
+ * statements the same way, so both databases plan alike.
+ *
+ * A statement is prepared the first time its text is run (Parse and Describe
+ * give its parameter types, which pick each value's serializer, as in
+ * PGlite's own path) and kept for the most recent STATEMENTS texts; the ones
+ * pushed out are closed with the next execution.
+ */
+import { parse, protocol, type PGlite } from '@electric-sql/pglite';
+import type { Row } from './sql.ts';
+
+/** Distinct texts kept prepared; the server runs a few hundred, plus one per batch size of a multi-row insert. */
+const STATEMENTS = 500;
+
+interface Statement {
+  name: string;
+  paramTypes: number[];
+}
+
+const { serialize } = protocol;
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.byteLength;
+  }
+  return joined;
+}
+
+/** A statement PostgreSQL planned for tables that have changed shape since: prepared again, once. */
+const isStalePlan = (error: unknown) => (error as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((error as Error).message));
+
+export class PreparedStatements {
+  readonly #pg: PGlite;
+  readonly #statements = new Map<string, Statement>();
+  /** Closes owed for statements pushed out, sent ahead of the next execution. */
+  #closes: Uint8Array[] = [];
+  #counter = 0;
+
+  constructor(pg: PGlite) {
+    this.#pg = pg;
+  }
+
+  /**
+   * Runs `text` with `params`. `inTransaction`: the caller already holds
+   * PGlite's transaction (its own queries are run from inside it); otherwise
+   * this waits, like `PGlite.query`, for any transaction to finish.
+   */
+  async run(text: string, params: unknown[], inTransaction = false): Promise<Row[]> {
+    const run = () => this.#pg._runExclusiveQuery(() => this.#execute(text, params));
+    try {
+      return await (inTransaction ? run() : this.#pg._runExclusiveTransaction(run));
+    } catch (error) {
+      // Which query failed, as PGlite's own path says (the log keeps the text, never the values: see log.ts).
+      if (error instanceof Error && 'code' in error) Object.assign(error, { query: text });
+      throw error;
+    }
+  }
+
+  async #execute(text: string, params: unknown[], retried = false): Promise<Row[]> {
+    const statement = this.#statements.get(text) ?? (await this.#prepare(text));
+    // Most recently used last: the first key is the one to push out.
+    this.#statements.delete(text);
+    this.#statements.set(text, statement);
+    const values = params.map((value, i) => {
+      if (value === null || value === undefined) return null;
+      const serializer = this.#pg.serializers[statement.paramTypes[i]];
+      return (serializer ? serializer(value) : String(value)) as string | Uint8Array;
+    });
+    const message = concat([
+      ...this.#takeCloses(),
+      serialize.bind({ statement: statement.name, values }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({}),
+      serialize.sync(),
+    ]);
+    try {
+      const { messages } = await this.#pg.execProtocol(message, { syncToFs: false });
+      return parse.parseResults(messages, this.#pg.parsers)[0].rows as Row[];
+    } catch (error) {
+      if (retried || !isStalePlan(error)) throw error;
+      this.#forget(text);
+      return this.#execute(text, params, true);
+    }
+  }
+
+  async #prepare(text: string): Promise<Statement> {
+    const name = `warroom_${++this.#counter}`;
+    const message = concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]);
+    const { messages } = await this.#pg.execProtocol(message, { syncToFs: false });
+    const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
+    this.#statements.set(text, statement);
+    if (this.#statements.size > STATEMENTS) this.#forget(this.#statements.keys().next().value!);
+    return statement;
+  }
+
+  #forget(text: string): void {
+    const statement = this.#statements.get(text);
+    if (!statement) return;
+    this.#statements.delete(text);
+    this.#closes.push(serialize.close({ type: 'S', name: statement.name }));
+  }
+
+  #takeCloses(): Uint8Array[] {
+    const closes = this.#closes;
+    this.#closes = [];
+    return closes;
+  }
+
+  /** How many texts are prepared now (for tests). */
+  get size(): number {
+    return this.#statements.size;
+  }
+}

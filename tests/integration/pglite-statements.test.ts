@@ -1,0 +1,84 @@
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PreparedStatements } from '../../server/db/pglite-statements.ts';
+
+/** The statements PostgreSQL holds for this connection, by the names we give them. */
+async function preparedNames(pg: PGlite): Promise<string[]> {
+  const { rows } = await pg.query<{ name: string }>(`select name from pg_prepared_statements where name like 'warroom_%' order by name`);
+  return rows.map((row) => row.name);
+}
+
+describe('PGlite queries as prepared statements', () => {
+  let pg: PGlite;
+  let statements: PreparedStatements;
+
+  beforeAll(async () => {
+    pg = await PGlite.create();
+    await pg.exec(`create table items (id text primary key, n int not null, body bytea)`);
+    statements = new PreparedStatements(pg);
+  });
+  afterAll(async () => {
+    await pg?.close();
+  });
+
+  it('prepares a text once and runs it again with new values, typed by its parameters', async () => {
+    const before = (await preparedNames(pg)).length;
+    for (let i = 0; i < 5; i++) {
+      await statements.run('insert into items (id, n, body) values ($1, $2, $3)', [`a${i}`, i, new Uint8Array([i, 255])]);
+    }
+    const rows = await statements.run('select id, n, body from items where n >= $1 order by n', [3]);
+
+    expect(rows).toEqual([
+      { id: 'a3', n: 3, body: new Uint8Array([3, 255]) },
+      { id: 'a4', n: 4, body: new Uint8Array([4, 255]) },
+    ]);
+    expect((await preparedNames(pg)).length - before).toBe(2);
+  });
+
+  it('answers a failed execution with PostgreSQL’s error and goes on with the next one', async () => {
+    await statements.run('insert into items (id, n) values ($1, $2)', ['dup', 1]);
+    const failure = await statements.run('insert into items (id, n) values ($1, $2)', ['dup', 2]).catch((error: unknown) => error);
+
+    expect((failure as { code?: string }).code).toBe('23505');
+    expect(await statements.run('select n from items where id = $1', ['dup'])).toEqual([{ n: 1 }]);
+  });
+
+  it('keeps nothing of a text that does not parse', async () => {
+    const before = statements.size;
+    const failure = await statements.run('selec 1', []).catch((error: unknown) => error);
+
+    expect((failure as { code?: string }).code).toBe('42601');
+    expect(statements.size).toBe(before);
+    expect(await statements.run('select 1 as one', [])).toEqual([{ one: 1 }]);
+  });
+
+  it('prepares again, once, a statement whose table changed shape since', async () => {
+    await statements.run('select * from items where id = $1', ['a1']);
+    await pg.exec(`alter table items add column note text`);
+
+    const [row] = await statements.run('select * from items where id = $1', ['a1']);
+
+    expect(Object.keys(row)).toEqual(['id', 'n', 'body', 'note']);
+  });
+
+  it('runs inside a transaction that rolls back, and a query from outside waits for the transaction to end', async () => {
+    let outside: Promise<unknown[]> | null = null;
+    await pg.transaction(async (tx) => {
+      await statements.run('insert into items (id, n) values ($1, $2)', ['rolled-back', 9], true);
+      outside = statements.run('select count(*)::int as n from items where id = $1', ['rolled-back']);
+      expect(await statements.run('select count(*)::int as n from items where id = $1', ['rolled-back'], true)).toEqual([{ n: 1 }]);
+      await tx.rollback();
+    });
+
+    expect(await outside).toEqual([{ n: 0 }]);
+  });
+
+  it('closes the least recently used statements beyond the ones it keeps', async () => {
+    for (let i = 0; i < 520; i++) await statements.run(`select $1::int + ${i} as n`, [1]);
+    // The closes go out ahead of the next execution.
+    await statements.run('select 1 as one', []);
+
+    expect(statements.size).toBe(500);
+    expect((await preparedNames(pg)).length).toBe(500);
+  });
+});
