@@ -10,16 +10,43 @@
  */
 import type { Incident } from '../incidents/repo.ts';
 import { formatDuration } from '../shared/duration.ts';
+import { compareText, isCanonicalTime } from '../shared/text-order.ts';
 import { formatUtcDateTime } from '../shared/utc-format.ts';
 import type { Hypothesis, TimelineEntry, TimelineKind } from '../shared/war-room-doc.ts';
 
 export type ResolutionFacts = Pick<Incident, 'startedAt' | 'detectedAt' | 'declaredAt' | 'acknowledgedAt' | 'mitigatedAt' | 'resolvedAt'>;
 
-const byTime = (a: TimelineEntry, b: TimelineEntry) => a.at.localeCompare(b.at) || a.createdAt.localeCompare(b.createdAt);
+/** `a.at.localeCompare(b.at) || a.createdAt.localeCompare(b.createdAt)`, collating only what needs it (see text-order.ts). */
+const byTime = (a: TimelineEntry, b: TimelineEntry) =>
+  compareText(a.at, b.at, isCanonicalTime(a.at) && isCanonicalTime(b.at)) ||
+  compareText(a.createdAt, b.createdAt, isCanonicalTime(a.createdAt) && isCanonicalTime(b.createdAt));
+
+/**
+ * What people wrote in the war room, by kind, in the timeline's order. Made
+ * once per timeline: four sections each filtering a 50,000-entry war room
+ * took ~50 ms of the server's thread when the incident closed.
+ */
+const writtenByKind = new WeakMap<readonly TimelineEntry[], Map<TimelineKind, TimelineEntry[]>>();
+
+function byKind(timeline: readonly TimelineEntry[]): Map<TimelineKind, TimelineEntry[]> {
+  let kinds = writtenByKind.get(timeline);
+  if (!kinds) {
+    kinds = new Map();
+    for (const entry of timeline) {
+      if (entry.auto || !entry.text.trim()) continue;
+      const ofKind = kinds.get(entry.kind);
+      if (ofKind) ofKind.push(entry);
+      else kinds.set(entry.kind, [entry]);
+    }
+    writtenByKind.set(timeline, kinds);
+  }
+  return kinds;
+}
 
 /** What people wrote in the war room, of these kinds, oldest first. */
 function written(timeline: readonly TimelineEntry[], kinds: readonly TimelineKind[]): TimelineEntry[] {
-  return timeline.filter((e) => !e.auto && kinds.includes(e.kind) && e.text.trim()).sort(byTime);
+  const found = byKind(timeline);
+  return kinds.flatMap((kind) => found.get(kind) ?? []).sort(byTime);
 }
 
 const when = (date: Date) => formatUtcDateTime(date);

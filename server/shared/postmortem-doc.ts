@@ -139,23 +139,38 @@ export function sectionText(doc: Y.Doc, key: SectionKey): Y.Text | undefined {
   return text instanceof Y.Text ? text : undefined;
 }
 
+/** Timeline entries per piece of a generated draft: a few milliseconds of Yjs work each. */
+const DRAFT_PIECE_ENTRIES = 200;
+
 /**
- * Writes a generated draft into an empty document, once. Only the server calls
- * this (at close), so no two generations can race and interleave.
+ * A generated draft as changes to apply to an empty document one after
+ * another, each in a change of its own: written as one, a 2,000-entry draft
+ * was one Yjs transaction and one update that held the server's thread for
+ * 200–280 ms while every war room waited. Each piece does nothing once the
+ * draft is complete, and the last one completes it (`generatedAt`), so a
+ * draft interrupted half-way is written again, whole, by the next attempt:
+ * entries by id, sections replaced. Only the server writes drafts (at close),
+ * so no two generations interleave.
  */
-export function writeGeneratedDraft(doc: Y.Doc, content: PostmortemContent): boolean {
-  if (isGenerated(doc)) return false;
-  doc.transact(() => {
-    for (const key of SECTION_KEYS) sectionsMap(doc).set(key, new Y.Text(content.sections[key] ?? ''));
-    for (const entry of content.timeline) pmTimelineMap(doc).set(entry.id, toYMap({ ...entry }));
-    for (const factor of content.factors) {
-      factorsMap(doc).set(factor.id, toYMap({ ...factor, description: new Y.Text(factor.description) }));
-    }
-    for (const item of content.actionItems) actionItemsMap(doc).set(item.id, toYMap({ ...item }));
+export function generatedDraftPieces(content: PostmortemContent): ((doc: Y.Doc) => void)[] {
+  const pieces: ((doc: Y.Doc) => void)[] = [
+    (doc) => {
+      for (const key of SECTION_KEYS) sectionsMap(doc).set(key, new Y.Text(content.sections[key] ?? ''));
+      for (const factor of content.factors) factorsMap(doc).set(factor.id, toYMap({ ...factor, description: new Y.Text(factor.description) }));
+      for (const item of content.actionItems) actionItemsMap(doc).set(item.id, toYMap({ ...item }));
+    },
+  ];
+  for (let from = 0; from < content.timeline.length; from += DRAFT_PIECE_ENTRIES) {
+    const entries = content.timeline.slice(from, from + DRAFT_PIECE_ENTRIES);
+    pieces.push((doc) => entries.forEach((entry) => pmTimelineMap(doc).set(entry.id, toYMap({ ...entry }))));
+  }
+  pieces.push((doc) => {
     pmMeta(doc).set('incidentId', content.incidentId);
     pmMeta(doc).set('generatedAt', content.generatedAt);
   });
-  return true;
+  return pieces.map((piece) => (doc) => {
+    if (!isGenerated(doc)) doc.transact(() => piece(doc));
+  });
 }
 
 /**
