@@ -84,6 +84,8 @@ function driverFor(pg: PGlite, statements: PreparedStatements, inTurn: Line | nu
     async function query(text: string, params: unknown[]): Promise<Row[]> {
       if (inTurn) return durable(await inTurn(() => statements.run(text, params), urgent));
       await nextTurn();
+      // As PGlite's own transaction object: a query left running after its transaction ended must not land in the next one.
+      if (tx?.closed) throw new Error('Transaction is closed');
       return statements.run(text, params, tx !== null);
     };
   const target: Queryable = tx ?? pg;

@@ -26,18 +26,24 @@ const byTime = (a: TimelineEntry, b: TimelineEntry) =>
  * once per timeline: four sections each filtering a 50,000-entry war room
  * took ~50 ms of the server's thread when the incident closed.
  */
-const writtenByKind = new WeakMap<readonly TimelineEntry[], Map<TimelineKind, TimelineEntry[]>>();
+const writtenByKind = new WeakMap<readonly TimelineEntry[], Map<TimelineKind, Written[]>>();
 
-function byKind(timeline: readonly TimelineEntry[]): Map<TimelineKind, TimelineEntry[]> {
+/** An entry and its place in the timeline, which breaks ties as a stable sort of the whole timeline would. */
+interface Written {
+  entry: TimelineEntry;
+  index: number;
+}
+
+function byKind(timeline: readonly TimelineEntry[]): Map<TimelineKind, Written[]> {
   let kinds = writtenByKind.get(timeline);
   if (!kinds) {
     kinds = new Map();
-    for (const entry of timeline) {
-      if (entry.auto || !entry.text.trim()) continue;
-      const ofKind = kinds.get(entry.kind);
-      if (ofKind) ofKind.push(entry);
-      else kinds.set(entry.kind, [entry]);
-    }
+    timeline.forEach((entry, index) => {
+      if (entry.auto || !entry.text.trim()) return;
+      const ofKind = kinds!.get(entry.kind);
+      if (ofKind) ofKind.push({ entry, index });
+      else kinds!.set(entry.kind, [{ entry, index }]);
+    });
     writtenByKind.set(timeline, kinds);
   }
   return kinds;
@@ -46,7 +52,10 @@ function byKind(timeline: readonly TimelineEntry[]): Map<TimelineKind, TimelineE
 /** What people wrote in the war room, of these kinds, oldest first. */
 function written(timeline: readonly TimelineEntry[], kinds: readonly TimelineKind[]): TimelineEntry[] {
   const found = byKind(timeline);
-  return kinds.flatMap((kind) => found.get(kind) ?? []).sort(byTime);
+  return kinds
+    .flatMap((kind) => found.get(kind) ?? [])
+    .sort((a, b) => byTime(a.entry, b.entry) || a.index - b.index)
+    .map((written) => written.entry);
 }
 
 const when = (date: Date) => formatUtcDateTime(date);

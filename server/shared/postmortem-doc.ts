@@ -149,12 +149,20 @@ const DRAFT_PIECE_ENTRIES = 200;
  * 200–280 ms while every war room waited. Each piece does nothing once the
  * draft is complete, and the last one completes it (`generatedAt`), so a
  * draft interrupted half-way is written again, whole, by the next attempt:
- * entries by id, sections replaced. Only the server writes drafts (at close),
- * so no two generations interleave.
+ * entries by id, sections replaced, and what the earlier attempt wrote that
+ * the new content lacks removed. Only the server writes drafts (at close, or
+ * when asked again through the API); two generations at once write the same
+ * ids, and nobody can open the draft before it is complete (its postmortem
+ * row is inserted after).
  */
 export function generatedDraftPieces(content: PostmortemContent): ((doc: Y.Doc) => void)[] {
   const pieces: ((doc: Y.Doc) => void)[] = [
     (doc) => {
+      // What an interrupted earlier attempt wrote and this content does not hold (its war room changed since) goes.
+      const removeAllBut = <T>(map: Y.Map<T>, ids: Set<string>) => [...map.keys()].filter((id) => !ids.has(id)).forEach((id) => map.delete(id));
+      removeAllBut(pmTimelineMap(doc), new Set(content.timeline.map((entry) => entry.id)));
+      removeAllBut(factorsMap(doc), new Set(content.factors.map((factor) => factor.id)));
+      removeAllBut(actionItemsMap(doc), new Set(content.actionItems.map((item) => item.id)));
       for (const key of SECTION_KEYS) sectionsMap(doc).set(key, new Y.Text(content.sections[key] ?? ''));
       for (const factor of content.factors) factorsMap(doc).set(factor.id, toYMap({ ...factor, description: new Y.Text(factor.description) }));
       for (const item of content.actionItems) actionItemsMap(doc).set(item.id, toYMap({ ...item }));

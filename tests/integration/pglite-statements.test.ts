@@ -56,9 +56,13 @@ describe('PGlite queries as prepared statements', () => {
     await statements.run('select * from items where id = $1', ['a1']);
     await pg.exec(`alter table items add column note text`);
 
+    const before = await preparedNames(pg);
     const [row] = await statements.run('select * from items where id = $1', ['a1']);
+    // The stale statement is closed with the next execution.
+    await statements.run('select 1 as one', []);
 
     expect(Object.keys(row)).toEqual(['id', 'n', 'body', 'note']);
+    expect((await preparedNames(pg)).length).toBe(before.length);
   });
 
   it('runs inside a transaction that rolls back, and a query from outside waits for the transaction to end', async () => {
@@ -80,5 +84,14 @@ describe('PGlite queries as prepared statements', () => {
 
     expect(statements.size).toBe(500);
     expect((await preparedNames(pg)).length).toBe(500);
+  });
+
+  it('says the database is closed when it is', async () => {
+    const closing = await PGlite.create();
+    const onClosed = new PreparedStatements(closing);
+    await onClosed.run('select 1 as one', []);
+    await closing.close();
+
+    await expect(onClosed.run('select 1 as one', [])).rejects.toThrow(/closed/i);
   });
 });

@@ -57,6 +57,18 @@ describe('a generated draft written in pieces', () => {
     expectDraft(doc, content);
   });
 
+  it('is written as the new content says when the war room changed between the interrupted attempt and the next', () => {
+    const first = bigDraft(1_000);
+    const doc = new Y.Doc();
+    const pieces = generatedDraftPieces(first);
+    pieces.slice(0, Math.floor(pieces.length / 2)).forEach((piece) => piece(doc));
+
+    const second = bigDraft(300);
+    generatedDraftPieces(second).forEach((piece) => piece(doc));
+
+    expectDraft(doc, second);
+  });
+
   it('leaves a complete draft alone, with the edits people made to it', () => {
     const content = bigDraft(10);
     const doc = new Y.Doc();

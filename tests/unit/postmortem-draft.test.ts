@@ -160,6 +160,20 @@ describe('generateDraft', () => {
     );
   });
 
+  it('takes the first of two steps written at the same moment in the order the timeline holds them, whatever their kinds', () => {
+    const doc = warRoomDocument();
+    const at = '2026-03-12T14:10:00.000Z';
+    const author = { id: 'rey', name: 'Rey' };
+    const draft = (kinds: ('action' | 'mitigation')[]) => {
+      const timeline = readTimeline(doc).filter((entry) => entry.auto);
+      // Same time and creation time: only their place in the timeline orders them.
+      kinds.forEach((kind, i) => timeline.push({ id: `tie-${i}`, at, createdAt: at, kind, text: `Step ${kind}`, author, hypothesisId: null, auto: false, eventId: null }));
+      return generateDraft({ incident, hypotheses: [], timeline, updates: [], now: new Date() }).sections.response;
+    };
+    expect(draft(['mitigation', 'action'])).toContain('14:10 UTC: Step mitigation (Rey)');
+    expect(draft(['action', 'mitigation'])).toContain('14:10 UTC: Step action (Rey)');
+  });
+
   it('leaves a gap section empty when the record has nothing for it, and never invents a duration', () => {
     const bare = generateDraft({
       incident: { ...incident, detectedAt: null, acknowledgedAt: null, mitigatedAt: null, resolvedAt: null },
