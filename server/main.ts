@@ -12,6 +12,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { startClusterNode } from './cluster/start.ts';
 import { migrate } from './db/migrate.ts';
 import { renderMissingVersionHtml } from './postmortem/version-html.ts';
+import { refreshSearchBehindVersions } from './search/refresh.ts';
 import type { PagesHandler } from './http/pages.ts';
 import { startServer } from './http-server.ts';
 import { createLogger } from './log.ts';
@@ -47,6 +48,8 @@ log.info({ database: db.kind, location: db.location }, db.kind === 'pglite' ? `e
 const applied = await migrate(db.sql);
 if (applied.length > 0) log.info({ applied }, 'migrations applied');
 await renderMissingVersionHtml(db.sql, log);
+const behind = await refreshSearchBehindVersions(db.sql);
+if (behind > 0) log.info({ incidents: behind }, 'indexed published postmortems that were not in search yet');
 const scenarios = await seedShippedScenarios(db.sql);
 if (scenarios.length > 0) log.info({ scenarios }, 'drill scenarios added to the library');
 

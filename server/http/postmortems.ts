@@ -19,6 +19,7 @@ import {
   type ReviewResult,
 } from '../postmortem/commands.ts';
 import { ensurePostmortem } from '../postmortem/generation.ts';
+import { refreshAfterPublishing } from '../search/refresh.ts';
 import { readLive } from '../postmortem/read-live.ts';
 import { announcePostmortemChange } from '../postmortem/live.ts';
 import { toMarkdown } from '../postmortem/markdown-export.ts';
@@ -150,6 +151,7 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
     .post('/:ref/postmortem/publish', docs.publish, async (c) => {
       const actor = actorOf(c);
       const result = await publishPostmortem(sql, requireLive().live, actor, c.var.seen.incident.number);
+      if (result.ok) await refreshAfterPublishing(sql, c.var.log, result.incident.id);
       return respond(c, actor, result, { accessChanged: true });
     })
     .post('/:ref/postmortem/revise', docs.revise, async (c) => {

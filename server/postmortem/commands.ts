@@ -141,8 +141,12 @@ export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Ac
     const markdown = toMarkdown(content, { incident, version, publishedAt: now, publishedBy });
     // Rendered once: every later read serves the stored HTML.
     const html = markdown === rendered.markdown ? rendered.html : renderMarkdown(markdown);
-    await insertVersion(tx, { incidentId: incident.id, version, snapshot: content, markdown, html, publishedAt: now, publishedBy });
+    // Items first: each new item's row refreshes the incident's search entry, which reads the newest version, so
+    // written after the version each refresh would index the whole new postmortem (30–50 ms apiece on PGlite,
+    // while every war room's commits wait for this transaction). The version is indexed once it is committed
+    // (see server/search/refresh.ts).
     await upsertActionItems(tx, incident.id, content.actionItems);
+    await insertVersion(tx, { incidentId: incident.id, version, snapshot: content, markdown, html, publishedAt: now, publishedBy });
     await setPostmortemState(tx, incident.id, 'published', { publishedBy: by.id, version, at: now });
     await record('published', { version });
   }, now);

@@ -1,0 +1,13 @@
+-- A published postmortem version is indexed for search after its publishing
+-- transaction commits, not by a trigger inside it.
+--
+-- With embedded PGlite every statement runs on the server's own thread and a
+-- transaction holds its only connection: the version's insert with the
+-- search refresh its trigger ran (reading the snapshot, stemming up to 80,000
+-- characters) was one statement of 60 ms and more for a long postmortem,
+-- while every war room's commits waited for the transaction. The server now
+-- refreshes the entry right after publishing, as a statement of its own, and
+-- at start-up refreshes any entry that is behind its incident's newest
+-- version (a process that stopped between the two). Incidents' and action
+-- items' own triggers stay.
+drop trigger incident_search_postmortem on postmortem_versions;
