@@ -25,18 +25,6 @@ interface Statement {
 
 const { serialize } = protocol;
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.byteLength;
-  const joined = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.byteLength;
-  }
-  return joined;
-}
-
 /** An error PostgreSQL answered (it has a SQLSTATE code), as opposed to one in PGlite or in this code. */
 const isDatabaseError = (error: unknown): error is Error & { code: string } => error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
 
@@ -83,7 +71,7 @@ export class PreparedStatements {
       return (serializer ? serializer(value) : String(value)) as string | Uint8Array;
     });
     const closes = this.#takeCloses();
-    const message = concat([...closes, serialize.bind({ statement: statement.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
+    const message = Buffer.concat([...closes, serialize.bind({ statement: statement.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
     try {
       return parse.parseResults(await this.#exchange(message), this.#pg.parsers)[0].rows as Row[];
     } catch (error) {
@@ -107,7 +95,7 @@ export class PreparedStatements {
 
   async #prepare(text: string): Promise<Statement> {
     const name = `warroom_${++this.#counter}`;
-    const message = concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]);
+    const message = Buffer.concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]);
     const statement = { name, paramTypes: parse.parseDescribeStatementResults(await this.#exchange(message)) };
     this.#statements.set(text, statement);
     if (this.#statements.size > STATEMENTS) this.#forget(this.#statements.keys().next().value!);

@@ -120,7 +120,7 @@ export async function warmUpDocumentPolicy(sql: Sql, recent: RecentRows = { sess
  * Only the code is warmed by repeating, so the repeats use the shared pool,
  * not every connection.
  */
-export const REPEATED_WARM_UP = { passes: 20, ms: 1_000 };
+const REPEATED_WARM_UP = { passes: 20, ms: 1_000 };
 
 /**
  * Everything an upgrade's first sync runs, before the server takes
