@@ -23,7 +23,7 @@ import { GroupCommit } from './group-commit.ts';
 import { RoomPresence } from './presence.ts';
 import { FanOut } from './fan-out.ts';
 import { encodeSyncStep1, MalformedMessage, type IncomingMessage } from './protocol.ts';
-import { SyncReplies } from './sync-replies.ts';
+import { SyncReplies, type StoredSegments } from './sync-replies.ts';
 import { buildDoc, slicer } from './segments.ts';
 import type { DocumentStore } from './storage.ts';
 import { StoredState } from './stored-state.ts';
@@ -226,10 +226,11 @@ export class Room implements RoomPort {
     return this.#stored.bytes + this.#uncommittedBytes;
   }
 
-  /** Stored segments and the state they cover, for streaming a large document (see sync-replies.ts). */
-  get storedSegments(): { segments: Uint8Array[]; coverage: Map<number, number> } | null {
-    const { segments, coverage } = this.#stored;
-    return coverage && segments.length > 0 ? { segments, coverage } : null;
+  /** Stored segments, the state they cover and the log committed since, for streaming a large document (see sync-replies.ts). */
+  get storedSegments(): StoredSegments | null {
+    const stored = this.#stored;
+    const { segments, coverage } = stored;
+    return coverage && segments.length > 0 ? { segments, coverage, rowsCommitted: stored.rowsCommitted, rowsAfter: (mark) => stored.rowsAfter(mark) } : null;
   }
 
   /** Closes every connection; the caller flushes and compacts before forgetting the room. */

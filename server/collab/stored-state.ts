@@ -16,6 +16,7 @@ export class StoredState {
   /** Committed log rows since the last compaction, in order, with how many changes each holds (see log-rows.ts). */
   readonly tail: { update: Uint8Array; changes: number }[];
   #tailChanges: number;
+  #rowsCommitted: number;
   #segmentBytes: number;
   #tailBytes: number;
   /** The stored segments in order (loaded, then written by this room), and the state vector they give (null: not known). */
@@ -35,6 +36,7 @@ export class StoredState {
     this.segments = loaded.updates.slice(0, loaded.segmentCount);
     this.tail = loaded.updates.slice(loaded.segmentCount).map((update) => ({ update, changes: 1 }));
     this.#tailChanges = this.tail.length;
+    this.#rowsCommitted = this.tail.length;
     this.#segmentBytes = this.segments.reduce((sum, s) => sum + s.byteLength, 0);
     this.#tailBytes = loaded.logBytes;
   }
@@ -52,6 +54,24 @@ export class StoredState {
   /** A change left structs waiting for others: the stored state is no longer known from ids (until the next load). */
   forgetState(): void {
     this.#storedState = null;
+  }
+
+  /** Log rows committed since the document was loaded, counting the loaded ones (never goes down: compactions move rows, they stay counted). */
+  get rowsCommitted(): number {
+    return this.#rowsCommitted;
+  }
+
+  /**
+   * The committed log rows after the first `mark` that are still in the log
+   * (older ones are in the segments now). With the segments they give exactly
+   * the document as committed, so a client that was sent the segments needs
+   * only these. Null once a change left structs waiting for others: the
+   * stored state is then not known exactly.
+   */
+  rowsAfter(mark: number): Uint8Array[] | null {
+    if (!this.#storedState) return null;
+    const count = Math.max(0, Math.min(this.tail.length, this.#rowsCommitted - mark));
+    return this.tail.slice(this.tail.length - count).map((row) => row.update);
   }
 
   /** Changes committed since the last compaction (a reloaded row counts as one). */
@@ -72,6 +92,7 @@ export class StoredState {
     this.lastSeq = lastSeq;
     for (const { update, changes, ids } of rows) {
       this.tail.push({ update, changes });
+      this.#rowsCommitted++;
       this.#tailChanges += changes;
       this.#tailBytes += update.byteLength;
       if (!this.#storedState) continue;

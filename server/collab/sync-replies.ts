@@ -17,8 +17,9 @@
  * While a reply is owed, individual updates it will contain are not sent.
  *
  * A client that lacks most of a large document gets the stored segments one
- * by one first (see segments.ts), then the diff from what they covered, so no
- * single step encodes the whole document.
+ * by one first (see segments.ts), then what was committed since them, so no
+ * single step encodes the whole document (the document's own diff would carry
+ * every deletion it holds, which the segments already did).
  */
 import * as Y from 'yjs';
 import type { Connection } from './connection.ts';
@@ -33,6 +34,15 @@ function missing(doc: Y.Doc, stateVector: Uint8Array): number {
   return total;
 }
 
+/** What `changes` hold beyond `stateVector`, with all of their deletions, as one update. */
+function diffOfChanges(changes: Uint8Array[], stateVector: Uint8Array): Uint8Array {
+  if (changes.length === 0) return EMPTY_UPDATE;
+  return Y.diffUpdate(changes.length === 1 ? changes[0] : Y.mergeUpdates(changes), stateVector);
+}
+
+/** An update with no structs and no deletions. */
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
+
 /** Yjs's state-vector encoding (count, then client/clock pairs), for a merged vector. */
 function encodeStateVector(vector: Map<number, number>): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -44,10 +54,21 @@ function encodeStateVector(vector: Map<number, number>): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
+export interface StoredSegments {
+  /** In order; the same array for as long as the document is not reloaded (compactions add to it). */
+  segments: Uint8Array[];
+  /** The state the segments give. */
+  coverage: Map<number, number>;
+  /** Log rows committed since the document was loaded (a count that never goes down). */
+  rowsCommitted: number;
+  /** The log rows after the first `mark` still in the log: with the segments, the committed document (null: not known exactly). */
+  rowsAfter(mark: number): Uint8Array[] | null;
+}
+
 export interface ReplySource {
   readonly doc: Y.Doc;
   /** Stored segments and the state they cover, to send a large document in pieces. */
-  readonly storedSegments: { segments: Uint8Array[]; coverage: Map<number, number> } | null;
+  readonly storedSegments: StoredSegments | null;
   /** False while the document is being reloaded: it may hold half of a failed change. */
   readonly ready: boolean;
   /** Position of the last change applied to the document. */
@@ -71,10 +92,22 @@ interface Owed {
   timer: NodeJS.Timeout | null;
   /** Next stored segment to send, while a large document goes out in pieces. */
   segment: number | null;
+  /** The client's own state was empty: what it is sent needs no diff against it. */
+  fresh: boolean;
+  /** The segments it was sent, once all were: the log committed after them follows (see #prepare). */
+  streamed: Uint8Array[] | null;
+  /** How many of the log's rows it was sent (or are in segments it was sent). */
+  rowMark: number;
 }
 
 /** A client missing more than this many Yjs clock ticks (≈ characters and entries) gets the stored segments first. */
 const STREAM_ABOVE = 50_000;
+
+/** Log rows sent per turn after the segments (at least one row): merging or diffing them costs about 0.1 ms per KiB. */
+const ROWS_PER_TURN_BYTES = 64 * 1024;
+
+/** The last log rows go out merged as the reply itself when they are this few (and fit in one turn's bytes). */
+const REPLY_ROWS = 100;
 
 /** Diffs up to this size are kept for the next client with the same state vector; a larger one is not worth holding. */
 const REUSE_DIFFS_UP_TO = 1024 * 1024;
@@ -92,7 +125,7 @@ export class SyncReplies {
    * joining a new room) mostly send the same state vector, and encoding the
    * document once for all of them is most of what a connect costs.
    */
-  #lastDiff: { version: number; stateVector: string; frame: Uint8Array } | null = null;
+  #lastDiff: { version: number; key: string; frame: Uint8Array } | null = null;
 
   constructor(source: ReplySource, options: { maxBufferedBytes: number }) {
     this.#source = source;
@@ -153,7 +186,8 @@ export class SyncReplies {
   }
 
   #owe(connection: Connection, stateVector: Uint8Array, sendUpTo: number): void {
-    const owed: Owed = { connection, stateVector, sendUpTo, frame: null, after: 0, timer: null, segment: null };
+    const fresh = Y.decodeStateVector(stateVector).size === 0;
+    const owed: Owed = { connection, stateVector, sendUpTo, frame: null, after: 0, timer: null, segment: null, fresh, streamed: null, rowMark: 0 };
     this.#owed.set(connection, owed);
     this.#prepare(owed);
   }
@@ -175,7 +209,11 @@ export class SyncReplies {
       return;
     }
     const { applied, committed } = this.#source;
-    owed.frame = this.#diff(doc, owed.stateVector);
+    // The segments carried their own deletions: what the client still lacks is in the log committed since.
+    // Encoding from the document instead writes the whole document's deletions, one long step for a large one.
+    const rows = owed.streamed && owed.streamed === storedSegments?.segments ? storedSegments.rowsAfter(owed.rowMark) : null;
+    if (rows) return this.#streamRows(owed, storedSegments!, rows, committed);
+    owed.frame = this.#diff(owed.stateVector, applied, 'document', () => Y.encodeStateAsUpdate(doc, owed.stateVector));
     owed.after = applied;
     if (committed >= applied) this.#deliver(owed);
   }
@@ -185,26 +223,51 @@ export class SyncReplies {
    * the next: encoding a large document in one go would stall the server. The
    * final diff then starts from everything the segments covered.
    */
-  #stream(owed: Owed, stored: { segments: Uint8Array[]; coverage: Map<number, number> }): void {
+  #stream(owed: Owed, stored: StoredSegments): void {
     const segment = stored.segments[owed.segment!];
-    const fresh = Y.decodeStateVector(owed.stateVector).size === 0;
-    owed.connection.send(encodeUpdate(fresh ? segment : Y.diffUpdate(segment, owed.stateVector)));
+    owed.connection.send(encodeUpdate(owed.fresh ? segment : Y.diffUpdate(segment, owed.stateVector)));
     owed.segment!++;
     if (owed.segment === stored.segments.length) {
       const known = Y.decodeStateVector(owed.stateVector);
       for (const [client, clock] of stored.coverage) known.set(client, Math.max(clock, known.get(client) ?? 0));
       owed.stateVector = encodeStateVector(known);
+      owed.streamed = stored.segments;
     }
     owed.timer = setTimeout(() => this.#prepare(owed), 0);
   }
 
-  #diff(doc: Y.Doc, stateVector: Uint8Array): Uint8Array {
+  /**
+   * After the segments, the log rows committed since: a slice of them per
+   * turn, then the last few, merged, as the reply. Rows are committed, so
+   * they may go out before the reply; one still being committed follows it.
+   */
+  #streamRows(owed: Owed, stored: StoredSegments, rows: Uint8Array[], committed: number): void {
+    let bytes = 0;
+    let count = 0;
+    while (count < rows.length && (count === 0 || bytes + rows[count].byteLength <= ROWS_PER_TURN_BYTES)) bytes += rows[count++].byteLength;
+    if (count === rows.length && count <= REPLY_ROWS) {
+      const mark = stored.rowsCommitted - rows.length;
+      owed.frame = this.#diff(owed.stateVector, committed, `rows after ${mark}`, () => diffOfChanges(rows, owed.stateVector));
+      owed.after = committed;
+      return this.#deliver(owed);
+    }
+    for (const row of rows.slice(0, count)) owed.connection.send(encodeUpdate(owed.fresh ? row : Y.diffUpdate(row, owed.stateVector)));
+    owed.rowMark = stored.rowsCommitted - rows.length + count;
+    owed.timer = setTimeout(() => this.#prepare(owed), 0);
+  }
+
+  /**
+   * The reply holding everything up to change `upTo` the client lacks, from `source` (the document, or the log rows
+   * after the ones a client was already sent: such a reply answers only a client that was sent the same).
+   */
+  #diff(stateVector: Uint8Array, upTo: number, source: string, encode: () => Uint8Array): Uint8Array {
     const { version } = this.#source;
-    const key = Buffer.from(stateVector.buffer, stateVector.byteOffset, stateVector.byteLength).toString('latin1');
+    const vector = Buffer.from(stateVector.buffer, stateVector.byteOffset, stateVector.byteLength).toString('latin1');
+    const key = `${source} up to ${upTo}:${vector}`;
     const last = this.#lastDiff;
-    if (last && last.version === version && last.stateVector === key) return last.frame;
-    const frame = encodeSyncStep2(Y.encodeStateAsUpdate(doc, stateVector));
-    this.#lastDiff = frame.byteLength <= REUSE_DIFFS_UP_TO ? { version, stateVector: key, frame } : null;
+    if (last && last.version === version && last.key === key) return last.frame;
+    const frame = encodeSyncStep2(encode());
+    this.#lastDiff = frame.byteLength <= REUSE_DIFFS_UP_TO ? { version, key, frame } : null;
     return frame;
   }
 

@@ -66,6 +66,17 @@ function received(frames: Uint8Array[]): Y.Doc {
   return doc;
 }
 
+/** Waits (at most 5 s) for the sync-step-2 that ends a newcomer's catch-up. */
+async function finalReply(sent: Uint8Array[]): Promise<Uint8Array> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const frame = sent.find((f) => parseMessage(f).type === 'sync-step-2');
+    if (frame) return frame;
+    if (Date.now() > deadline) throw new Error('no sync-step-2 within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('a large client update', () => {
   it('is over the size that is split (the fixture holds what the tests claim)', () => {
     expect(thousandEntries(1).byteLength).toBeGreaterThan(SPLIT_ABOVE_BYTES);
@@ -206,7 +217,7 @@ describe('a large document written live', () => {
 
     const newcomer = join();
     newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
-    while (!newcomer.socket.sent.some((frame) => parseMessage(frame).type === 'sync-step-2')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await finalReply(newcomer.socket.sent);
 
     const frames = newcomer.socket.sent.filter((frame) => ['update', 'sync-step-2'].includes(parseMessage(frame).type));
     const whole = Y.encodeStateAsUpdate(room.doc).byteLength;
@@ -216,6 +227,118 @@ describe('a large document written live', () => {
     const theirs = received(newcomer.socket.sent);
     expect(sameDocument(theirs, room.doc)).toBe(true);
     expect(theirs.getMap('m').get('after')).toBe('the compaction');
+    room.destroy();
+  });
+
+  it('sends a newcomer, after the segments, only what was committed since them, with every deletion in both', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const writer = join();
+    // Every other entry deleted: the deletions alone are a large part of the document.
+    const source = new Y.Doc();
+    source.clientID = 31;
+    const entries = source.getMap('entries');
+    source.transact(() => {
+      for (let i = 0; i < 30_000; i++) {
+        entries.set(`keep-${i}`, i);
+        entries.set(`drop-${i}`, i);
+      }
+    });
+    let sent = Y.encodeStateVector(source);
+    writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(source)));
+    source.transact(() => {
+      for (let i = 0; i < 30_000; i++) entries.delete(`drop-${i}`);
+    });
+    writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(source, sent)));
+    sent = Y.encodeStateVector(source);
+    await room.flush();
+    await room.compact();
+    expect(store.segments.length).toBeGreaterThan(0);
+    // After the compaction: more deletions, and an entry, in the log only.
+    source.transact(() => {
+      for (let i = 0; i < 10; i++) entries.delete(`keep-${i}`);
+      source.getMap('m').set('after', 'the compaction');
+    });
+    writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(source, sent)));
+    await room.flush();
+
+    const newcomer = join();
+    newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    const final = await finalReply(newcomer.socket.sent);
+    const documentDeletions = Y.encodeStateAsUpdate(room.doc, Y.encodeStateVector(room.doc)).byteLength;
+    expect(documentDeletions).toBeGreaterThan(50_000);
+    expect(final.byteLength).toBeLessThan(documentDeletions / 10);
+    const theirs = received(newcomer.socket.sent);
+    expect(sameDocument(theirs, room.doc)).toBe(true);
+    expect(theirs.getMap('entries').size).toBe(29_990);
+    expect(theirs.getMap('entries').has('keep-0')).toBe(false);
+    expect(theirs.getMap('m').get('after')).toBe('the compaction');
+    room.destroy();
+  });
+
+  it('sends a newcomer a long log since the segments a slice per turn, and loses nothing to a compaction meanwhile', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const writer = join();
+    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    await room.flush();
+    await room.compact();
+    const segmentsBefore = store.segments.length;
+    // 300 log rows of 1 KB each: several turns' worth.
+    const source = new Y.Doc();
+    source.clientID = 41;
+    const writeRows = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const before = Y.encodeStateVector(source);
+        source.getMap('rows').set(`row-${i}`, `${i}`.padEnd(1000, '.'));
+        writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(source, before)));
+        await room.flush();
+      }
+    };
+    await writeRows(0, 300);
+
+    const newcomer = join();
+    newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    const updates = () => newcomer.socket.sent.filter((frame) => parseMessage(frame).type === 'update').length;
+    for (let turn = 0; turn < 1000 && updates() <= segmentsBefore; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+    // Part of the log sent: the newcomer stops reading while a compaction moves the whole log into segments
+    // and a few more rows are committed after it.
+    const sentBefore = updates();
+    expect(sentBefore).toBeGreaterThan(segmentsBefore);
+    Object.assign(newcomer.socket, { bufferedAmount: 9 * 1024 * 1024 });
+    await room.compact();
+    expect(store.segments.length).toBeGreaterThan(segmentsBefore);
+    await writeRows(300, 305);
+    Object.assign(newcomer.socket, { bufferedAmount: 0 });
+    const final = await finalReply(newcomer.socket.sent);
+    expect(final.byteLength).toBeLessThan(64 * 1024);
+    const theirs = received(newcomer.socket.sent);
+    expect(theirs.getMap('rows').size).toBe(305);
+    expect(sameDocument(theirs, room.doc)).toBe(true);
+    room.destroy();
+  });
+
+  it('does not hold a newcomer\'s final reply for a change still being committed; that change follows once committed', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const writer = join();
+    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    await room.flush();
+    await room.compact();
+    let release!: () => void;
+    store.gate = new Promise((resolve) => (release = resolve));
+    writer.connection.receive(syncFrame(2, small((doc) => doc.getMap('m').set('held', 'by the database'), 24)));
+    while (room.applied < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    const newcomer = join();
+    newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    await finalReply(newcomer.socket.sent);
+    expect(room.uncommitted).toBe(1);
+    expect(received(newcomer.socket.sent).getMap('m').get('held')).toBeUndefined();
+
+    store.gate = null;
+    release();
+    await room.flush();
+    const theirs = received(newcomer.socket.sent);
+    expect(theirs.getMap('m').get('held')).toBe('by the database');
+    expect(sameDocument(theirs, room.doc)).toBe(true);
     room.destroy();
   });
 
@@ -236,7 +359,7 @@ describe('a large document written live', () => {
 
     const newcomer = join();
     newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
-    while (!newcomer.socket.sent.some((frame) => parseMessage(frame).type === 'sync-step-2')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await finalReply(newcomer.socket.sent);
     const theirs = received(newcomer.socket.sent);
     expect(theirs.getMap('m').get('during')).toBe('the compaction');
     expect(sameDocument(theirs, room.doc)).toBe(true);
