@@ -105,6 +105,30 @@ describe.each(backends)('SQL interface (%s)', (backend) => {
     }
   });
 
+  // Embedded PGlite only: while a transaction is open every other query waits, a live edit's commit too.
+  it.runIf(backend === 'pglite')('runs a short transaction’s queries without waiting for turns of a busy event loop, and lets a long one turn', async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    const loop = busyEventLoop(10);
+    try {
+      const turnsBefore = loop.turns();
+      await db.sql.begin(async (tx) => {
+        for (let i = 0; i < 8; i++) await tx`select ${i}::int as i`;
+      });
+      const shortTurns = loop.turns() - turnsBefore;
+      // A commit queued behind the transaction, as a keystroke's would be, waits for it and nothing else.
+      expect(shortTurns).toBeLessThanOrEqual(1);
+
+      const longBefore = loop.turns();
+      await db.sql.begin(async (tx) => {
+        for (let i = 0; i < 20; i++) await tx`select pg_sleep(0.002), ${i}::int as i`;
+      });
+      // 40 ms of queries: the loop still gets a turn every few milliseconds of them.
+      expect(loop.turns() - longBefore).toBeGreaterThanOrEqual(4);
+    } finally {
+      loop.stop();
+    }
+  });
+
   it('passes a JSON array as jsonb, not as a PostgreSQL array', async () => {
     await db.sql`insert into things (id, data) values (5, ${[{ b: 1 }, 'two']}::jsonb)`;
     const [row] = await db.sql<{ data: unknown }>`select data from things where id = 5`;
