@@ -33,6 +33,12 @@ export interface ReplayServiceOptions {
   pageSize?: number;
   /** The worker's heap ceiling. */
   workerMemoryMb?: number;
+  /**
+   * The worker stops (its histories with it) once no request has used it for
+   * this long, giving back its memory: a 100,000-entry war room's history
+   * holds hundreds of MB. The next request loads what it needs again.
+   */
+  idleMs?: number;
 }
 
 export class ReplayUnavailable extends Error {}
@@ -52,6 +58,8 @@ export class ReplayService extends EventEmitter {
   readonly #maxBytes: number;
   readonly #pageSize: number;
   readonly #workerMemoryMb: number;
+  readonly #idleMs: number;
+  #idleTimer: NodeJS.Timeout | null = null;
   #worker: Worker | null = null;
   #nextId = 1;
   readonly #pending = new Map<number, { resolve: (value: string | null) => void; reject: (error: Error) => void }>();
@@ -67,6 +75,12 @@ export class ReplayService extends EventEmitter {
     this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.#pageSize = options.pageSize ?? 2_000;
     this.#workerMemoryMb = options.workerMemoryMb ?? 2_048;
+    this.#idleMs = options.idleMs ?? 60_000;
+  }
+
+  /** Whether the worker is running (it stops when idle). */
+  get running(): boolean {
+    return this.#worker !== null;
   }
 
   /** The board at `at` as JSON (see engine.ts), the history brought up to date first. */
@@ -81,6 +95,8 @@ export class ReplayService extends EventEmitter {
 
   /** Stops the worker; requests in flight fail. The next request starts a new one. */
   async close(): Promise<void> {
+    clearTimeout(this.#idleTimer ?? undefined);
+    this.#idleTimer = null;
     const worker = this.#worker;
     this.#worker = null;
     this.#loaded.clear();
@@ -102,10 +118,34 @@ export class ReplayService extends EventEmitter {
       }
     });
     this.#locks.set(docId, run);
+    this.#stopIdleTimer();
     void run.catch(() => {}).finally(() => {
       if (this.#locks.get(docId) === run) this.#locks.delete(docId);
+      if (this.#locks.size === 0) this.#startIdleTimer();
     });
     return run;
+  }
+
+  #stopIdleTimer(): void {
+    clearTimeout(this.#idleTimer ?? undefined);
+    this.#idleTimer = null;
+  }
+
+  #startIdleTimer(): void {
+    this.#stopIdleTimer();
+    if (!this.#worker) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      if (this.#locks.size > 0) return;
+      // A history being dropped still has its answer to come: look again after another idle spell.
+      if (this.#pending.size > 0) return this.#startIdleTimer();
+      const worker = this.#worker;
+      // Cleared first: its exit is then not a failure (see #ensureWorker).
+      this.#worker = null;
+      this.#loaded.clear();
+      void worker?.terminate();
+    }, this.#idleMs);
+    this.#idleTimer.unref();
   }
 
   async #bringUpToDate(docId: string): Promise<void> {

@@ -37,7 +37,7 @@ export function createServices(options: ServicesOptions) {
   const { cluster } = options;
   const shared = cluster ? { peers: cluster, store: cluster.store } : {};
   const collab = new CollabServer({ sql, config, log, ...documentPolicy(sql), ...shared, ...options.collab });
-  const replay = new ReplayService({ sql, log });
+  const replay = new ReplayService({ sql, log, idleMs: config.replayIdleMs });
   const loginWindow = { limit: options.loginLimit ?? 10, windowMs: 60_000 };
   const loginLimiter = cluster ? cluster.loginLimiter(loginWindow) : new RateLimiter(loginWindow);
   const app = createApp({ sql, config, log, loginLimiter, live: collab, replay, cluster: cluster ?? undefined }, options.pages);

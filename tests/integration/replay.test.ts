@@ -275,6 +275,32 @@ describe.each(backends)('war-room replay (%s)', (backend) => {
     }
   });
 
+  it('stops its worker once idle, giving its memory back, and a later request loads the history again with the same answer', async () => {
+    const { incident, at } = await scriptedIncident();
+    const service = new ReplayService({ sql: db.sql, log: createLogger('silent'), idleMs: 200 });
+    const loads: string[] = [];
+    service.on('loading', ({ docId }) => loads.push(docId));
+    const limits = { timeline: 500, hypotheses: 500, drafts: 16, draftChars: 100_000 };
+    const board = async () => comparable(JSON.parse(await service.view(incident.docId, at(2.5), limits)));
+    try {
+      const before = await board();
+      expect(service.running).toBe(true);
+      // Requests a little apart keep it: each starts the idle time again.
+      for (let i = 0; i < 3; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 120));
+        expect(await board()).toEqual(before);
+      }
+      expect(loads).toHaveLength(1);
+      expect(service.running).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(service.running).toBe(false);
+      expect(await board()).toEqual(before);
+      expect(loads).toHaveLength(2);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('follows the incident rules: 401 anonymous, 404 outsiders of a private incident, open to participants, admins and anyone on a public one', async () => {
     const incident = await privateIncident(cast);
     const at = encodeURIComponent(new Date().toISOString());

@@ -8,6 +8,7 @@ describe('parseConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.origin).toBeUndefined();
     expect(config.collabUnloadMs).toBe(30_000);
+    expect(config.replayIdleMs).toBe(60_000);
     expect(config.postmortemReviewDays).toBe(3);
   });
 
