@@ -117,7 +117,7 @@ export function parseConfig(env: Env): Config {
     nodeEnv: oneOf(env, 'NODE_ENV', ['production', 'development', 'test'], 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     collabUnloadMs: integer(env, 'COLLAB_UNLOAD_MS', 30_000, 0, 86_400_000),
-    replayIdleMs: integer(env, 'REPLAY_IDLE_MS', 60_000, 0, 86_400_000),
+    replayIdleMs: integer(env, 'REPLAY_IDLE_MS', 60_000, 1000, 86_400_000),
     collabMaxMessageBytes: integer(env, 'COLLAB_MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     collabMaxConnectionsPerDoc: integer(env, 'COLLAB_MAX_CONNECTIONS_PER_DOC', 1000, 1, 100_000),
     collabMaxConnectionsPerUser: integer(env, 'COLLAB_MAX_CONNECTIONS_PER_USER', 20, 1, 10_000),

@@ -34,6 +34,9 @@ function missing(doc: Y.Doc, stateVector: Uint8Array): number {
   return total;
 }
 
+/** An update with no structs and no deletions. */
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
+
 /**
  * What `changes` hold beyond `stateVector`, with all of their deletions, as one update. `fresh`: the client started
  * from nothing and was sent only what comes before these, so none of them need cutting (diffing a 1 MB row takes 50 ms).
@@ -43,9 +46,6 @@ function diffOfChanges(changes: Uint8Array[], stateVector: Uint8Array, fresh: bo
   const merged = changes.length === 1 ? changes[0] : Y.mergeUpdates(changes);
   return fresh ? merged : Y.diffUpdate(merged, stateVector);
 }
-
-/** An update with no structs and no deletions. */
-const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 /** Yjs's state-vector encoding (count, then client/clock pairs), for a merged vector. */
 function encodeStateVector(vector: Map<number, number>): Uint8Array {
@@ -71,7 +71,7 @@ export interface StoredSegments {
 
 export interface ReplySource {
   readonly doc: Y.Doc;
-  /** Stored segments and the state they cover, to send a large document in pieces. */
+  /** Stored segments, the state they cover and the log rows since, to send a large document in pieces. */
   readonly storedSegments: StoredSegments | null;
   /** False while the document is being reloaded: it may hold half of a failed change. */
   readonly ready: boolean;
@@ -96,11 +96,11 @@ interface Owed {
   timer: NodeJS.Timeout | null;
   /** Next stored segment to send, while a large document goes out in pieces. */
   segment: number | null;
+  /** The segments being sent (the room's array, which compactions add to): a reload replaces it, and the catch-up starts over. */
+  source: Uint8Array[] | null;
   /** The client's own state was empty: what it is sent needs no diff against it. */
   fresh: boolean;
-  /** The segments it was sent, once all were: the log committed after them follows (see #prepare). */
-  streamed: Uint8Array[] | null;
-  /** How many of the log's rows it was sent (or are in segments it was sent). */
+  /** How many of the log's rows it was sent (or are in segments it was sent), once all segments were: see #streamRows. */
   rowMark: number;
 }
 
@@ -109,9 +109,6 @@ const STREAM_ABOVE = 50_000;
 
 /** Log rows sent per turn after the segments (at least one row): merging or diffing them costs about 0.1 ms per KiB. */
 const ROWS_PER_TURN_BYTES = 64 * 1024;
-
-/** The last log rows go out merged as the reply itself when they are this few (and fit in one turn's bytes). */
-const REPLY_ROWS = 100;
 
 /** Diffs up to this size are kept for the next client with the same state vector; a larger one is not worth holding. */
 const REUSE_DIFFS_UP_TO = 1024 * 1024;
@@ -191,7 +188,7 @@ export class SyncReplies {
 
   #owe(connection: Connection, stateVector: Uint8Array, sendUpTo: number): void {
     const fresh = Y.decodeStateVector(stateVector).size === 0;
-    const owed: Owed = { connection, stateVector, sendUpTo, frame: null, after: 0, timer: null, segment: null, fresh, streamed: null, rowMark: 0 };
+    const owed: Owed = { connection, stateVector, sendUpTo, frame: null, after: 0, timer: null, segment: null, source: null, fresh, rowMark: 0 };
     this.#owed.set(connection, owed);
     this.#prepare(owed);
   }
@@ -205,8 +202,18 @@ export class SyncReplies {
       return;
     }
     const { doc, storedSegments } = this.#source;
+    // The document was reloaded: its segments and log rows are counted afresh. What the client was sent is in its
+    // state vector (segments it was sent whole); the rest is decided again, as for a new request.
+    if (owed.source && owed.source !== storedSegments?.segments) {
+      owed.segment = null;
+      owed.source = null;
+      owed.rowMark = 0;
+    }
     // Stored segments are committed whatever the document is doing: they go out while it is busy too.
-    if (owed.segment === null && storedSegments && missing(doc, owed.stateVector) > STREAM_ABOVE) owed.segment = 0;
+    if (owed.segment === null && storedSegments && missing(doc, owed.stateVector) > STREAM_ABOVE) {
+      owed.segment = 0;
+      owed.source = storedSegments.segments;
+    }
     if (owed.segment !== null && storedSegments && owed.segment < storedSegments.segments.length) return this.#stream(owed, storedSegments);
     if (!this.#source.ready) {
       owed.timer = setTimeout(() => this.#prepare(owed), DRAIN_POLL_MS);
@@ -215,7 +222,7 @@ export class SyncReplies {
     const { applied, committed } = this.#source;
     // The segments carried their own deletions: what the client still lacks is in the log committed since.
     // Encoding from the document instead writes the whole document's deletions, one long step for a large one.
-    const rows = owed.streamed && owed.streamed === storedSegments?.segments ? storedSegments.rowsAfter(owed.rowMark) : null;
+    const rows = owed.source && storedSegments ? storedSegments.rowsAfter(owed.rowMark) : null;
     if (rows) return this.#streamRows(owed, storedSegments!, rows, committed);
     owed.frame = this.#diff(owed.stateVector, applied, 'document', () => Y.encodeStateAsUpdate(doc, owed.stateVector));
     owed.after = applied;
@@ -225,7 +232,7 @@ export class SyncReplies {
   /**
    * Sends one stored segment (what the client lacks of it) and comes back for
    * the next: encoding a large document in one go would stall the server. The
-   * final diff then starts from everything the segments covered.
+   * log rows committed since then follow (see #streamRows).
    */
   #stream(owed: Owed, stored: StoredSegments): void {
     const segment = stored.segments[owed.segment!];
@@ -235,27 +242,28 @@ export class SyncReplies {
       const known = Y.decodeStateVector(owed.stateVector);
       for (const [client, clock] of stored.coverage) known.set(client, Math.max(clock, known.get(client) ?? 0));
       owed.stateVector = encodeStateVector(known);
-      owed.streamed = stored.segments;
     }
     owed.timer = setTimeout(() => this.#prepare(owed), 0);
   }
 
   /**
-   * After the segments, the log rows committed since: a slice of them per
-   * turn, then the last few, merged, as the reply. Rows are committed, so
-   * they may go out before the reply; one still being committed follows it.
+   * After the segments, the log rows committed since, merged a slice per turn
+   * (a row larger than a slice goes alone); the last slice is the reply.
+   * Rows are committed, so they may go out before the reply; a change still
+   * being committed follows it, as to everyone.
    */
   #streamRows(owed: Owed, stored: StoredSegments, rows: Uint8Array[], committed: number): void {
     let bytes = 0;
     let count = 0;
     while (count < rows.length && (count === 0 || bytes + rows[count].byteLength <= ROWS_PER_TURN_BYTES)) bytes += rows[count++].byteLength;
-    if (count === rows.length && count <= REPLY_ROWS) {
+    const slice = rows.slice(0, count);
+    if (count === rows.length) {
       const mark = stored.rowsCommitted - rows.length;
-      owed.frame = this.#diff(owed.stateVector, committed, `rows after ${mark}`, () => diffOfChanges(rows, owed.stateVector, owed.fresh));
+      owed.frame = this.#diff(owed.stateVector, committed, `rows after ${mark}`, () => diffOfChanges(slice, owed.stateVector, owed.fresh));
       owed.after = committed;
       return this.#deliver(owed);
     }
-    for (const row of rows.slice(0, count)) owed.connection.send(encodeUpdate(owed.fresh ? row : Y.diffUpdate(row, owed.stateVector)));
+    owed.connection.send(encodeUpdate(diffOfChanges(slice, owed.stateVector, owed.fresh)));
     owed.rowMark = stored.rowsCommitted - rows.length + count;
     owed.timer = setTimeout(() => this.#prepare(owed), 0);
   }

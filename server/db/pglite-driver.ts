@@ -96,7 +96,7 @@ function createLine(): Line {
  * `wal`: on disk, a query's result waits for the WAL it wrote to be flushed (see wal-flush.ts).
  * `tx`: the transaction this driver's queries run in, whose own statements go straight in.
  */
-function driverFor(pg: PGlite, statements: PreparedStatements, inTurn: Line | null, wal: WalFlusher | null, tx: Transaction | null = null): Driver {
+function driverFor(pg: PGlite, statements: PreparedStatements, inTurn: Line | null, wal: WalFlusher | null, tx: Transaction | null = null, open: { now: boolean } | null = null): Driver {
   const durable = async <T>(result: T): Promise<T> => {
     await wal?.durable();
     return result;
@@ -107,7 +107,8 @@ function driverFor(pg: PGlite, statements: PreparedStatements, inTurn: Line | nu
       if (inTurn) return durable(await inTurn(() => statements.run(text, params), urgent));
       await pause();
       // As PGlite's own transaction object: a query left running after its transaction ended must not land in the next one.
-      if (tx?.closed) throw new Error('Transaction is closed');
+      // `open` ends as the transaction's function returns, before its COMMIT is queued; checked and queued in one go.
+      if (tx?.closed || open?.now === false) throw new Error('Transaction is closed');
       return statements.run(text, params, tx !== null);
     };
   const target: Queryable = tx ?? pg;
@@ -119,7 +120,16 @@ function driverFor(pg: PGlite, statements: PreparedStatements, inTurn: Line | nu
     },
     async begin(fn) {
       if (!inTurn) return fn(driver);
-      return durable(await pg.transaction((inner) => fn(driverFor(pg, statements, null, null, inner))));
+      return durable(
+        await pg.transaction(async (inner) => {
+          const open = { now: true };
+          try {
+            return await fn(driverFor(pg, statements, null, null, inner, open));
+          } finally {
+            open.now = false;
+          }
+        }),
+      );
     },
   };
   if (inTurn) driver.urgent = { ...driver, query: queryIn(true) };

@@ -48,8 +48,9 @@ export class PreparedStatements {
    * this waits, like `PGlite.query`, for any transaction to finish.
    */
   async run(text: string, params: unknown[], inTransaction = false): Promise<Row[]> {
-    // As PGlite's own query: a closed database says so, instead of failing inside its WebAssembly.
-    await this.#pg._checkReady();
+    // As PGlite's own query: a closed database says so, instead of failing inside its WebAssembly. A transaction's
+    // query is queued at once instead: whether its transaction is still open was checked just before (see the driver).
+    if (!inTransaction) await this.#pg._checkReady();
     const run = () => this.#pg._runExclusiveQuery(() => this.#execute(text, params, inTransaction));
     try {
       return await (inTransaction ? run() : this.#pg._runExclusiveTransaction(run));

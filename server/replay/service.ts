@@ -143,7 +143,7 @@ export class ReplayService extends EventEmitter {
       // Cleared first: its exit is then not a failure (see #ensureWorker).
       this.#worker = null;
       this.#loaded.clear();
-      void worker?.terminate();
+      worker?.terminate().catch((error) => this.#log.warn({ err: error }, 'the idle replay worker did not stop cleanly'));
     }, this.#idleMs);
     this.#idleTimer.unref();
   }

@@ -277,7 +277,7 @@ describe.each(backends)('war-room replay (%s)', (backend) => {
 
   it('stops its worker once idle, giving its memory back, and a later request loads the history again with the same answer', async () => {
     const { incident, at } = await scriptedIncident();
-    const service = new ReplayService({ sql: db.sql, log: createLogger('silent'), idleMs: 200 });
+    const service = new ReplayService({ sql: db.sql, log: createLogger('silent'), idleMs: 1000 });
     const loads: string[] = [];
     service.on('loading', ({ docId }) => loads.push(docId));
     const limits = { timeline: 500, hypotheses: 500, drafts: 16, draftChars: 100_000 };
@@ -287,12 +287,12 @@ describe.each(backends)('war-room replay (%s)', (backend) => {
       expect(service.running).toBe(true);
       // Requests a little apart keep it: each starts the idle time again.
       for (let i = 0; i < 3; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 120));
+        await new Promise((resolve) => setTimeout(resolve, 100));
         expect(await board()).toEqual(before);
       }
       expect(loads).toHaveLength(1);
       expect(service.running).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(service.running).toBe(false);
       expect(await board()).toEqual(before);
       expect(loads).toHaveLength(2);

@@ -129,6 +129,16 @@ describe.each(backends)('SQL interface (%s)', (backend) => {
     }
   });
 
+  it.runIf(backend === 'pglite')('refuses a query made through a transaction that has ended, and it changes nothing', async () => {
+    let ended: typeof db.sql | null = null;
+    await db.sql.begin(async (tx) => {
+      ended = tx;
+      await tx`select 1 as one`;
+    });
+    await expect(ended!`insert into things (id, name) values (90, 'too late')`).rejects.toThrow(/closed/);
+    expect(await db.sql`select 1 from things where id = 90`).toHaveLength(0);
+  });
+
   it('passes a JSON array as jsonb, not as a PostgreSQL array', async () => {
     await db.sql`insert into things (id, data) values (5, ${[{ b: 1 }, 'two']}::jsonb)`;
     const [row] = await db.sql<{ data: unknown }>`select data from things where id = 5`;

@@ -316,6 +316,87 @@ describe('a large document written live', () => {
     room.destroy();
   });
 
+  it('starts a newcomer\'s catch-up over when the room reloads a document stored differently meanwhile, and loses nothing', async () => {
+    const { room, store, join } = await openRoom('doc');
+    const writer = join();
+    const base = small((doc) => {
+      doc.getText('t').insert(0, 'safe');
+      doc.getMap('m').set('nested', new Y.Map());
+    }, 1);
+    writer.connection.receive(syncFrame(2, base));
+    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    await room.flush();
+    await room.compact();
+    const segmentsBefore = store.segments.length;
+    const source = new Y.Doc();
+    source.clientID = 41;
+    for (let i = 0; i < 300; i++) {
+      const before = Y.encodeStateVector(source);
+      source.getMap('rows').set(`row-${i}`, `${i}`.padEnd(1000, '.'));
+      writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(source, before)));
+      await room.flush();
+    }
+
+    const newcomer = join();
+    newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    const updates = () => newcomer.socket.sent.filter((frame) => parseMessage(frame).type === 'update').length;
+    for (let turn = 0; turn < 1000 && updates() <= segmentsBefore; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(updates()).toBeGreaterThan(segmentsBefore);
+    Object.assign(newcomer.socket, { bufferedAmount: 9 * 1024 * 1024 });
+    // Another process merged half of the log into a segment of its own; then a change fails half-way and the room reloads.
+    const half = store.log.slice(0, 150);
+    await store.compact('doc', [Y.mergeUpdates(half.map((row) => row.update))], half[half.length - 1].seq);
+    const fuzzer = join();
+    fuzzer.connection.receive(syncFrame(2, findHalfApplyingUpdate(base)));
+    await room.flush();
+    expect(fuzzer.socket.closedWith).toBe(CloseCode.MALFORMED);
+    Object.assign(newcomer.socket, { bufferedAmount: 0 });
+
+    await finalReply(newcomer.socket.sent);
+    const theirs = received(newcomer.socket.sent);
+    expect(theirs.getMap('rows').size).toBe(300);
+    expect(sameDocument(theirs, room.doc)).toBe(true);
+    room.destroy();
+  });
+
+  it('sends a newcomer that already holds part of a large document only what it lacks, segments and log alike', async () => {
+    const { room, join } = await openRoom('doc');
+    const writer = join();
+    const parts = [21, 22, 23].map((clientID) => small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID));
+    for (const part of parts) writer.connection.receive(syncFrame(2, part));
+    await room.flush();
+    await room.compact();
+    const source = new Y.Doc();
+    source.clientID = 41;
+    for (let i = 0; i < 200; i++) {
+      const before = Y.encodeStateVector(source);
+      source.getMap('rows').set(`row-${i}`, `${i}`.padEnd(1000, '.'));
+      writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(source, before)));
+      await room.flush();
+    }
+
+    // It holds the first writer's text and the first 50 rows.
+    const own = new Y.Doc({ gc: false });
+    Y.applyUpdate(own, parts[0]);
+    const firstRows = new Y.Doc();
+    firstRows.clientID = 41;
+    for (let i = 0; i < 50; i++) firstRows.getMap('rows').set(`row-${i}`, `${i}`.padEnd(1000, '.'));
+    Y.applyUpdate(own, Y.encodeStateAsUpdate(firstRows));
+    const newcomer = join();
+    newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(own)));
+    await finalReply(newcomer.socket.sent);
+
+    const sent = updatesIn(newcomer.socket.sent);
+    expect(sent.length).toBeGreaterThan(2);
+    // Nothing it held was sent again: far less than the whole document.
+    const bytes = sent.reduce((sum, update) => sum + update.byteLength, 0);
+    expect(bytes).toBeLessThan(Y.encodeStateAsUpdate(room.doc).byteLength - 100_000);
+    for (const update of sent) Y.applyUpdate(own, update);
+    expect(own.getMap('rows').size).toBe(200);
+    expect(sameDocument(own, room.doc)).toBe(true);
+    room.destroy();
+  });
+
   it('does not hold a newcomer\'s final reply for a change still being committed; that change follows once committed', async () => {
     const { room, store, join } = await openRoom('doc');
     const writer = join();
