@@ -203,12 +203,33 @@ describe('a large client update', () => {
 
 });
 
+/** Three writers' 75,000 characters each: three segments once compacted, far more than a newcomer may be sent in one diff. */
+const threeTexts = () => [21, 22, 23].map((clientID) => small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID));
+
+const rowText = (i: number) => `${i}`.padEnd(1000, '.');
+
+/** Writes entries `row-<from>` … `row-<to - 1>` of 1 KB each from one client through `writer`, each committed as a log row of its own. */
+function rowWriter(room: Room, writer: ReturnType<typeof fakeConnection>) {
+  const source = new Y.Doc();
+  source.clientID = 41;
+  return async (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const before = Y.encodeStateVector(source);
+      source.getMap('rows').set(`row-${i}`, rowText(i));
+      writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(source, before)));
+      await room.flush();
+    }
+  };
+}
+
+const updateFrames = (sent: Uint8Array[]) => sent.filter((frame) => parseMessage(frame).type === 'update').length;
+
 describe('a large document written live', () => {
   it('is sent to a newcomer as the stored segments its compaction wrote, not as one frame of the whole document', async () => {
     const { room, store, join } = await openRoom('doc');
     const writer = join();
     // Three rows, each a segment of its own (as large as one), far more than a newcomer may be sent in one diff.
-    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    for (const text of threeTexts()) writer.connection.receive(syncFrame(2, text));
     await room.flush();
     await room.compact();
     expect(store.segments).toHaveLength(3);
@@ -278,26 +299,17 @@ describe('a large document written live', () => {
   it('sends a newcomer a long log since the segments a slice per turn, and loses nothing to a compaction meanwhile', async () => {
     const { room, store, join } = await openRoom('doc');
     const writer = join();
-    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    for (const text of threeTexts()) writer.connection.receive(syncFrame(2, text));
     await room.flush();
     await room.compact();
     const segmentsBefore = store.segments.length;
     // 300 log rows of 1 KB each: several turns' worth.
-    const source = new Y.Doc();
-    source.clientID = 41;
-    const writeRows = async (from: number, to: number) => {
-      for (let i = from; i < to; i++) {
-        const before = Y.encodeStateVector(source);
-        source.getMap('rows').set(`row-${i}`, `${i}`.padEnd(1000, '.'));
-        writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(source, before)));
-        await room.flush();
-      }
-    };
+    const writeRows = rowWriter(room, writer);
     await writeRows(0, 300);
 
     const newcomer = join();
     newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
-    const updates = () => newcomer.socket.sent.filter((frame) => parseMessage(frame).type === 'update').length;
+    const updates = () => updateFrames(newcomer.socket.sent);
     for (let turn = 0; turn < 1000 && updates() <= segmentsBefore; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
     // Part of the log sent: the newcomer stops reading while a compaction moves the whole log into segments
     // and a few more rows are committed after it.
@@ -324,22 +336,15 @@ describe('a large document written live', () => {
       doc.getMap('m').set('nested', new Y.Map());
     }, 1);
     writer.connection.receive(syncFrame(2, base));
-    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    for (const text of threeTexts()) writer.connection.receive(syncFrame(2, text));
     await room.flush();
     await room.compact();
     const segmentsBefore = store.segments.length;
-    const source = new Y.Doc();
-    source.clientID = 41;
-    for (let i = 0; i < 300; i++) {
-      const before = Y.encodeStateVector(source);
-      source.getMap('rows').set(`row-${i}`, `${i}`.padEnd(1000, '.'));
-      writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(source, before)));
-      await room.flush();
-    }
+    await rowWriter(room, writer)(0, 300);
 
     const newcomer = join();
     newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
-    const updates = () => newcomer.socket.sent.filter((frame) => parseMessage(frame).type === 'update').length;
+    const updates = () => updateFrames(newcomer.socket.sent);
     for (let turn = 0; turn < 1000 && updates() <= segmentsBefore; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
     expect(updates()).toBeGreaterThan(segmentsBefore);
     Object.assign(newcomer.socket, { bufferedAmount: 9 * 1024 * 1024 });
@@ -362,25 +367,18 @@ describe('a large document written live', () => {
   it('sends a newcomer that already holds part of a large document only what it lacks, segments and log alike', async () => {
     const { room, join } = await openRoom('doc');
     const writer = join();
-    const parts = [21, 22, 23].map((clientID) => small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID));
+    const parts = threeTexts();
     for (const part of parts) writer.connection.receive(syncFrame(2, part));
     await room.flush();
     await room.compact();
-    const source = new Y.Doc();
-    source.clientID = 41;
-    for (let i = 0; i < 200; i++) {
-      const before = Y.encodeStateVector(source);
-      source.getMap('rows').set(`row-${i}`, `${i}`.padEnd(1000, '.'));
-      writer.connection.receive(syncFrame(2, Y.encodeStateAsUpdate(source, before)));
-      await room.flush();
-    }
+    await rowWriter(room, writer)(0, 200);
 
     // It holds the first writer's text and the first 50 rows.
     const own = new Y.Doc({ gc: false });
     Y.applyUpdate(own, parts[0]);
     const firstRows = new Y.Doc();
     firstRows.clientID = 41;
-    for (let i = 0; i < 50; i++) firstRows.getMap('rows').set(`row-${i}`, `${i}`.padEnd(1000, '.'));
+    for (let i = 0; i < 50; i++) firstRows.getMap('rows').set(`row-${i}`, rowText(i));
     Y.applyUpdate(own, Y.encodeStateAsUpdate(firstRows));
     const newcomer = join();
     newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(own)));
@@ -400,7 +398,7 @@ describe('a large document written live', () => {
   it('does not hold a newcomer\'s final reply for a change still being committed; that change follows once committed', async () => {
     const { room, store, join } = await openRoom('doc');
     const writer = join();
-    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    for (const text of threeTexts()) writer.connection.receive(syncFrame(2, text));
     await room.flush();
     await room.compact();
     let release!: () => void;
@@ -426,7 +424,7 @@ describe('a large document written live', () => {
   it('still sends a newcomer every change when the compaction ran while a change was not yet committed', async () => {
     const { room, store, join } = await openRoom('doc');
     const writer = join();
-    for (const clientID of [21, 22, 23]) writer.connection.receive(syncFrame(2, small((doc) => doc.getText('notes').insert(0, `${clientID}`.repeat(75_000)), clientID)));
+    for (const text of threeTexts()) writer.connection.receive(syncFrame(2, text));
     await room.flush();
     let release!: () => void;
     store.gate = new Promise((resolve) => (release = resolve));
