@@ -12,28 +12,9 @@ import { groupsOf, SEGMENT_INPUT_BYTES, segmentsOf } from './segment-merge.ts';
 import { SPLIT_ABOVE_BYTES } from './update-pieces.ts';
 import { mergeRuns } from './update-runs.ts';
 import { mergeOffThreadIntoSegments, splitLargeUpdates } from './updates-off-thread.ts';
+import { slicer } from '../threads/slices.ts';
 
 export { SEGMENT_INPUT_BYTES } from './segment-merge.ts';
-
-/**
- * Work done in one go before letting other requests in. On a server whose
- * one core is shared with the worker that cuts the next pieces, a slice can
- * take twice its length on the clock: 15 ms slices put the health probe at
- * 100–120 ms while a member wrote at their budget, 5 ms slices at 60–70 ms.
- */
-const SLICE_MS = 5;
-
-const breather = () => new Promise((resolve) => setImmediate(resolve));
-
-/** A clock that says when the current slice of work is used up. */
-export function slicer(ms = SLICE_MS) {
-  let started = performance.now();
-  return async () => {
-    if (performance.now() - started < ms) return;
-    await breather();
-    started = performance.now();
-  };
-}
 
 /**
  * The server's copy keeps deleted content (gc off) so history can rebuild past

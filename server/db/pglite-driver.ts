@@ -1,6 +1,7 @@
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
 import { PreparedStatements } from './pglite-statements.ts';
+import { slicer } from '../threads/slices.ts';
 import type { Driver, Row } from './sql.ts';
 import { isWal, WalFlusher } from './wal-flush.ts';
 
@@ -14,8 +15,10 @@ type Queryable = PGlite | Transaction;
  * event loop, so the requests and messages that arrived in between go first.
  * A transaction's own queries are not queued: it holds PGlite's connection,
  * and queueing them behind queries waiting for it would deadlock. They run
- * one after another until the transaction has held the thread for a slice
- * (see TRANSACTION_SLICE_MS), then wait for the next turn.
+ * one after another for a slice of the thread (see slices.ts), then wait for
+ * the next turn: every query waits while a transaction is open, a live
+ * edit's commit too, and a turn before each of them made closing an incident
+ * (seven small queries) hold the database for 54–101 ms on a busy server.
  *
  * Except a query that finds the database idle for a whole turn: nobody's
  * query is waiting for it to go first, and while a large change was applied
@@ -25,24 +28,6 @@ type Queryable = PGlite | Transaction;
  */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/**
- * How long a transaction's queries run before it lets the event loop turn.
- * Every query waits while a transaction is open, a live edit's commit too; a
- * turn between each of its queries made an incident's state change (eight
- * small queries) hold the database for 100 ms while the server was busy
- * elsewhere, and every war room's keystrokes waited that long.
- */
-const TRANSACTION_SLICE_MS = 5;
-
-/** A transaction's pause between queries: none until it has run for a slice, then the next turn. */
-function transactionPause(): () => Promise<void> {
-  let since = performance.now();
-  return async () => {
-    if (performance.now() - since < TRANSACTION_SLICE_MS) return;
-    await nextTurn();
-    since = performance.now();
-  };
-}
 /** Runs `run` in its turn; an urgent one goes before every query still waiting (not before the one running). */
 type Line = <T>(run: () => Promise<T>, urgent?: boolean) => Promise<T>;
 
@@ -101,14 +86,14 @@ function driverFor(pg: PGlite, statements: PreparedStatements, inTurn: Line | nu
     await wal?.durable();
     return result;
   };
-  const pause = tx ? transactionPause() : nextTurn;
+  const pause = tx ? slicer() : nextTurn;
   const queryIn = (urgent: boolean) =>
     async function query(text: string, params: unknown[]): Promise<Row[]> {
       if (inTurn) return durable(await inTurn(() => statements.run(text, params), urgent));
       await pause();
       // As PGlite's own transaction object: a query left running after its transaction ended must not land in the next one.
       // `open` ends as the transaction's function returns, before its COMMIT is queued; checked and queued in one go.
-      if (tx?.closed || open?.now === false) throw new Error('Transaction is closed');
+      if (open?.now === false) throw new Error('Transaction is closed');
       return statements.run(text, params, tx !== null);
     };
   const target: Queryable = tx ?? pg;

@@ -4,7 +4,7 @@
  * timeline, so the draft's timeline ends with it. Idempotent: a retry (POST
  * /postmortem) or closing again after a reopen finds the draft and keeps it.
  */
-import { slicer } from '../collab/segments.ts';
+import { slicer } from '../threads/slices.ts';
 import { listUpdates } from '../comms/updates.ts';
 import type { Sql } from '../db/sql.ts';
 import { changesAccess, type LiveDocuments, type LiveMirror } from '../incidents/live.ts';

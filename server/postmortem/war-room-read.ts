@@ -11,7 +11,7 @@
  * the same entries in the same order.
  */
 import * as Y from 'yjs';
-import { slicer } from '../collab/segments.ts';
+import { slicer } from '../threads/slices.ts';
 import type { LiveDocuments } from '../incidents/live.ts';
 import { isCanonicalTime } from '../shared/text-order.ts';
 import { readHypotheses, timelineMap, timelineOrder, toTimelineEntry, type Hypothesis, type TimelineEntry } from '../shared/war-room-doc.ts';

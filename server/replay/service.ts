@@ -95,8 +95,7 @@ export class ReplayService extends EventEmitter {
 
   /** Stops the worker; requests in flight fail. The next request starts a new one. */
   async close(): Promise<void> {
-    clearTimeout(this.#idleTimer ?? undefined);
-    this.#idleTimer = null;
+    this.#stopIdleTimer();
     const worker = this.#worker;
     this.#worker = null;
     this.#loaded.clear();
@@ -136,7 +135,6 @@ export class ReplayService extends EventEmitter {
     if (!this.#worker) return;
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = null;
-      if (this.#locks.size > 0) return;
       // A history being dropped still has its answer to come: look again after another idle spell.
       if (this.#pending.size > 0) return this.#startIdleTimer();
       const worker = this.#worker;
