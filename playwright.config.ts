@@ -16,6 +16,8 @@ const firstRunDataDir = mkdtempSync(join(tmpdir(), 'warroom-e2e-first-run-'));
 const demoDataDir = process.env.E2E_DEMO_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'warroom-e2e-demo-'));
 
 const node = 'node --experimental-strip-types --disable-warning=ExperimentalWarning';
+// As `npm run serve` starts the server: its Node check and the environment it starts with (scripts/server-env.js).
+const serve = 'node scripts/serve.js';
 // DATABASE_URL emptied: a PostgreSQL URL left in the shell must not send the servers (or the seed) to a shared database.
 const serverEnv = { HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', DATABASE_URL: '' };
 const DEMO_SPECS = /\.demo\.spec\.ts$/;
@@ -49,14 +51,14 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `${node} server/main.ts`,
+      command: serve,
       url: `http://127.0.0.1:${PORT}/readyz`,
       timeout: 60_000,
       reuseExistingServer: false,
       env: { ...serverEnv, PORT: String(PORT), DATA_DIR: dataDir },
     },
     {
-      command: `${node} server/main.ts`,
+      command: serve,
       url: `http://127.0.0.1:${FIRST_RUN_PORT}/readyz`,
       timeout: 60_000,
       reuseExistingServer: false,
@@ -64,7 +66,7 @@ export default defineConfig({
     },
     {
       // Seeding is part of the startup, so the timeout bounds both (about 10 s on the CI machine).
-      command: `${node} server/demo/seed-cli.ts --seed ${DEMO_YEAR.seed} --incidents ${DEMO_YEAR.incidents} --now ${DEMO_YEAR.now} && ${node} server/main.ts`,
+      command: `${node} server/demo/seed-cli.ts --seed ${DEMO_YEAR.seed} --incidents ${DEMO_YEAR.incidents} --now ${DEMO_YEAR.now} && ${serve}`,
       url: `http://127.0.0.1:${DEMO_PORT}/readyz`,
       timeout: 120_000,
       reuseExistingServer: false,

@@ -51,7 +51,8 @@ export async function startPinned(options: StartOptions): Promise<PinnedProcess>
       if (options.onLine?.(line)) return;
       tail.push(line);
       if (tail.length > 40) tail.shift();
-      inspectorUrl ??= /^Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1] ?? null;
+      // The last one: `npm run serve` prints one as its launcher, then one as the server it becomes (scripts/serve.js).
+      inspectorUrl = /^Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1] ?? inspectorUrl;
       const found = urlIn(line);
       if (found) {
         clearTimeout(timer);

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haproxyConfig } from './haproxy-config.ts';
+import { serverEnvironment } from '../server-env.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -74,7 +75,7 @@ export class NodeLauncher {
     const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', join(root, 'server', 'main.ts')], {
       cwd: root,
       env: {
-        ...process.env,
+        ...serverEnvironment(process.env),
         PORT: String(node.port),
         HOST: '127.0.0.1',
         DATABASE_URL: o.databaseUrl,
