@@ -24,12 +24,20 @@ const DATA_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; f
 
 export function securityHeaders(config: Pick<Config, 'origin'>): MiddlewareHandler<AppEnv> {
   const base = baseSecurityHeaders(config);
+  const all = { ...base, 'Content-Security-Policy': DATA_CSP };
   return async (c, next) => {
     await next();
     // Pages written straight to the socket by SvelteKit got theirs in servePages.
     if (c.var.pageStatus !== undefined) return;
-    for (const [name, value] of Object.entries(base)) if (!c.res.headers.has(name)) c.header(name, value);
-    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', DATA_CSP);
+    // Set on the response's own headers: `c.header` on a finished response builds it again around its body, which
+    // turned every body (a 1.3 MB published postmortem too) into a copy read back through a web stream.
+    const missing = Object.entries(all).filter(([name]) => !c.res.headers.has(name));
+    try {
+      for (const [name, value] of missing) c.res.headers.set(name, value);
+    } catch {
+      // Headers that may not change (a Response.redirect's): rebuilt around the body once, as c.header does.
+      for (const [name, value] of missing) c.header(name, value);
+    }
   };
 }
 

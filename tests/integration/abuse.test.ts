@@ -509,6 +509,15 @@ describe.each(backends)('abuse: headers and configuration (%s)', (backend) => {
     expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
     expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
     expect(answer.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    // Errors and plain-text answers too, with their bodies intact.
+    const missing = await fetch(`${plain.url}/api/no-such-route`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(missing.headers.get('x-frame-options')).toBe('DENY');
+    expect(await missing.json()).toHaveProperty('error');
+    const health = await fetch(`${plain.url}/healthz`);
+    expect(health.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
+    expect(await health.text()).not.toBe('');
     // The status pages keep their own stricter policy (their one inline style, by hash).
     const status = await fetch(`${plain.url}/status/${slug}`);
     expect(status.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-/);
