@@ -151,7 +151,7 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
     .post('/:ref/postmortem/publish', docs.publish, async (c) => {
       const actor = actorOf(c);
       const result = await publishPostmortem(sql, requireLive().live, actor, c.var.seen.incident.number);
-      if (result.ok) await refreshAfterPublishing(sql, c.var.log, result.incident.id);
+      if (result.ok) await refreshAfterPublishing(sql, c.var.log, result.incident.id, result.postmortem.version);
       return respond(c, actor, result, { accessChanged: true });
     })
     .post('/:ref/postmortem/revise', docs.revise, async (c) => {

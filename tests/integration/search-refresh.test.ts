@@ -39,3 +39,62 @@ describe.each(backends)('a published postmortem in search (%s)', (backend) => {
     expect(await found('marmoset')).toEqual([]);
   });
 });
+
+describe.each(backends)('a long published postmortem in search (%s)', (backend) => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let cast: Cast;
+  const found = async (words: string) =>
+    (await ok(cast.commander.client.get(`/api/search?${new URLSearchParams({ q: words })}`))).results.map((r: { ref: string }) => r.ref);
+  const lexemes = async (incidentId: string) =>
+    (await db.sql<{ lexeme: string }>`select unnest(tsvector_to_array(document)) as lexeme from incident_search where incident_id = ${incidentId}`).map((r) => r.lexeme).sort();
+
+  beforeAll(async () => {
+    db = await openTestDatabase(backend);
+    server = await startTestServer(db);
+    cast = await incidentCast(server);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.close();
+  });
+
+  it('is stemmed in pieces to the same words as stemmed whole, and kept when the incident or its action items change', async () => {
+    // 45,000 characters of investigation: several pieces, a marker word in the first, a middle and the last.
+    const filler = (n: number) => Array.from({ length: n }, (_, i) => `replica${i % 50} lagged behind the primary`).join(' ');
+    const investigation = `ocelot ${filler(600)} pangolin ${filler(600)} wombat`;
+    const incident = await declare(cast.commander, { title: 'Replica lag', severity: 2, services: ['db'], summary: 'Reads went stale.' });
+    await publishPostmortem(server, cast.commander, incident, { summary: 'The narwhal replica fell behind.', sections: { investigation }, actionItems: ['Alert on quokka lag'] });
+    for (const word of ['ocelot', 'pangolin', 'wombat', 'narwhal', 'quokka']) expect(await found(word), word).toEqual([incident.ref]);
+    const [ready] = await db.sql<{ search_ready: boolean }>`select search_ready from postmortem_versions where incident_id = ${incident.id}`;
+    expect(ready.search_ready).toBe(true);
+    const inPieces = await lexemes(incident.id);
+
+    // The same version stemmed whole, as a refresh does for a version not ready.
+    await db.sql`update postmortem_versions set search_ready = false where incident_id = ${incident.id}`;
+    await db.sql`select incident_search_refresh(${incident.id})`;
+    expect(await lexemes(incident.id)).toEqual(inPieces);
+    await db.sql`update postmortem_versions set search_ready = true where incident_id = ${incident.id}`;
+
+    // The incident's own fields and its action items change; the version's words stay.
+    // (Their triggers refresh the entry.)
+    await db.sql`update incidents set summary = 'Reads went stale for the axolotl tenant.' where id = ${incident.id}`;
+    await db.sql`update action_items set title = 'Alert on quokka and dugong lag' where incident_id = ${incident.id}`;
+    expect(await found('axolotl')).toEqual([incident.ref]);
+    expect(await found('dugong')).toEqual([incident.ref]);
+    expect(await found('wombat')).toEqual([incident.ref]);
+    expect(await found('narwhal')).toEqual([incident.ref]);
+    expect(await found('quokka')).toEqual([incident.ref]);
+  });
+
+  it('indexes at start-up a newest version whose pieces were never finished', async () => {
+    const incident = await declare(cast.commander, { title: 'Cache stampede', severity: 3, services: ['cache'], summary: 'Misses spiked.' });
+    await publishPostmortem(server, cast.commander, incident, { summary: 'The tapir key expired everywhere at once.' });
+    // As a process stopping half-way leaves it: pieces started over, not ready.
+    await db.sql`update postmortem_versions set search_ready = false, search_detail = ''::tsvector where incident_id = ${incident.id}`;
+    expect(await refreshSearchBehindVersions(db.sql)).toBeGreaterThanOrEqual(1);
+    const [ready] = await db.sql<{ search_ready: boolean }>`select search_ready from postmortem_versions where incident_id = ${incident.id}`;
+    expect(ready.search_ready).toBe(true);
+    expect(await found('tapir')).toEqual([incident.ref]);
+  });
+});
