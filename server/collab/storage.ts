@@ -55,9 +55,15 @@ export interface DocumentStore {
  */
 const ARCHIVE_ROWS = 100;
 
-/** Rows looked at per page, and the bytes one page may bring: embedded PGlite turns every byte into hex text and back on the server's thread. */
+/**
+ * Rows looked at per page, and the bytes one page may bring: embedded PGlite
+ * reads every byte on the server's thread, and every war room's commits wait
+ * for the statement running. A page of 2 MiB was one statement of 60–117 ms
+ * while a large war room loaded beside a replay; segments are at most about
+ * 128 KiB (see segment-merge.ts), so a page still carries a few.
+ */
 const PAGE_ROWS = 1000;
-const PAGE_BYTES = 2 * 1024 * 1024;
+const PAGE_BYTES = 256 * 1024;
 
 type SeqRow = { seq: number; data: Uint8Array };
 

@@ -54,6 +54,30 @@ describe.each(backends)('loading a stored document (%s)', (backend) => {
     expect(loaded).toMatchObject({ segmentCount: 2, lastSeq, logCount: 2, logBytes: 1024 * 1024 + 9 });
   });
 
+  it('brings at most a page of bytes per statement, a large segment alone', async () => {
+    // Every war room's commits wait for a PGlite statement running: a page is 256 KiB, one row larger than that comes alone.
+    const docId = await newDocument(db.sql);
+    const store = sqlDocumentStore(db.sql);
+    // As a compaction writes them: one segment per log row at most.
+    let covered = 0;
+    for (let i = 0; i < 21; i++) covered = await store.append(docId, [row(bytes(10, i))]);
+    const segments = [...Array.from({ length: 20 }, (_, i) => bytes(100 * 1024, i)), bytes(600 * 1024, 20)];
+    await store.compact(docId, segments, covered);
+    const sizes: number[] = [];
+    const reading = observedSql(db.sql, (_strings, result) => {
+      void result.then((rows) => {
+        const data = (rows as { data?: Uint8Array | null }[]).map((r) => r.data?.byteLength ?? 0);
+        sizes.push(data.reduce((sum, n) => sum + n, 0));
+      });
+    });
+
+    const loaded = await sqlDocumentStore(reading).load(docId);
+
+    expect(loaded.updates.map((update) => [update.byteLength, update[0]])).toEqual(segments.map((segment) => [segment.byteLength, segment[0]]));
+    expect(Math.max(...sizes.filter((size) => size !== 600 * 1024))).toBeLessThanOrEqual(256 * 1024);
+    expect(sizes).toContain(600 * 1024);
+  });
+
   it('copies the log into history a hundred rows per statement before compacting, and the compaction keeps one copy of each', async () => {
     const docId = await newDocument(db.sql);
     const store = sqlDocumentStore(db.sql);
