@@ -7,7 +7,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { MalformedMessage } from './protocol.ts';
+import { MalformedMessage, parseMessage } from './protocol.ts';
 
 export interface AwarenessEntry {
   clientId: number;
@@ -32,6 +32,24 @@ export function parseAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
   }
   if (decoding.hasContent(decoder)) throw new MalformedMessage('trailing bytes after the awareness update');
   return entries;
+}
+
+/**
+ * The largest state's JSON bytes in an awareness message frame, 0 when it has
+ * none. A frame that does not parse counts 0 here: the full parse of its turn
+ * refuses it (MALFORMED).
+ */
+export function largestPresenceState(frame: Uint8Array): number {
+  try {
+    const message = parseMessage(frame);
+    if (message.type !== 'awareness') return 0;
+    let largest = 0;
+    for (const entry of parseAwarenessUpdate(message.update)) largest = Math.max(largest, entry.json.byteLength);
+    return largest;
+  } catch (error) {
+    if (error instanceof MalformedMessage) return 0;
+    throw error;
+  }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -28,6 +28,8 @@ import type { CollabUser } from './access.ts';
 import { MalformedMessage, MESSAGE_AWARENESS, NOTHING_NEW, parseMessage, type IncomingMessage } from './protocol.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { ReaderLag } from './reader-lag.ts';
+import { largestPresenceState } from './awareness.ts';
+import { MAX_PRESENCE_STATE_BYTES } from './presence-state.ts';
 
 /**
  * Presence frames a connection may have handled per second. A stock client
@@ -52,7 +54,12 @@ export const KEEPALIVE_MS = 10_000;
 
 export interface CollabSocket {
   send(frame: Uint8Array): void;
-  close(code: number, reason: string): void;
+  /**
+   * `refused`: closed for the client's fault. What it still sends is not
+   * read (a client flooding 1 MB messages had every byte of them unmasked
+   * after its close), and the connection ends shortly after the close frame.
+   */
+  close(code: number, reason: string, refused?: boolean): void;
   /** Stop and restart reading from the peer (backpressure); optional for transports that cannot. */
   pause?(): void;
   resume?(): void;
@@ -193,7 +200,13 @@ export class Connection {
     if (frame.byteLength > this.#limits.maxMessageBytes) {
       return this.reject(CloseCode.MESSAGE_TOO_BIG, 'message too big', { bytes: frame.byteLength });
     }
-    if (frame[0] === MESSAGE_AWARENESS) return this.#receivePresence(frame);
+    if (frame[0] === MESSAGE_AWARENESS) {
+      // Sized as it arrives, before any wait (its room still loading, the presence rate): no state anyone may publish
+      // or echo is over the cap, and held frames would be read, one after another, for nothing.
+      const largest = largestPresenceState(frame);
+      if (largest > MAX_PRESENCE_STATE_BYTES) return this.reject(CloseCode.PRESENCE_TOO_BIG, 'presence state too big', { bytes: largest });
+      return this.#receivePresence(frame);
+    }
     if (this.#waiting.length === 0 && this.#admit(frame)) {
       // Under the rate again: the client's stretch of being held back is over.
       this.#waitingSince = null;
@@ -231,14 +244,14 @@ export class Connection {
   reject(code: CloseCode, reason: string, details: Record<string, unknown> = {}): void {
     if (this.#closed) return;
     this.#log.warn({ userId: this.user.id, docId: this.docId, code, ...details }, `collab connection closed: ${reason}`);
-    this.close(code, reason);
+    this.close(code, reason, true);
   }
 
-  close(code: number, reason: string): void {
+  close(code: number, reason: string, refused = false): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopWaiting();
-    this.#socket.close(code, reason);
+    this.#socket.close(code, reason, refused);
     this.#room?.leave(this);
   }
 

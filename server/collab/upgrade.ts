@@ -38,6 +38,13 @@ export interface CollabUpgradeOptions {
 /** A few upgrades per turn: at each step on its way, a live room's edit waits for at most about this much of a reconnect storm. */
 const UPGRADE_BUDGET_MS = 1;
 
+/**
+ * A connection closed for its client's fault ends this long after its close
+ * frame, whether or not the client answered (it is not read any more): a
+ * browser reads the frame, and its code, well within it.
+ */
+const REFUSED_GRACE_MS = 1000;
+
 const PATH = /^\/collab\/([A-Za-z0-9][A-Za-z0-9_.:-]{0,199})$/;
 
 /** Handles the HTTP server's 'upgrade' event. */
@@ -107,7 +114,14 @@ export function createCollabUpgrade(options: CollabUpgradeOptions): CollabUpgrad
       const connection = collab.connect(
         {
           send: (frame) => ws.send(frame),
-          close: (code, reason) => {
+          close: (code, reason, refused) => {
+            if (refused) {
+              ws.pause();
+              ws.close(code, reason);
+              // Ended without the client's half of the handshake, which is not read: time enough to read our close frame first.
+              setTimeout(() => ws.terminate(), REFUSED_GRACE_MS).unref();
+              return;
+            }
             // A paused socket would never read the client's half of the closing handshake.
             ws.resume();
             ws.close(code, reason);

@@ -64,6 +64,20 @@ describe.each(backends)('abuse of a live document (%s)', (backend) => {
       marker.ws.close();
     });
 
+    it('reads nothing more from a connection it closed for its fault, and ends it shortly after', async () => {
+      const docId = await newDocument(db.sql);
+      const socket = await openRawSocket(server.url, docId, mallory.client.cookie);
+      const big = awarenessFrame([{ clientId: 4444, clock: 1, state: { user: {}, blob: 'x'.repeat(900 * 1024) } }]);
+      socket.ws.send(big);
+      // 64 MB more behind it: read, each would be unmasked and looked at.
+      for (let i = 0; i < 64; i++) socket.ws.send(big);
+      // Read, the 58 MB leave the client within a few hundred milliseconds; not read, most wait on its side past the kernel's buffers.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(socket.ws.bufferedAmount).toBeGreaterThan(32 * 1024 * 1024);
+      const closed = await socket.closed;
+      expect(closed.code).toBe(CloseCode.PRESENCE_TOO_BIG);
+    });
+
     it('lets a connection publish one presence only, with its own identity and no invented fields', async () => {
       const docId = await newDocument(db.sql);
       const watcher = watch(docId, honest.client.cookie);
