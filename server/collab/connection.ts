@@ -202,8 +202,9 @@ export class Connection {
     }
     if (frame[0] === MESSAGE_AWARENESS) {
       // Sized as it arrives, before any wait (its room still loading, the presence rate): no state anyone may publish
-      // or echo is over the cap, and held frames would be read, one after another, for nothing.
-      const largest = largestPresenceState(frame);
+      // or echo is over the cap, and held frames would be read, one after another, for nothing. A frame within the
+      // cap cannot hold a state over it: the usual one (a few hundred bytes) is parsed once, in its turn.
+      const largest = frame.byteLength > MAX_PRESENCE_STATE_BYTES ? largestPresenceState(frame) : 0;
       if (largest > MAX_PRESENCE_STATE_BYTES) return this.reject(CloseCode.PRESENCE_TOO_BIG, 'presence state too big', { bytes: largest });
       return this.#receivePresence(frame);
     }
