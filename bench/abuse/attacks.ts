@@ -9,7 +9,7 @@ import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { addActionItem } from '../../server/shared/postmortem-doc.ts';
+import { actionItemsMap, addActionItem } from '../../server/shared/postmortem-doc.ts';
 import { addTimelineEntry } from '../../server/shared/war-room-doc.ts';
 import { type Browser, openProvider, wsBase } from './client.ts';
 
@@ -50,7 +50,14 @@ export async function markdownBombs(attacker: Browser, commander: Browser, room:
     const dueDate = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
     addActionItem(doc, { title: 'Cap every Markdown field', owner, dueDate, kind: 'structural', priority: 'p2' });
   });
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Submitted once the server holds it: a fresh connection is sent only what was committed.
+  const holdsActionItem = async () => {
+    const { doc: check, provider: checking } = await openProvider(commander.base, commander.cookie, `postmortem-${closed.id}`);
+    const ok = [...actionItemsMap(check).values()].some((item) => item.get('title') === 'Cap every Markdown field');
+    checking.destroy();
+    return ok;
+  };
+  for (let attempt = 0; attempt < 50 && !(await holdsActionItem()); attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
   provider.destroy();
   await commander.ok('POST', `/api/incidents/${closed.ref}/postmortem/submit`);
   const drafted = phase();
