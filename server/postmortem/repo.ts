@@ -134,13 +134,16 @@ const toVersion = (row: VersionRow): PostmortemVersion => ({
   html: row.html,
 });
 
+/** `snapshot` may come as its JSON already, so a caller can serialise a large one before its transaction opens. */
 export async function insertVersion(
   sql: Sql,
-  input: { incidentId: string; version: number; snapshot: PostmortemContent; markdown: string; html: string; publishedAt: Date; publishedBy: PersonName },
+  input: { incidentId: string; version: number; snapshot: PostmortemContent | string; markdown: string; html: string; publishedAt: Date; publishedBy: PersonName },
 ): Promise<void> {
+  // Sent as text and cast: a string parameter typed jsonb would be stored as a JSON string (postgres.js encodes it again).
+  const snapshot = typeof input.snapshot === 'string' ? input.snapshot : JSON.stringify(input.snapshot);
   await sql`
     insert into postmortem_versions (incident_id, version, snapshot, markdown, html, published_at, published_by, published_by_name)
-    values (${input.incidentId}, ${input.version}, ${input.snapshot}::jsonb, ${input.markdown}, ${input.html}, ${input.publishedAt},
+    values (${input.incidentId}, ${input.version}, ${snapshot}::text::jsonb, ${input.markdown}, ${input.html}, ${input.publishedAt},
             ${input.publishedBy.id}, ${input.publishedBy.displayName})`;
 }
 

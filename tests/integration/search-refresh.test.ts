@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findVersion, insertVersion } from '../../server/postmortem/repo.ts';
-import { refreshSearchBehindVersions } from '../../server/search/refresh.ts';
+import { upsertActionItems } from '../../server/postmortem/action-items.ts';
+import type { ActionItemDraft } from '../../server/shared/postmortem-doc.ts';
+import { deferSearchRefresh, refreshIncidentSearch, refreshSearchBehindVersions } from '../../server/search/refresh.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { declare, incidentCast, type Cast } from '../helpers/incidents.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -37,6 +39,30 @@ describe.each(backends)('a published postmortem in search (%s)', (backend) => {
     expect(await refreshSearchBehindVersions(db.sql)).toBeGreaterThanOrEqual(1);
     expect(await found('capybara')).toEqual([incident.ref]);
     expect(await found('marmoset')).toEqual([]);
+  });
+
+  it("leaves action items' refreshes out of a transaction that refreshes after it commits, and only that one", async () => {
+    const incident = await declare(cast.commander, { title: 'Cache stampede', severity: 3, services: ['cache'], summary: 'Misses everywhere.' });
+    await publishPostmortem(server, cast.commander, incident, { summary: 'The cache emptied.', actionItems: ['Stagger the quokka expiry'] });
+    // Publishing refreshes once it has committed: its items are found as soon as it answers.
+    expect(await found('quokka')).toEqual([incident.ref]);
+
+    const item = (title: string): ActionItemDraft => ({
+      id: `item-${title}`, title, owner: null, dueDate: null, kind: 'structural', priority: 'p2', status: 'open', problemCategory: '', createdAt: new Date().toISOString(),
+    });
+    const entryBody = async (sql: typeof db.sql) => (await sql<{ body: string }>`select body from incident_search where incident_id = ${incident.id}`)[0].body;
+    await db.sql.begin(async (tx) => {
+      await deferSearchRefresh(tx);
+      await upsertActionItems(tx, incident.id, [item('Shard the wombat keys')]);
+      expect(await entryBody(tx)).not.toContain('wombat');
+    });
+    expect(await found('wombat')).toEqual([]);
+    await refreshIncidentSearch(db.sql, incident.id);
+    expect(await found('wombat')).toEqual([incident.ref]);
+
+    // The setting ended with its transaction: an item written afterwards refreshes the entry itself.
+    await db.sql.begin(async (tx) => upsertActionItems(tx, incident.id, [item('Warm the okapi tier')]));
+    expect(await found('okapi')).toEqual([incident.ref]);
   });
 });
 
