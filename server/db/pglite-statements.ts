@@ -13,6 +13,7 @@
  * pushed out are closed with the next execution.
  */
 import { parse, protocol, type PGlite } from '@electric-sql/pglite';
+import { encodeBind } from './bind-message.ts';
 import type { Row } from './sql.ts';
 
 /** Distinct texts kept prepared; the server runs a few hundred, plus one per batch size of a multi-row insert. */
@@ -72,7 +73,7 @@ export class PreparedStatements {
       return (serializer ? serializer(value) : String(value)) as string | Uint8Array;
     });
     const closes = this.#takeCloses();
-    const message = Buffer.concat([...closes, serialize.bind({ statement: statement.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
+    const message = Buffer.concat([...closes, encodeBind(statement.name, values), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
     try {
       return parse.parseResults(await this.#exchange(message), this.#pg.parsers)[0].rows as Row[];
     } catch (error) {
