@@ -13,6 +13,7 @@ import { startClusterNode } from './cluster/start.ts';
 import { migrate } from './db/migrate.ts';
 import { renderMissingVersionHtml } from './postmortem/version-html.ts';
 import { refreshSearchBehindVersions } from './search/refresh.ts';
+import { discardAbandonedStagedVersions } from './postmortem/version-staging.ts';
 import type { PagesHandler } from './http/pages.ts';
 import { startServer } from './http-server.ts';
 import { createLogger } from './log.ts';
@@ -50,6 +51,8 @@ if (applied.length > 0) log.info({ applied }, 'migrations applied');
 await renderMissingVersionHtml(db.sql, log);
 const behind = await refreshSearchBehindVersions(db.sql);
 if (behind > 0) log.info({ incidents: behind }, 'indexed published postmortems that were not in search yet');
+const abandoned = await discardAbandonedStagedVersions(db.sql);
+if (abandoned > 0) log.info({ publications: abandoned }, 'removed the texts of postmortem publications a stop interrupted');
 const scenarios = await seedShippedScenarios(db.sql);
 if (scenarios.length > 0) log.info({ scenarios }, 'drill scenarios added to the library');
 

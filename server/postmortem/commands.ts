@@ -20,6 +20,7 @@ import { deferSearchRefresh } from '../search/refresh.ts';
 import { oversizedFields, ownerIdsOf, problemsBeforePublishing } from './publication.ts';
 import { toMarkdown } from './markdown-export.ts';
 import { findPostmortem, insertVersion, setPostmortemState, setReviewDueAt, type Postmortem } from './repo.ts';
+import { discardStagedVersion, publishStagedVersion, stageVersionTexts } from './version-staging.ts';
 import { checkReviewAction, reviewerOf, type ReviewAction } from './review.ts';
 
 export type { Actor };
@@ -120,8 +121,10 @@ export function setPostmortemDueDate(sql: Sql, actor: Actor, number: number, rev
  * transaction: loading a document needs the database, and with embedded
  * PGlite a transaction holds its only connection. For the same reason the
  * HTML is rendered then too (off the main thread: a long postmortem takes a
- * few hundred milliseconds); the transaction checks the state again under
- * the row lock, and renders again only if the version's Markdown changed.
+ * few hundred milliseconds), and the version's texts are written then (see
+ * version-staging.ts): the transaction checks the state again under the row
+ * lock and moves them in, or renders and writes them again if the version's
+ * Markdown changed meanwhile.
  */
 export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Actor, number: number): Promise<ReviewResult> {
   const now = new Date();
@@ -134,26 +137,41 @@ export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Ac
   const facts = { incident: ready.incident, version: ready.postmortem.version + 1, publishedAt: now, publishedBy };
   const expected = toMarkdown(content, facts);
   const rendered = { markdown: expected, html: await renderMarkdownOffThread(expected) };
-  // Serialised now: a postmortem at its size limits is ~15 ms of JSON, not to be spent while the transaction holds the database.
+  // Serialised and written now: a postmortem at its size limits is ~15 ms of JSON and ~20 ms of the database's work
+  // to store, not to be spent while the transaction holds the database (with embedded PGlite, every war room waits).
   const snapshot = JSON.stringify(content);
-  return onPostmortem(sql, actor, number, async ({ tx, incident, postmortem, by, check, record }) => {
-    check('publish');
-    const rows = await tx<{ id: string }>`select id from users where active and kind = 'person' and id = any(${ownerIdsOf(content)}::text[])`;
-    const problems = problemsBeforePublishing(content, new Set(rows.map((r) => r.id)));
-    if (problems.length > 0) throw refuse(422, 'not_ready', 'The postmortem is not ready to publish.', problems);
-    const version = postmortem.version + 1;
-    // The same facts give the same Markdown (about 10 ms for a long postmortem): written again only if they changed meanwhile.
-    const sameFacts = version === facts.version && JSON.stringify(incident) === JSON.stringify(facts.incident);
-    const markdown = sameFacts ? rendered.markdown : toMarkdown(content, { incident, version, publishedAt: now, publishedBy });
-    // Rendered once: every later read serves the stored HTML.
-    const html = markdown === rendered.markdown ? rendered.html : renderMarkdown(markdown);
-    // The incident's search entry is refreshed once this transaction has committed (see server/search/refresh.ts),
-    // so the refresh each new or renamed item's row would run here (stemming the incident's summary and items:
-    // 10–25 ms apiece on PGlite, while every war room's commits wait for this transaction) is left out.
-    await deferSearchRefresh(tx);
-    await upsertActionItems(tx, incident.id, content.actionItems);
-    await insertVersion(tx, { incidentId: incident.id, version, snapshot, markdown, html, publishedAt: now, publishedBy });
-    await setPostmortemState(tx, incident.id, 'published', { publishedBy: by.id, version, at: now });
-    await record('published', { version });
-  }, now);
+  const staged = await stageVersionTexts(sql, { incidentId: ready.incident.id, snapshot, ...rendered });
+  let moved = false;
+  let result: ReviewResult | undefined;
+  try {
+    result = await onPostmortem(sql, actor, number, async ({ tx, incident, postmortem, by, check, record }) => {
+      check('publish');
+      const rows = await tx<{ id: string }>`select id from users where active and kind = 'person' and id = any(${ownerIdsOf(content)}::text[])`;
+      const problems = problemsBeforePublishing(content, new Set(rows.map((r) => r.id)));
+      if (problems.length > 0) throw refuse(422, 'not_ready', 'The postmortem is not ready to publish.', problems);
+      const version = postmortem.version + 1;
+      // The same facts give the same Markdown (about 10 ms for a long postmortem): written again only if they changed meanwhile.
+      const sameFacts = version === facts.version && JSON.stringify(incident) === JSON.stringify(facts.incident);
+      const markdown = sameFacts ? rendered.markdown : toMarkdown(content, { incident, version, publishedAt: now, publishedBy });
+      // Rendered once: every later read serves the stored HTML.
+      const html = markdown === rendered.markdown ? rendered.html : renderMarkdown(markdown);
+      // The incident's search entry is refreshed once this transaction has committed (see server/search/refresh.ts),
+      // so the refresh each new or renamed item's row would run here (stemming the incident's summary and items:
+      // 10–25 ms apiece on PGlite, while every war room's commits wait for this transaction) is left out.
+      await deferSearchRefresh(tx);
+      await upsertActionItems(tx, incident.id, content.actionItems);
+      if (markdown === rendered.markdown) {
+        moved = await publishStagedVersion(tx, staged, { incidentId: incident.id, version, publishedAt: now, publishedBy });
+        if (!moved) throw new Error(`the staged texts of ${incident.id}'s postmortem version ${version} are gone`);
+      } else {
+        await insertVersion(tx, { incidentId: incident.id, version, snapshot, markdown, html, publishedAt: now, publishedBy });
+      }
+      await setPostmortemState(tx, incident.id, 'published', { publishedBy: by.id, version, at: now });
+      await record('published', { version });
+    }, now);
+    return result;
+  } finally {
+    // Kept only by a committed publication that moved it; a refused, failed or re-rendered one leaves it behind.
+    if (!(result?.ok && moved)) await discardStagedVersion(sql, staged);
+  }
 }

@@ -57,6 +57,8 @@ describe.each(backends)('postmortem review and publication (%s)', (backend) => {
     db.sql<{ source_key: string; title: string; status: string; owner_id: string | null; due_date: string | null }>`
       select source_key, title, status, owner_id, to_char(due_date, 'YYYY-MM-DD') as due_date from action_items where incident_id = ${incidentId} order by created_at, source_key`;
 
+  const stagedTexts = async () => (await db.sql<{ n: number }>`select count(*)::int as n from postmortem_version_staging`)[0].n;
+
   it('moves draft → in review → published, refusing an unready document with its problems', async () => {
     const incident = await closedIncident();
     const base = `/api/incidents/${incident.ref}/postmortem`;
@@ -78,6 +80,8 @@ describe.each(backends)('postmortem review and publication (%s)', (backend) => {
       message: 'The postmortem is not ready to publish.',
       problems: ['The summary is empty.', '"Raise the pool limit" has no owner.', '"Raise the pool limit" has no due date.'],
     });
+    // The texts written ahead of the refused transaction are gone with it.
+    expect(await stagedTexts()).toBe(0);
     expect((await itemRows(incident.id)).length).toBe(0);
 
     await ok(cast.responder.client.post(`${base}/send-back`));
@@ -87,6 +91,7 @@ describe.each(backends)('postmortem review and publication (%s)', (backend) => {
     });
     await makeReady(incident.id);
     const published = await ok(cast.commander.client.post(`${base}/publish`));
+    expect(await stagedTexts()).toBe(0);
     expect(published.postmortem).toMatchObject({
       state: 'published',
       version: 1,

@@ -73,6 +73,21 @@ describe.each(backends)('SQL interface (%s)', (backend) => {
     expect(finished.filter((name) => name.startsWith('read'))).toEqual(Array.from({ length: 30 }, (_, i) => `read ${i}`));
   });
 
+  // Embedded PGlite: a transaction holds the only connection for all of its statements, so it waits its turn like a query.
+  it.runIf(backend === 'pglite')('runs an urgent query before a transaction that is waiting for its turn, and the transaction before later reads', async () => {
+    const finished: string[] = [];
+    const running = db.sql`select pg_sleep(0.02)`.then(() => finished.push('read running'));
+    const transaction = db.sql.begin(async (tx) => {
+      finished.push('transaction began');
+      await tx`select pg_sleep(0.01)`;
+    });
+    const later = db.sql`select 1`.then(() => finished.push('read queued later'));
+    const urgent = db.sql.urgent`select 1`.then(() => finished.push('commit'));
+    await Promise.all([running, transaction, later, urgent]);
+    // (The running read's own result may be handed back after the commit's: both wait for the log to be flushed.)
+    expect(finished.filter((step) => step !== 'read running')).toEqual(['commit', 'transaction began', 'read queued later']);
+  });
+
   // PostgreSQL: a pool whose every connection is busy (a reconnect storm's reads) does not hold a commit.
   it.runIf(backend === 'postgres')('runs an urgent query (a live edit’s commit) while every pooled connection and its queue are busy', async () => {
     const finished: string[] = [];

@@ -1,0 +1,75 @@
+/**
+ * A publication writes its version's texts ahead of its transaction and moves
+ * them in inside it: what is published must be exactly what was staged, and
+ * nothing staged may outlive its publication.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findVersion } from '../../server/postmortem/repo.ts';
+import { discardAbandonedStagedVersions, discardStagedVersion, publishStagedVersion, stageVersionTexts } from '../../server/postmortem/version-staging.ts';
+import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { declare, incidentCast, type Cast } from '../helpers/incidents.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+describe.each(backends)('staged postmortem versions (%s)', (backend) => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let cast: Cast;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(backend);
+    server = await startTestServer(db);
+    cast = await incidentCast(server);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.close();
+  });
+
+  const stagedIds = async () => (await db.sql<{ id: string }>`select id::text as id from postmortem_version_staging order by id`).map((row) => row.id);
+  const publishedBy = () => ({ id: cast.commander.user.id, displayName: 'Cora' });
+
+  it('publishes exactly the staged texts, large and non-ASCII, and keeps nothing staged', async () => {
+    const incident = await declare(cast.commander);
+    const snapshot = { sections: { summary: `Zählerstand 🧯 "quoted" \\ ${'lorem ipsum '.repeat(20_000)}` }, actionItems: [{ title: 'Füge Alarme hinzu', owner: null }] };
+    const markdown = `# Überblick 🧯\n\n${'*a **b [a]( '.repeat(30_000)}`;
+    const html = `<h1>Überblick 🧯</h1><p>${'lorem &amp; ipsum '.repeat(30_000)}</p>`;
+    const staged = await stageVersionTexts(db.sql, { incidentId: incident.id, snapshot: JSON.stringify(snapshot), markdown, html });
+    const publishedAt = new Date('2026-12-07T03:00:00Z');
+
+    const moved = await db.sql.begin((tx) => publishStagedVersion(tx, staged, { incidentId: incident.id, version: 1, publishedAt, publishedBy: publishedBy() }));
+
+    expect(moved).toBe(true);
+    const version = await findVersion(db.sql, incident.id, 1);
+    expect(version).toMatchObject({ version: 1, markdown, html, publishedBy: publishedBy() });
+    expect(version!.snapshot).toEqual(snapshot);
+    expect(version!.publishedAt.getTime()).toBe(publishedAt.getTime());
+    expect(await stagedIds()).not.toContain(staged);
+  });
+
+  it("never moves one incident's staged texts into another's version", async () => {
+    const [mine, theirs] = [await declare(cast.commander), await declare(cast.commander)];
+    const staged = await stageVersionTexts(db.sql, { incidentId: mine.id, snapshot: '{"sections":{}}', markdown: '# Mine', html: '<h1>Mine</h1>' });
+
+    const moved = await publishStagedVersion(db.sql, staged, { incidentId: theirs.id, version: 1, publishedAt: new Date(), publishedBy: publishedBy() });
+
+    expect(moved).toBe(false);
+    expect(await findVersion(db.sql, theirs.id, 1)).toBeNull();
+    expect(await stagedIds()).toContain(staged);
+    await discardStagedVersion(db.sql, staged);
+    expect(await stagedIds()).not.toContain(staged);
+  });
+
+  it('removes texts staged by a publication that never finished once they are an hour old, and no younger ones', async () => {
+    const incident = await declare(cast.commander);
+    const texts = { incidentId: incident.id, snapshot: '{}', markdown: '# Draft', html: '<h1>Draft</h1>' };
+    const [abandoned, inFlight] = [await stageVersionTexts(db.sql, texts), await stageVersionTexts(db.sql, texts)];
+    await db.sql`update postmortem_version_staging set created_at = now() - interval '61 minutes' where id = ${abandoned}::bigint`;
+
+    expect(await discardAbandonedStagedVersions(db.sql)).toBe(1);
+
+    const left = await stagedIds();
+    expect(left).toContain(inFlight);
+    expect(left).not.toContain(abandoned);
+    await discardStagedVersion(db.sql, inFlight);
+  });
+});
