@@ -33,6 +33,7 @@ export type ReviewResult = { ok: true; incident: Incident; postmortem: Postmorte
 const refuse = (status: 403 | 404 | 409 | 413 | 422 | 503, code: string, message: string, problems?: string[]) =>
   new Refusal<ReviewFailure>({ ...fail(status, code, message), ...(problems ? { problems } : {}) });
 
+const NOT_READY = 'The postmortem is not ready to publish.';
 const NOT_FOUND = () => refuse(404, 'not_found', 'No such incident.');
 const NO_POSTMORTEM = () => refuse(409, 'no_postmortem', 'This incident has no postmortem yet: it is drafted when the incident is closed.');
 
@@ -133,6 +134,10 @@ export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Ac
   const content = await readLive(live, ready.postmortem.docId, readPostmortem);
   const oversized = oversizedFields(content);
   if (oversized.length > 0) return { ok: false, status: 413, code: 'too_large', message: 'The postmortem is too long to publish: shorten the parts named below.', problems: oversized };
+  // Refused before anything is written when it cannot be published anyway; the transaction checks again.
+  const owners = await sql<{ id: string }>`select id from users where active and kind = 'person' and id = any(${ownerIdsOf(content)}::text[])`;
+  const early = problemsBeforePublishing(content, new Set(owners.map((r) => r.id)));
+  if (early.length > 0) return { ok: false, status: 422, code: 'not_ready', message: NOT_READY, problems: early };
   const publishedBy = { id: actor.id, displayName: actor.displayName };
   const facts = { incident: ready.incident, version: ready.postmortem.version + 1, publishedAt: now, publishedBy };
   const expected = toMarkdown(content, facts);
@@ -148,7 +153,7 @@ export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Ac
       check('publish');
       const rows = await tx<{ id: string }>`select id from users where active and kind = 'person' and id = any(${ownerIdsOf(content)}::text[])`;
       const problems = problemsBeforePublishing(content, new Set(rows.map((r) => r.id)));
-      if (problems.length > 0) throw refuse(422, 'not_ready', 'The postmortem is not ready to publish.', problems);
+      if (problems.length > 0) throw refuse(422, 'not_ready', NOT_READY, problems);
       const version = postmortem.version + 1;
       // The same facts give the same Markdown (about 10 ms for a long postmortem): written again only if they changed meanwhile.
       const sameFacts = version === facts.version && JSON.stringify(incident) === JSON.stringify(facts.incident);

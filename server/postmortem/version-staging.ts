@@ -1,8 +1,8 @@
 /**
  * A version's large texts, written before its publishing transaction and
- * moved into postmortem_versions inside it (why: the staging table's
- * migration). Moving copies stored values; nothing is encoded, sent or
- * parsed again while the transaction holds the database.
+ * moved into postmortem_versions inside it (why: the comment of migration
+ * 026_postmortem_version_staging.sql). Moving copies stored values; nothing
+ * is encoded, sent or parsed again while the transaction holds the database.
  */
 import type { Sql } from '../db/sql.ts';
 import type { PersonName } from './repo.ts';

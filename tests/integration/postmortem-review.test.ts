@@ -80,7 +80,7 @@ describe.each(backends)('postmortem review and publication (%s)', (backend) => {
       message: 'The postmortem is not ready to publish.',
       problems: ['The summary is empty.', '"Raise the pool limit" has no owner.', '"Raise the pool limit" has no due date.'],
     });
-    // The texts written ahead of the refused transaction are gone with it.
+    // A refused publication leaves no texts behind.
     expect(await stagedTexts()).toBe(0);
     expect((await itemRows(incident.id)).length).toBe(0);
 

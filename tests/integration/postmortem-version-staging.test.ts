@@ -3,11 +3,15 @@
  * them in inside it: what is published must be exactly what was staged, and
  * nothing staged may outlive its publication.
  */
+import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishPostmortem } from '../../server/postmortem/commands.ts';
 import { findVersion } from '../../server/postmortem/repo.ts';
+import { addActionItem, postmortemDocId } from '../../server/shared/postmortem-doc.ts';
 import { discardAbandonedStagedVersions, discardStagedVersion, publishStagedVersion, stageVersionTexts } from '../../server/postmortem/version-staging.ts';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { declare, incidentCast, type Cast } from '../helpers/incidents.ts';
+import { observedSql } from '../helpers/observed-sql.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 describe.each(backends)('staged postmortem versions (%s)', (backend) => {
@@ -71,5 +75,29 @@ describe.each(backends)('staged postmortem versions (%s)', (backend) => {
     expect(left).toContain(inFlight);
     expect(left).not.toContain(abandoned);
     await discardStagedVersion(db.sql, inFlight);
+  });
+
+  it('deletes the texts it staged when its transaction refuses the publication', async () => {
+    const incident = await declare(cast.commander);
+    for (const state of ['resolved', 'closed']) expect((await cast.commander.client.post(`/api/incidents/${incident.ref}/state`, { state })).status).toBe(200);
+    const dueDate = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    await server.collab.changeDocument(postmortemDocId(incident.id), null, (doc) => {
+      doc.getMap<Y.Text>('sections').get('summary')!.insert(0, 'Checkout failed for 40 minutes.');
+      addActionItem(doc, { title: 'Alert on pool saturation', owner: { id: cast.responder.user.id, name: 'Rey' }, dueDate, kind: 'immediate', priority: 'p1' });
+    });
+    expect((await cast.commander.client.post(`/api/incidents/${incident.ref}/postmortem/submit`)).status).toBe(200);
+    // Once the texts are staged, the item's owner leaves: the transaction's own check refuses.
+    const sql = observedSql(db.sql, (strings, result) => {
+      if (strings.join('$').includes('set html')) void result.then(() => db.sql`update users set active = false where id = ${cast.responder.user.id}`);
+    });
+    try {
+      const result = await publishPostmortem(sql, server.collab, { id: cast.commander.user.id, displayName: 'Cora', isAdmin: false }, incident.number);
+
+      expect(result).toMatchObject({ ok: false, status: 422, code: 'not_ready' });
+      expect(await db.sql`select 1 from postmortem_version_staging where incident_id = ${incident.id}`).toEqual([]);
+      expect(await findVersion(db.sql, incident.id, 1)).toBeNull();
+    } finally {
+      await db.sql`update users set active = true where id = ${cast.responder.user.id}`;
+    }
   });
 });
