@@ -15,8 +15,8 @@ type Queryable = PGlite | Transaction;
  * event loop, so the requests and messages that arrived in between go first.
  * A transaction waits in the same line as a query (see begin). Its own
  * queries are not queued: it holds PGlite's connection, and queueing them
- * behind queries waiting for it would deadlock. They run
- * one after another for a slice of the thread (see slices.ts), then wait for
+ * behind queries waiting for it would deadlock. They run one after another
+ * for a slice of the thread (see slices.ts), then wait for
  * the next turn: every query waits while a transaction is open, a live
  * edit's commit too, and a turn before each of them made closing an incident
  * (seven small queries) hold the database for 54–101 ms on a busy server.

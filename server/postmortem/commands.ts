@@ -13,7 +13,7 @@ import { findIncidentByNumber, lockIncident, type Incident } from '../incidents/
 import { standingIn } from '../incidents/visibility.ts';
 import { renderMarkdownOffThread } from '../markdown/render.ts';
 import { renderMarkdown } from '../shared/markdown.ts';
-import { readPostmortem } from '../shared/postmortem-doc.ts';
+import { readPostmortem, type PostmortemContent } from '../shared/postmortem-doc.ts';
 import { upsertActionItems } from './action-items.ts';
 import { readLive } from './read-live.ts';
 import { deferSearchRefresh } from '../search/refresh.ts';
@@ -115,6 +115,12 @@ export function setPostmortemDueDate(sql: Sql, actor: Actor, number: number, rev
   });
 }
 
+/** What stands between the document and publication, its action items' owners looked up as they are now. */
+async function readinessProblems(sql: Sql, content: PostmortemContent): Promise<string[]> {
+  const owners = await sql<{ id: string }>`select id from users where active and kind = 'person' and id = any(${ownerIdsOf(content)}::text[])`;
+  return problemsBeforePublishing(content, new Set(owners.map((row) => row.id)));
+}
+
 /**
  * Freezes the document as version N+1: the snapshot and its Markdown, the
  * action items as rows (created once, updated on later versions), and the
@@ -135,8 +141,7 @@ export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Ac
   const oversized = oversizedFields(content);
   if (oversized.length > 0) return { ok: false, status: 413, code: 'too_large', message: 'The postmortem is too long to publish: shorten the parts named below.', problems: oversized };
   // Refused before anything is written when it cannot be published anyway; the transaction checks again.
-  const owners = await sql<{ id: string }>`select id from users where active and kind = 'person' and id = any(${ownerIdsOf(content)}::text[])`;
-  const early = problemsBeforePublishing(content, new Set(owners.map((r) => r.id)));
+  const early = await readinessProblems(sql, content);
   if (early.length > 0) return { ok: false, status: 422, code: 'not_ready', message: NOT_READY, problems: early };
   const publishedBy = { id: actor.id, displayName: actor.displayName };
   const facts = { incident: ready.incident, version: ready.postmortem.version + 1, publishedAt: now, publishedBy };
@@ -151,8 +156,7 @@ export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Ac
   try {
     result = await onPostmortem(sql, actor, number, async ({ tx, incident, postmortem, by, check, record }) => {
       check('publish');
-      const rows = await tx<{ id: string }>`select id from users where active and kind = 'person' and id = any(${ownerIdsOf(content)}::text[])`;
-      const problems = problemsBeforePublishing(content, new Set(rows.map((r) => r.id)));
+      const problems = await readinessProblems(tx, content);
       if (problems.length > 0) throw refuse(422, 'not_ready', NOT_READY, problems);
       const version = postmortem.version + 1;
       // The same facts give the same Markdown (about 10 ms for a long postmortem): written again only if they changed meanwhile.
