@@ -6,7 +6,13 @@
  * does not cost a round trip per keystroke.
  *
  * Exclusive tasks (compaction) run between batches, never beside one.
+ *
+ * From an item's push until it is written, the queue counts as live work
+ * (see live-work.ts): someone is waiting for that change to reach the
+ * others, so background slices give way to it.
  */
+import { liveWorkStarted } from '../threads/live-work.ts';
+
 export interface GroupCommitOptions<T> {
   write(batch: T[]): Promise<void>;
   /** A failed write stops the queue: items after it are dropped and handed here. */
@@ -21,6 +27,8 @@ export class GroupCommit<T> {
   #tasks: { run: () => Promise<void>; reject: (error: Error) => void }[] = [];
   #running: Promise<void> | null = null;
   #stopped = false;
+  /** Ends the live work that items waiting or being written count as. */
+  #endLive: (() => void) | null = null;
 
   constructor(options: GroupCommitOptions<T>) {
     this.#options = options;
@@ -33,6 +41,7 @@ export class GroupCommit<T> {
   push(item: T): void {
     if (this.#stopped) throw new Error('the commit queue has stopped after a failed write');
     this.#pending.push(item);
+    this.#endLive ??= liveWorkStarted();
     this.#kick();
   }
 
@@ -54,6 +63,7 @@ export class GroupCommit<T> {
     if (this.#running) return;
     this.#running = this.#drain().finally(() => {
       this.#running = null;
+      if (this.#pending.length === 0) this.#liveWorkDone();
       // Work pushed after the drain's last look, before this callback ran, saw it still running and did not start one.
       if (!this.#stopped && (this.#pending.length > 0 || this.#tasks.length > 0)) this.#kick();
     });
@@ -71,12 +81,19 @@ export class GroupCommit<T> {
       const batch = this.#pending.splice(0, this.#options.maxBatch ?? 500);
       try {
         await this.#options.write(batch);
+        if (this.#pending.length === 0) this.#liveWorkDone();
       } catch (error) {
         this.#stopped = true;
+        this.#liveWorkDone();
         const dropped = [...batch, ...this.#pending.splice(0)];
         this.#options.onError(error, dropped);
         for (const task of this.#tasks.splice(0)) task.reject(new Error('the commit queue has stopped after a failed write'));
       }
     }
+  }
+
+  #liveWorkDone() {
+    this.#endLive?.();
+    this.#endLive = null;
   }
 }

@@ -87,7 +87,8 @@ function driverFor(pg: PGlite, statements: PreparedStatements, inTurn: Line | nu
     await wal?.durable();
     return result;
   };
-  const pause = tx ? slicer() : nextTurn;
+  // A transaction holds the database that live commits wait for: its pauses never wait for them.
+  const pause = tx ? slicer(undefined, { giveWay: false }) : nextTurn;
   const queryIn = (urgent: boolean) =>
     async function query(text: string, params: unknown[]): Promise<Row[]> {
       if (inTurn) return durable(await inTurn(() => statements.run(text, params), urgent));

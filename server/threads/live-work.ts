@@ -1,0 +1,49 @@
+/**
+ * Live work goes before background slices. Live work is what a person is
+ * waiting for right now: a member's edit on its way to being committed and
+ * sent to the others. Background work is long work done in slices (loading
+ * a large document, applying a large paste, drafting a postmortem).
+ *
+ * Both are turns of the one event loop, taken in the order they were queued.
+ * An edit's way out takes several turns (the commit queue's turn, the
+ * database's, the WAL flush coming back from the thread pool, the send at
+ * the end of the turn), so with a large document loading it waited behind a
+ * slice at every one of them: four slices of 10–45 ms each on a busy core.
+ * A background slice that finds live work pending waits for it to finish,
+ * so an edit waits for at most the slice that was running when it arrived.
+ *
+ * The wait is bounded, so background work is slowed by a busy server,
+ * never stopped: a newcomer's load still finishes while others type.
+ */
+let pending = 0;
+const waiting = new Set<() => void>();
+
+/** Marks live work as started; call the function it returns once it is done (calling it again does nothing). */
+export function liveWorkStarted(): () => void {
+  pending++;
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    pending--;
+    if (pending > 0) return;
+    for (const resume of [...waiting]) resume();
+  };
+}
+
+/** How many pieces of live work are pending (tests look). */
+export const liveWorkPending = (): number => pending;
+
+/** Resolves once no live work is pending, or after `maxMs`. */
+export function afterLiveWork(maxMs: number): Promise<void> {
+  if (pending === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const resume = () => {
+      clearTimeout(timer);
+      waiting.delete(resume);
+      resolve();
+    };
+    const timer = setTimeout(resume, maxMs);
+    waiting.add(resume);
+  });
+}
