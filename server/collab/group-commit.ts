@@ -81,7 +81,11 @@ export class GroupCommit<T> {
       const batch = this.#pending.splice(0, this.#options.maxBatch ?? 500);
       try {
         await this.#options.write(batch);
-        if (this.#pending.length === 0) this.#liveWorkDone();
+        // Items that came meanwhile are live work of their own, started now: a room typed in without a pause
+        // would otherwise hold one piece of live work for minutes, which counts as stale (see live-work.ts).
+        const written = this.#endLive;
+        this.#endLive = this.#pending.length > 0 ? liveWorkStarted() : null;
+        written?.();
       } catch (error) {
         this.#stopped = true;
         this.#liveWorkDone();

@@ -13,30 +13,38 @@
  * so an edit waits for at most the slice that was running when it arrived.
  *
  * The wait is bounded, so background work is slowed by a busy server,
- * never stopped: a newcomer's load still finishes while others type.
+ * never stopped: a newcomer's load still finishes while others type. Live
+ * work pending for over a second (a commit waiting on a database that does
+ * not answer) is not waiting for this thread, and is not given way to.
  */
-let pending = 0;
+const STALE_MS = 1000;
+
+/** When each piece of live work still pending started. */
+const pending = new Set<{ startedAt: number }>();
 const waiting = new Set<() => void>();
 
 /** Marks live work as started; call the function it returns once it is done (calling it again does nothing). */
 export function liveWorkStarted(): () => void {
-  pending++;
-  let ended = false;
+  const work = { startedAt: performance.now() };
+  pending.add(work);
   return () => {
-    if (ended) return;
-    ended = true;
-    pending--;
-    if (pending > 0) return;
+    if (!pending.delete(work) || pending.size > 0) return;
     for (const resume of [...waiting]) resume();
   };
 }
 
 /** How many pieces of live work are pending (tests look). */
-export const liveWorkPending = (): number => pending;
+export const liveWorkPending = (): number => pending.size;
 
-/** Resolves once no live work is pending, or after `maxMs`. */
+const freshWorkPending = () => {
+  const now = performance.now();
+  for (const work of pending) if (now - work.startedAt < STALE_MS) return true;
+  return false;
+};
+
+/** Resolves once no live work is pending (none that started less than a second ago), or after `maxMs`. */
 export function afterLiveWork(maxMs: number): Promise<void> {
-  if (pending === 0) return Promise.resolve();
+  if (!freshWorkPending()) return Promise.resolve();
   return new Promise((resolve) => {
     const resume = () => {
       clearTimeout(timer);

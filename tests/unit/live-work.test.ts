@@ -64,6 +64,9 @@ describe('live work before background slices', () => {
     const started = performance.now();
     await afterLiveWork(20);
     expect(performance.now() - started).toBeGreaterThanOrEqual(15);
+    // And once it has been pending for a second, it is not waiting for this thread: slices stop giving way to it.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await Promise.race([afterLiveWork(1000).then(() => 'went on'), nextTurn().then(() => 'waited')])).toBe('went on');
     endless();
   });
 
@@ -100,6 +103,19 @@ describe('live work before background slices', () => {
       await load.stop();
     }
     expect(most).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a room typed into without a pause stays live work, batch after batch', async () => {
+    const queue = commitQueue(2);
+    const typing = setInterval(() => queue.push(0), 3);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1300));
+      queue.push(1);
+      expect(await Promise.race([afterLiveWork(1000).then(() => 'went on'), nextTurn().then(() => 'waited')])).toBe('waited');
+    } finally {
+      clearInterval(typing);
+      await queue.idle();
+    }
   });
 
   it('a failed write ends the live work it counted as', async () => {
