@@ -68,13 +68,12 @@ const rssMiB = (pid: number) => {
  * their production 30 s and 60 s, so the figure after an attack says whether
  * the server gives its memory back by the time it is read (SETTLE_MS). Its
  * environment is the one `npm run serve` starts it with (scripts/server-env.js:
- * the allocator's settings, and V8's background threads sized to the one
- * core it is pinned to).
+ * the allocator's settings).
  */
 async function startServer(dataDir: string): Promise<{ server: ChildProcess; inspectorUrl: string }> {
   const server = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, '--inspect=127.0.0.1:0', 'server/main.ts'], {
     cwd: root,
-    env: { ...serverEnvironment(process.env, { cores: 1 }), PORT: args.port, HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'error', NODE_ENV: 'production', COLLAB_UNLOAD_MS: '1000', REPLAY_IDLE_MS: '1000' },
+    env: { ...serverEnvironment(process.env), PORT: args.port, HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'error', NODE_ENV: 'production', COLLAB_UNLOAD_MS: '1000', REPLAY_IDLE_MS: '1000' },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   let inspectorUrl: string | null = null;
@@ -198,7 +197,7 @@ async function main() {
       console.error(`bench abuse: ${attack.name}: ${note}`);
     }
     const header = ['attack', 's', 'probe p50', 'p99', 'max (ms)', 'typing p99 ms (n)', 'RSS MiB before / peak / 3 s after / 15 s after, full GC', 'depends on', 'what the server answered'];
-    console.log(`\nabuse benchmark: server pinned to CPU 0${pinned ? ', load and bystanders to CPU 1' : ' (taskset failed: unpinned)'}; Node ${process.version}; ${serverEnvironment(process.env, { cores: 1 }).NODE_OPTIONS}\n`);
+    console.log(`\nabuse benchmark: server pinned to CPU 0${pinned ? ', load and bystanders to CPU 1' : ' (taskset failed: unpinned)'}; Node ${process.version}\n`);
     console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
     for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   } finally {
