@@ -9,17 +9,18 @@
  */
 import type { Sql } from '../db/sql.ts';
 import type { IndexedChange } from './version-index.ts';
+import { backgroundTurn } from '../threads/slices.ts';
 
 export const SNAPSHOT_SLICE_BYTES = 256 * 1024;
 const SNAPSHOT_ATTEMPTS = 5;
 
 /**
- * Lets waiting requests run. PGlite answers a query with a promise that is
- * already settled when the (synchronous) query returns, so a loop of awaited
- * queries never leaves the microtask queue: the slices would add up to one
- * long block. setImmediate goes through the event loop's I/O phase first.
+ * Lets waiting requests run, and live edits on their way (see live-work.ts).
+ * PGlite answers a query with a promise that is already settled when the
+ * (synchronous) query returns, so a loop of awaited queries never leaves the
+ * microtask queue: the slices would add up to one long block.
  */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const yieldToEventLoop = backgroundTurn;
 
 interface ChangeRow {
   seq: number | string;

@@ -20,6 +20,7 @@ import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
 import type { BoardLimits } from './board.ts';
 import { changesAfter, highestSeq, readStoredDocument, updatesAfter } from './history-reader.ts';
+import { backgroundTurn } from '../threads/slices.ts';
 import type { WorkerCommand, WorkerReply, WorkerRequest } from './protocol.ts';
 
 export interface ReplayServiceOptions {
@@ -204,6 +205,7 @@ export class ReplayService extends EventEmitter {
     let after = from;
     let count = 0;
     for (;;) {
+      await backgroundTurn();
       const changes = await changesAfter(this.#sql, docId, after, upTo, this.#pageSize);
       if (changes.length === 0) return { last: after, count };
       await this.#call({ type: 'changes', docId, changes });

@@ -20,6 +20,12 @@ const GIVE_WAY_MS = 15;
 /** setImmediate goes through the event loop's I/O phase first; a resolved promise would not. */
 const breather = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A turn of the event loop for background work between its pieces: after what arrived meanwhile, and after live work pending then. */
+export async function backgroundTurn(): Promise<void> {
+  await breather();
+  await afterLiveWork(GIVE_WAY_MS);
+}
+
 /**
  * A pause to await between pieces of work: nothing until the current slice
  * is used up, then the next turn, after any live work pending then. Work
@@ -30,8 +36,7 @@ export function slicer(ms = SLICE_MS, { giveWay = true } = {}) {
   let started = performance.now();
   return async () => {
     if (performance.now() - started < ms) return;
-    await breather();
-    if (giveWay) await afterLiveWork(GIVE_WAY_MS);
+    await (giveWay ? backgroundTurn() : breather());
     started = performance.now();
   };
 }

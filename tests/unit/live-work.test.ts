@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../server/collab/group-commit.ts';
 import { afterLiveWork, liveWorkPending, liveWorkStarted } from '../../server/threads/live-work.ts';
-import { slicer } from '../../server/threads/slices.ts';
+import { backgroundTurn, slicer } from '../../server/threads/slices.ts';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const busyFor = (ms: number) => {
@@ -116,6 +116,17 @@ describe('live work before background slices', () => {
       clearInterval(typing);
       await queue.idle();
     }
+  });
+
+  it("a background loop's turn (the replay's reads) waits for live work too", async () => {
+    const done = liveWorkStarted();
+    let turned = false;
+    const turn = backgroundTurn().then(() => (turned = true));
+    for (let i = 0; i < 5; i++) await nextTurn();
+    expect(turned).toBe(false);
+    done();
+    await turn;
+    expect(turned).toBe(true);
   });
 
   it('a failed write ends the live work it counted as', async () => {
