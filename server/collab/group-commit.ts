@@ -63,7 +63,6 @@ export class GroupCommit<T> {
     if (this.#running) return;
     this.#running = this.#drain().finally(() => {
       this.#running = null;
-      if (this.#pending.length === 0) this.#liveWorkDone();
       // Work pushed after the drain's last look, before this callback ran, saw it still running and did not start one.
       if (!this.#stopped && (this.#pending.length > 0 || this.#tasks.length > 0)) this.#kick();
     });

@@ -14,14 +14,6 @@ import { backgroundTurn } from '../threads/slices.ts';
 export const SNAPSHOT_SLICE_BYTES = 256 * 1024;
 const SNAPSHOT_ATTEMPTS = 5;
 
-/**
- * Lets waiting requests run, and live edits on their way (see live-work.ts).
- * PGlite answers a query with a promise that is already settled when the
- * (synchronous) query returns, so a loop of awaited queries never leaves the
- * microtask queue: the slices would add up to one long block.
- */
-const yieldToEventLoop = backgroundTurn;
-
 interface ChangeRow {
   seq: number | string;
   user_id: string | null;
@@ -69,7 +61,9 @@ export async function updatesAfter(sql: Sql, docId: string, from: number, upTo: 
 async function readSegment(sql: Sql, docId: string, coversSeq: number, size: number): Promise<Uint8Array> {
   const state = new Uint8Array(size);
   for (let offset = 0; offset < size; offset += SNAPSHOT_SLICE_BYTES) {
-    await yieldToEventLoop();
+    // A turn between queries: PGlite's promise is settled when its synchronous query returns, so a loop of awaited
+    // queries would never leave the microtask queue. The turn also lets live edits go first (see live-work.ts).
+    await backgroundTurn();
     const [row] = await sql<{ part: Uint8Array }>`
       select substring(state from ${offset + 1} for ${SNAPSHOT_SLICE_BYTES}) as part
       from document_snapshots where doc_id = ${docId} and covers_seq = ${coversSeq}`;
@@ -106,7 +100,7 @@ export async function readStoredDocument(sql: Sql, docId: string, pageSize: numb
     covered = newer.at(-1)?.coversSeq ?? covered;
     const log: Uint8Array[] = [];
     for (let after = covered; ; ) {
-      await yieldToEventLoop();
+      await backgroundTurn();
       const rows = await updatesAfter(sql, docId, after, Number.MAX_SAFE_INTEGER, pageSize);
       log.push(...rows.map((row) => row.update));
       if (rows.length < pageSize) break;

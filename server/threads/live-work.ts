@@ -28,7 +28,7 @@ export function liveWorkStarted(): () => void {
   const work = { startedAt: performance.now() };
   pending.add(work);
   return () => {
-    if (!pending.delete(work) || pending.size > 0) return;
+    if (!pending.delete(work) || freshWorkPending()) return;
     for (const resume of [...waiting]) resume();
   };
 }
@@ -36,11 +36,11 @@ export function liveWorkStarted(): () => void {
 /** How many pieces of live work are pending (tests look). */
 export const liveWorkPending = (): number => pending.size;
 
-const freshWorkPending = () => {
+function freshWorkPending(): boolean {
   const now = performance.now();
   for (const work of pending) if (now - work.startedAt < STALE_MS) return true;
   return false;
-};
+}
 
 /** Resolves once no live work is pending (none that started less than a second ago), or after `maxMs`. */
 export function afterLiveWork(maxMs: number): Promise<void> {

@@ -67,6 +67,16 @@ describe('live work before background slices', () => {
     // And once it has been pending for a second, it is not waiting for this thread: slices stop giving way to it.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await Promise.race([afterLiveWork(1000).then(() => 'went on'), nextTurn().then(() => 'waited')])).toBe('went on');
+    // Fresh work ending beside stale work lets the waiting slices go on at once, not when their wait runs out.
+    const fresh = liveWorkStarted();
+    let freed = false;
+    const freedWait = afterLiveWork(10_000).then(() => (freed = true));
+    await nextTurn();
+    expect(freed).toBe(false);
+    fresh();
+    for (let turn = 0; turn < 3 && !freed; turn++) await nextTurn();
+    expect(freed).toBe(true);
+    await freedWait;
     endless();
   });
 
