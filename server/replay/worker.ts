@@ -6,7 +6,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { ReplayDocument } from './engine.ts';
+import { lowerThisThreadsPriority } from '../threads/background-priority.ts';
 import type { WorkerReply, WorkerRequest } from './protocol.ts';
+
+lowerThisThreadsPriority();
 
 const documents = new Map<string, ReplayDocument>();
 
