@@ -58,7 +58,7 @@ if (scenarios.length > 0) log.info({ scenarios }, 'drill scenarios added to the 
 
 const { handler: pages } = (await import(pathToFileURL(handlerPath).href)) as { handler: PagesHandler };
 const cluster = startClusterNode({ sql: db.sql, config, log });
-const { app, collab, replay, onUpgrade } = createServices({ sql: db.sql, config, log, pages, cluster });
+const { app, collab, live, replay, onUpgrade } = createServices({ sql: db.sql, config, log, pages, cluster });
 await cluster?.start(collab);
 // The first clients after a restart should not wait for cold query plans and code (see collab/warm-up.ts).
 await Promise.all([warmUpWebsocketPath(db.sql, collab), onUpgrade.warmUp()]).catch((error: unknown) =>
@@ -69,7 +69,7 @@ const webhooks = new WebhookWorker({ sql: db.sql, log });
 webhooks.start();
 const sessionPurge = new SessionPurge({ sql: db.sql, log });
 sessionPurge.start();
-const drills = new DrillScheduler({ sql: db.sql, mirror: createLiveMirror(collab, log), docs: collab, log });
+const drills = new DrillScheduler({ sql: db.sql, mirror: createLiveMirror(live, log), docs: live, log });
 drills.start();
 log.info({ url: running.url, startupMs: Math.round(performance.now() - started) }, `Warroom is listening on ${running.url}`);
 

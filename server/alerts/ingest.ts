@@ -9,7 +9,6 @@ import type { Actor } from '../incidents/commands.ts';
 import { findIncidentById } from '../incidents/repo.ts';
 import { standingIn } from '../incidents/visibility.ts';
 import type { LiveDocuments, LiveMirror } from '../incidents/live.ts';
-import { addTimelineEntry, timelineMap } from '../shared/war-room-doc.ts';
 import type { Logger } from '../log.ts';
 import type { IncomingAlert } from './incoming.ts';
 import { upsertAlert, type StoredAlert } from './repo.ts';
@@ -49,11 +48,10 @@ export async function announce(deps: AlertDeps, landing: Landing, alert: StoredA
   await deps.mirror.publish(landing.incident, landing.events);
   if (!deps.docs) return;
   try {
-    await deps.docs.changeDocument(landing.incident.docId, null, (doc) => {
-      const id = alertEntryId(alert.id);
-      if (timelineMap(doc).has(id)) return;
-      addTimelineEntry(doc, {
-        id,
+    await deps.docs.runCommand(landing.incident.docId, null, {
+      kind: 'add-timeline-entry',
+      entry: {
+        id: alertEntryId(alert.id),
         kind: 'alert',
         text: alertEntryText(alert),
         // A sender clock ahead of ours must not put the line in the future.
@@ -61,7 +59,7 @@ export async function announce(deps: AlertDeps, landing: Landing, alert: StoredA
         author: null,
         hypothesisId: null,
         auto: true,
-      });
+      },
     });
   } catch (error) {
     // The link is committed and the Alerts panel shows it; only the timeline line is missing.

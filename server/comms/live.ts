@@ -7,7 +7,6 @@ import type { Sql } from '../db/sql.ts';
 import type { LiveDocuments, LiveMirror } from '../incidents/live.ts';
 import type { Logger } from '../log.ts';
 import { firstLine } from '../shared/update-template.ts';
-import { addTimelineEntry, applyTextEdit, draftText, seedDrafts, timelineMap } from '../shared/war-room-doc.ts';
 import { FINAL_TEMPLATES, templatesFor } from './templates.ts';
 import type { Audience } from '../shared/audiences.ts';
 import type { PublishedUpdate } from './types.ts';
@@ -42,18 +41,17 @@ export function createCommsLive(sql: Sql, docs: LiveDocuments | null, log: Logge
     async published(docId, update) {
       if (!docs) return;
       try {
-        await docs.changeDocument(docId, update.authorId || null, (doc) => {
-          const id = timelineEntryIdForUpdate(update);
-          if (timelineMap(doc).has(id)) return;
-          addTimelineEntry(doc, {
-            id,
+        await docs.runCommand(docId, update.authorId || null, {
+          kind: 'add-timeline-entry',
+          entry: {
+            id: timelineEntryIdForUpdate(update),
             kind: 'communication',
             text: describeUpdate(update),
             at: update.publishedAt.toISOString(),
             author: update.authorId ? { id: update.authorId, name: update.authorName } : null,
             hypothesisId: null,
             auto: true,
-          });
+          },
         });
       } catch (error) {
         // The update is published and delivered; only its line in the war room is missing.
@@ -63,26 +61,12 @@ export function createCommsLive(sql: Sql, docs: LiveDocuments | null, log: Logge
     async seedDrafts(docId, severity) {
       if (!docs) return;
       const templates = await templatesFor(sql, severity);
-      await docs.changeDocument(docId, null, (doc) => {
-        seedDrafts(doc, templates);
-      });
+      await docs.runCommand(docId, null, { kind: 'seed-drafts', drafts: templates });
     },
     async startFinalDraft(docId, audience) {
       if (!docs) return false;
-      let changed = false;
       // One writer, serialised by the room: a second click (or a second communicator) finds the final text there already.
-      await docs.changeDocument(docId, null, (doc) => {
-        const text = draftText(doc, audience);
-        const final = FINAL_TEMPLATES[audience];
-        if (!text) {
-          seedDrafts(doc, { [audience]: final });
-          changed = true;
-        } else if (text.toString() !== final) {
-          applyTextEdit(text, text.toString(), final);
-          changed = true;
-        }
-      });
-      return changed;
+      return docs.runCommand(docId, null, { kind: 'set-draft', audience, text: FINAL_TEMPLATES[audience] });
     },
   };
 }

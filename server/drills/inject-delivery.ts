@@ -18,7 +18,7 @@ import type { Sql } from '../db/sql.ts';
 import type { PersonRef } from '../incidents/repo.ts';
 import { elapsedAt, isPaused } from '../shared/drill-clock.ts';
 import { dueInjects, type Inject, type InjectKind, type Scenario } from '../shared/drill-scenario.ts';
-import { addTimelineEntry, timelineMap, type TimelineKind } from '../shared/war-room-doc.ts';
+import type { TimelineKind } from '../shared/war-room-doc.ts';
 import { drillRouting } from './drill-routing.ts';
 import { notFound, refuse } from './refusal.ts';
 import { Refusal } from '../shared/failure.ts';
@@ -96,18 +96,17 @@ async function writeInjectEntry(deps: AlertDeps, run: DrillRun, inject: Inject, 
   if (!deps.docs) return;
   const words = INJECT_WORDS[inject.kind as Exclude<InjectKind, 'alert'>];
   try {
-    await deps.docs.changeDocument(run.incident.docId, null, (doc) => {
-      const id = injectEntryId(run.id, inject.key);
-      if (timelineMap(doc).has(id)) return;
-      addTimelineEntry(doc, {
-        id,
+    await deps.docs.runCommand(run.incident.docId, null, {
+      kind: 'add-timeline-entry',
+      entry: {
+        id: injectEntryId(run.id, inject.key),
         kind: words.kind,
         text: `${words.label(inject)}: ${inject.title} (drill inject; in full in the Drill panel)`,
         at: at.toISOString(),
         author: null,
         hypothesisId: null,
         auto: true,
-      });
+      },
     });
   } catch (error) {
     // The release is committed and the drill panel shows it; only the timeline line is missing.

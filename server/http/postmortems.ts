@@ -20,7 +20,6 @@ import {
 } from '../postmortem/commands.ts';
 import { ensurePostmortem } from '../postmortem/generation.ts';
 import { refreshAfterPublishing } from '../search/refresh.ts';
-import { readLive } from '../postmortem/read-live.ts';
 import { announcePostmortemChange } from '../postmortem/live.ts';
 import { toMarkdown } from '../postmortem/markdown-export.ts';
 import { findPostmortem, findVersion, findVersionPublishedAt, listVersions } from '../postmortem/repo.ts';
@@ -28,7 +27,7 @@ import { VersionBodies } from '../postmortem/version-bodies.ts';
 import { reviewCan, reviewerOf } from '../postmortem/review.ts';
 import { toPostmortemView } from '../postmortem/view.ts';
 import { versionHtml } from '../postmortem/version-html.ts';
-import { addMissingSections, readPostmortem } from '../shared/postmortem-doc.ts';
+import { readPostmortem } from '../shared/postmortem-doc.ts';
 import type { AppDeps } from './context.ts';
 import { ApiError, failed, notFound } from './errors.ts';
 import type { IncidentEnv } from './incident-access.ts';
@@ -123,7 +122,7 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
     .get('/:ref/postmortem', docs.get, async (c) => {
       const { seen } = c.var;
       const postmortem = await findPostmortem(sql, seen.incident.id);
-      if (live && postmortem && postmortem.state !== 'published') await live.changeDocument(postmortem.docId, null, addMissingSections);
+      if (live && postmortem && postmortem.state !== 'published') await live.runCommand(postmortem.docId, null, { kind: 'add-missing-sections' });
       return c.json(await view(seen));
     })
     .post('/:ref/postmortem', docs.generate, async (c) => {
@@ -197,7 +196,7 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
         if (!found) throw notFound(`Version ${wanted} of this postmortem has not been published.`);
         markdown = found.markdown;
       } else {
-        const content = await readLive(requireLive().live, postmortem.docId, readPostmortem);
+        const content = await requireLive().live.readDocument(postmortem.docId, readPostmortem);
         markdown = toMarkdown(content, { incident, version: null, publishedAt: null, publishedBy: null });
       }
       return c.body(markdown, 200, {

@@ -8,7 +8,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { currentUser } from './auth-middleware.ts';
-import { addTimelineEntry, TIMELINE_KINDS, timelineMap, type TimelineEntry } from '../shared/war-room-doc.ts';
+import { TIMELINE_KINDS } from '../shared/war-room-doc.ts';
 import type { AppDeps } from './context.ts';
 import { ApiError } from './errors.ts';
 import type { IncidentEnv } from './incident-access.ts';
@@ -51,18 +51,10 @@ export function timelineRoutes({ sql, live }: AppDeps) {
       }
       if (!live) throw new ApiError(503, 'live_unavailable', 'The war room is not available on this server right now. Try again.');
       const { incident } = seen;
-      const written: { entry?: TimelineEntry } = {};
-      await live.changeDocument(incident.docId, user.id, (doc) => {
-        const id = addTimelineEntry(doc, {
-          kind: body.kind,
-          text: body.text,
-          at: body.at ?? new Date().toISOString(),
-          author: { id: user.id, name: user.displayName },
-          hypothesisId: null,
-        });
-        written.entry = timelineMap(doc).get(id)!.toJSON() as TimelineEntry;
-      });
-      const entry = written.entry!;
+      const entry = (await live.runCommand(incident.docId, user.id, {
+        kind: 'add-timeline-entry',
+        entry: { kind: body.kind, text: body.text, at: body.at ?? new Date().toISOString(), author: { id: user.id, name: user.displayName }, hypothesisId: null },
+      }))!;
       c.var.log.info({ incidentId: incident.id, userId: user.id, entryId: entry.id, kind: body.kind }, 'timeline entry added through the API');
       return c.json({ entry }, 201);
     },

@@ -5,14 +5,17 @@
  * is the truth, the document only shows it.
  */
 import type * as Y from 'yjs';
+import type { CommandResult, DocumentCommand } from '../documents/commands.ts';
 import type { Logger } from '../log.ts';
 import { addTimelineEntry, meta, timelineMap, type TimelineKind } from '../shared/war-room-doc.ts';
 import { isMilestoneField, type IncidentEvent } from './events.ts';
 
 /** What the collaboration server offers domain code (implemented by CollabServer). */
 export interface LiveDocuments {
-  /** Server-side write: applies `change`, persists and broadcasts it. */
-  changeDocument(docId: string, actorId: string | null, change: (doc: Y.Doc) => void): Promise<unknown>;
+  /** Server-side write: runs `command` as one change by `actorId` (null: the system), persisted and sent like a client's edit. */
+  runCommand<C extends DocumentCommand>(docId: string, actorId: string | null, command: C): Promise<CommandResult<C>>;
+  /** Reads the live document as it is now (loading it if nobody has it open); `read` must not change it. */
+  readDocument<T>(docId: string, read: (doc: Y.Doc) => T): Promise<T>;
   /** Re-decides access of the document's open connections (someone became an observer, or was removed). */
   reauthorize(docId: string): Promise<void>;
 }
@@ -104,7 +107,7 @@ export function createLiveMirror(docs: LiveDocuments | null, log: Logger): LiveM
       if (!docs || events.length === 0) return;
       const actorId = events[0].actor?.id ?? null;
       try {
-        await docs.changeDocument(incident.docId, actorId, (doc) => applyEvents(doc, events));
+        await docs.runCommand(incident.docId, actorId, { kind: 'apply-incident-events', events });
         if (events.some(changesAccess)) await docs.reauthorize(incident.docId);
       } catch (error) {
         // The change is committed; only its echo in the live document is missing until the next event.

@@ -10,7 +10,7 @@ import type { Sql } from '../db/sql.ts';
 import { changesAccess, type LiveDocuments, type LiveMirror } from '../incidents/live.ts';
 import { findIncidentById, type Incident } from '../incidents/repo.ts';
 import type { Logger } from '../log.ts';
-import { generatedDraftPieces, pmMeta, postmortemDocId } from '../shared/postmortem-doc.ts';
+import { generatedDraftPieces, postmortemDocId } from '../shared/postmortem-doc.ts';
 import { createPostmortemDocument } from './document.ts';
 import { generateDraft } from './draft.ts';
 import { mergeTimelineInSlices } from './draft-timeline.ts';
@@ -49,16 +49,11 @@ export async function ensurePostmortem({ sql, live, reviewDays }: GenerationDeps
   // The merge is the draft's heavy part on a huge war room: made in slices, then handed in.
   const timeline = await mergeTimelineInSlices(warRoom.timeline, updates, slicer());
   const content = generateDraft({ incident, ...warRoom, updates, now }, timeline);
-  let generatedAt = now;
   // In pieces, each its own change (see generatedDraftPieces); the last completes the draft.
-  const pieces = generatedDraftPieces(content);
-  for (const [i, piece] of pieces.entries()) {
-    await live.changeDocument(docId, null, (doc) => {
-      piece(doc);
-      // A draft written by an earlier attempt whose row insert failed keeps its own time.
-      if (i === pieces.length - 1) generatedAt = new Date(pmMeta(doc).get('generatedAt') ?? content.generatedAt);
-    });
-  }
+  let completedAt: string | null = null;
+  for (const piece of generatedDraftPieces(content)) completedAt = await live.runCommand(docId, null, { kind: 'write-draft-piece', piece });
+  // A draft written by an earlier attempt whose row insert failed keeps its own time.
+  const generatedAt = new Date(completedAt ?? content.generatedAt);
   // No event of its own: the close that triggered it is the history; generatedAt says when.
   await insertPostmortem(sql, { incidentId: incident.id, docId, reviewDueAt: reviewDueAt(incident, reviewDays, now), generatedAt });
   return findPostmortem(sql, incident.id);

@@ -7,7 +7,7 @@
  */
 import type { LiveDocuments } from '../incidents/live.ts';
 import type { Logger } from '../log.ts';
-import { bumpRecordRev, postmortemDocId } from '../shared/postmortem-doc.ts';
+import { postmortemDocId } from '../shared/postmortem-doc.ts';
 
 /** Never throws: the change is committed, and a page that misses the nudge catches up on its next load. */
 export async function announcePostmortemChange(
@@ -17,7 +17,7 @@ export async function announcePostmortemChange(
 ): Promise<void> {
   if (!live) return;
   try {
-    await live.changeDocument(postmortemDocId(change.incidentId), change.userId, bumpRecordRev);
+    await live.runCommand(postmortemDocId(change.incidentId), change.userId, { kind: 'bump-record-rev' });
   } catch (error) {
     log.error({ err: error, incidentId: change.incidentId, userId: change.userId }, 'could not tell open postmortem pages about a change');
   }

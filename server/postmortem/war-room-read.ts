@@ -15,7 +15,6 @@ import { slicer } from '../threads/slices.ts';
 import type { LiveDocuments } from '../incidents/live.ts';
 import { isCanonicalTime } from '../shared/text-order.ts';
 import { readHypotheses, timelineMap, timelineOrder, toTimelineEntry, type Hypothesis, type TimelineEntry } from '../shared/war-room-doc.ts';
-import { readLive } from './read-live.ts';
 import { sortInSlices } from './sort-in-slices.ts';
 
 interface Keyed {
@@ -31,7 +30,7 @@ function compareKeyed(a: Keyed, b: Keyed): number {
 
 export async function readWarRoomInSlices(live: LiveDocuments, docId: string): Promise<{ hypotheses: Hypothesis[]; timeline: TimelineEntry[] }> {
   // The iterator walks the live map: the entries are read below, between pauses.
-  const { hypotheses, entries } = await readLive(live, docId, (doc) => ({ hypotheses: readHypotheses(doc), entries: timelineMap(doc).entries() }));
+  const { hypotheses, entries } = await live.readDocument(docId, (doc) => ({ hypotheses: readHypotheses(doc), entries: timelineMap(doc).entries() }));
   const pause = slicer();
   const read: Keyed[] = [];
   let sincePause = 0;

@@ -154,31 +154,57 @@ const DRAFT_PIECE_ENTRIES = 200;
  * when asked again through the API); two generations at once write the same
  * ids, and nobody can open the draft before it is complete (its postmortem
  * row is inserted after).
+ *
+ * Pieces are plain data (see server/documents/commands.ts), applied by
+ * applyDraftPiece.
  */
-export function generatedDraftPieces(content: PostmortemContent): ((doc: Y.Doc) => void)[] {
-  const pieces: ((doc: Y.Doc) => void)[] = [
-    (doc) => {
+export type DraftPiece =
+  /** Sections, factors and action items, and the timeline ids the draft keeps (an earlier attempt's others go). */
+  | { part: 'start'; sections: PostmortemContent['sections']; factors: PostmortemContent['factors']; actionItems: PostmortemContent['actionItems']; timelineIds: string[] }
+  | { part: 'timeline'; entries: PostmortemContent['timeline'] }
+  | { part: 'finish'; incidentId: string; generatedAt: string };
+
+export function generatedDraftPieces(content: PostmortemContent): DraftPiece[] {
+  const { sections, factors, actionItems } = content;
+  const pieces: DraftPiece[] = [{ part: 'start', sections, factors, actionItems, timelineIds: content.timeline.map((entry) => entry.id) }];
+  for (let from = 0; from < content.timeline.length; from += DRAFT_PIECE_ENTRIES) {
+    pieces.push({ part: 'timeline', entries: content.timeline.slice(from, from + DRAFT_PIECE_ENTRIES) });
+  }
+  pieces.push({ part: 'finish', incidentId: content.incidentId, generatedAt: content.generatedAt });
+  return pieces;
+}
+
+/**
+ * Writes one piece of a generated draft, unless the draft is complete.
+ * Returns the draft's generatedAt once it is complete (a draft an earlier
+ * attempt completed keeps its own time), else null.
+ */
+export function applyDraftPiece(doc: Y.Doc, piece: DraftPiece): string | null {
+  if (!isGenerated(doc)) doc.transact(() => writeDraftPiece(doc, piece));
+  const generatedAt = pmMeta(doc).get('generatedAt');
+  return typeof generatedAt === 'string' ? generatedAt : null;
+}
+
+function writeDraftPiece(doc: Y.Doc, piece: DraftPiece): void {
+  switch (piece.part) {
+    case 'start': {
       // What an interrupted earlier attempt wrote and this content does not hold (its war room changed since) goes.
       const removeAllBut = <T>(map: Y.Map<T>, ids: Set<string>) => [...map.keys()].filter((id) => !ids.has(id)).forEach((id) => map.delete(id));
-      removeAllBut(pmTimelineMap(doc), new Set(content.timeline.map((entry) => entry.id)));
-      removeAllBut(factorsMap(doc), new Set(content.factors.map((factor) => factor.id)));
-      removeAllBut(actionItemsMap(doc), new Set(content.actionItems.map((item) => item.id)));
-      for (const key of SECTION_KEYS) sectionsMap(doc).set(key, new Y.Text(content.sections[key] ?? ''));
-      for (const factor of content.factors) factorsMap(doc).set(factor.id, toYMap({ ...factor, description: new Y.Text(factor.description) }));
-      for (const item of content.actionItems) actionItemsMap(doc).set(item.id, toYMap({ ...item }));
-    },
-  ];
-  for (let from = 0; from < content.timeline.length; from += DRAFT_PIECE_ENTRIES) {
-    const entries = content.timeline.slice(from, from + DRAFT_PIECE_ENTRIES);
-    pieces.push((doc) => entries.forEach((entry) => pmTimelineMap(doc).set(entry.id, toYMap({ ...entry }))));
+      removeAllBut(pmTimelineMap(doc), new Set(piece.timelineIds));
+      removeAllBut(factorsMap(doc), new Set(piece.factors.map((factor) => factor.id)));
+      removeAllBut(actionItemsMap(doc), new Set(piece.actionItems.map((item) => item.id)));
+      for (const key of SECTION_KEYS) sectionsMap(doc).set(key, new Y.Text(piece.sections[key] ?? ''));
+      for (const factor of piece.factors) factorsMap(doc).set(factor.id, toYMap({ ...factor, description: new Y.Text(factor.description) }));
+      for (const item of piece.actionItems) actionItemsMap(doc).set(item.id, toYMap({ ...item }));
+      return;
+    }
+    case 'timeline':
+      for (const entry of piece.entries) pmTimelineMap(doc).set(entry.id, toYMap({ ...entry }));
+      return;
+    case 'finish':
+      pmMeta(doc).set('incidentId', piece.incidentId);
+      pmMeta(doc).set('generatedAt', piece.generatedAt);
   }
-  pieces.push((doc) => {
-    pmMeta(doc).set('incidentId', content.incidentId);
-    pmMeta(doc).set('generatedAt', content.generatedAt);
-  });
-  return pieces.map((piece) => (doc) => {
-    if (!isGenerated(doc)) doc.transact(() => piece(doc));
-  });
 }
 
 /**

@@ -94,10 +94,10 @@ function toYMap(fields: Record<string, unknown>): Y.Map<unknown> {
 
 // --- timeline ---------------------------------------------------------------
 
-export function addTimelineEntry(
-  doc: Y.Doc,
-  entry: Omit<TimelineEntry, 'id' | 'createdAt' | 'auto' | 'eventId'> & Partial<Pick<TimelineEntry, 'id' | 'auto' | 'eventId'>>,
-): string {
+/** An entry to add: its id (derived from what caused it, for entries written once) and flags are optional. */
+export type NewTimelineEntry = Omit<TimelineEntry, 'id' | 'createdAt' | 'auto' | 'eventId'> & Partial<Pick<TimelineEntry, 'id' | 'auto' | 'eventId'>>;
+
+export function addTimelineEntry(doc: Y.Doc, entry: NewTimelineEntry): string {
   const id = entry.id ?? newId();
   const full: TimelineEntry = { auto: false, eventId: null, ...entry, id, createdAt: new Date().toISOString() };
   timelineMap(doc).set(id, toYMap({ ...full }));

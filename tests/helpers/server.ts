@@ -1,3 +1,4 @@
+import type { LiveDocuments } from '../../server/incidents/live.ts';
 import type { CollabServer } from '../../server/collab/collab-server.ts';
 import { parseConfig, type Config } from '../../server/config.ts';
 import { startServer, type RunningServer, type UpgradeHandler } from '../../server/http-server.ts';
@@ -11,6 +12,8 @@ export interface TestServer extends RunningServer {
   config: Config;
   /** The live-document server behind /collab. */
   collab: CollabServer;
+  /** Domain code's named commands and reads on live documents, as the app's routes use them. */
+  live: LiveDocuments;
   /** Time travel's loader and worker thread (it says when it hands a document to the worker). */
   replay: ReplayService;
   /** A new cookie-holding HTTP client, like one browser. */
@@ -48,12 +51,13 @@ export async function startTestServer(db: Database, options: TestServerOptions =
     pingIntervalMs: options.pingIntervalMs,
     keepaliveMs: options.keepaliveMs,
   });
-  const { app, collab, replay } = services;
+  const { app, collab, live, replay } = services;
   const running = await startServer({ app, port: 0, host: '127.0.0.1', log, onUpgrade: options.onUpgrade ?? services.onUpgrade });
   return {
     ...running,
     config,
     collab,
+    live,
     replay,
     async close(graceMs) {
       await collab.close();

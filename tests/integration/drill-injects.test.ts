@@ -32,7 +32,7 @@ describe.each(backends)('drill injects (%s)', (backend) => {
     cast = await incidentCast(server);
     facilitator = cast.observer;
     const log = createLogger('silent');
-    deps = { sql: db.sql, mirror: createLiveMirror(server.collab, log), docs: server.collab, log };
+    deps = { sql: db.sql, mirror: createLiveMirror(server.live, log), docs: server.live, log };
   });
   beforeEach(async () => {
     await db.sql`delete from alert_rules`;

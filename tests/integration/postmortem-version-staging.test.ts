@@ -91,7 +91,7 @@ describe.each(backends)('staged postmortem versions (%s)', (backend) => {
       if (strings.join('$').includes('set html')) void result.then(() => db.sql`update users set active = false where id = ${cast.responder.user.id}`);
     });
     try {
-      const result = await publishPostmortem(sql, server.collab, { id: cast.commander.user.id, displayName: 'Cora', isAdmin: false }, incident.number);
+      const result = await publishPostmortem(sql, server.live, { id: cast.commander.user.id, displayName: 'Cora', isAdmin: false }, incident.number);
 
       expect(result).toMatchObject({ ok: false, status: 422, code: 'not_ready' });
       expect(await db.sql`select 1 from postmortem_version_staging where incident_id = ${incident.id}`).toEqual([]);

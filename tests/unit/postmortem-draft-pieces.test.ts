@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { generateDraft } from '../../server/postmortem/draft.ts';
-import { generatedDraftPieces, isGenerated, readPostmortem, sectionText } from '../../server/shared/postmortem-doc.ts';
+import { applyDraftPiece, generatedDraftPieces, type DraftPiece, isGenerated, readPostmortem, sectionText } from '../../server/shared/postmortem-doc.ts';
 import { addTimelineEntry, readHypotheses, readTimeline } from '../../server/shared/war-room-doc.ts';
 import { incident, updates, warRoomDocument } from '../fixtures/postmortem/checkout-outage.ts';
 
@@ -16,11 +16,11 @@ function bigDraft(extra: number) {
 }
 
 /** Applies each piece as the server does, as a change of its own; returns each change's update size in entries. */
-function applyPieces(doc: Y.Doc, pieces: ((doc: Y.Doc) => void)[]): number[] {
+function applyPieces(doc: Y.Doc, pieces: DraftPiece[]): number[] {
   const entriesPerChange: number[] = [];
   for (const piece of pieces) {
     const before = readPostmortem(doc).timeline.length;
-    piece(doc);
+    applyDraftPiece(doc, piece);
     entriesPerChange.push(readPostmortem(doc).timeline.length - before);
   }
   return entriesPerChange;
@@ -34,7 +34,7 @@ describe('a generated draft written in pieces', () => {
 
     const completeAfter: boolean[] = [];
     for (const piece of pieces) {
-      piece(doc);
+      applyDraftPiece(doc, piece);
       completeAfter.push(isGenerated(doc));
     }
 
@@ -49,10 +49,10 @@ describe('a generated draft written in pieces', () => {
     const content = bigDraft(1_000);
     const doc = new Y.Doc();
     const pieces = generatedDraftPieces(content);
-    pieces.slice(0, Math.floor(pieces.length / 2)).forEach((piece) => piece(doc));
+    pieces.slice(0, Math.floor(pieces.length / 2)).forEach((piece) => applyDraftPiece(doc, piece));
     expect(isGenerated(doc)).toBe(false);
 
-    generatedDraftPieces(content).forEach((piece) => piece(doc));
+    generatedDraftPieces(content).forEach((piece) => applyDraftPiece(doc, piece));
 
     expectDraft(doc, content);
   });
@@ -61,10 +61,10 @@ describe('a generated draft written in pieces', () => {
     const first = bigDraft(1_000);
     const doc = new Y.Doc();
     const pieces = generatedDraftPieces(first);
-    pieces.slice(0, Math.floor(pieces.length / 2)).forEach((piece) => piece(doc));
+    pieces.slice(0, Math.floor(pieces.length / 2)).forEach((piece) => applyDraftPiece(doc, piece));
 
     const second = bigDraft(300);
-    generatedDraftPieces(second).forEach((piece) => piece(doc));
+    generatedDraftPieces(second).forEach((piece) => applyDraftPiece(doc, piece));
 
     expectDraft(doc, second);
   });
@@ -72,10 +72,10 @@ describe('a generated draft written in pieces', () => {
   it('leaves a complete draft alone, with the edits people made to it', () => {
     const content = bigDraft(10);
     const doc = new Y.Doc();
-    generatedDraftPieces(content).forEach((piece) => piece(doc));
+    generatedDraftPieces(content).forEach((piece) => applyDraftPiece(doc, piece));
     sectionText(doc, 'summary')!.insert(0, 'Edited. ');
 
-    generatedDraftPieces({ ...content, generatedAt: '2026-03-13T09:00:00.000Z' }).forEach((piece) => piece(doc));
+    generatedDraftPieces({ ...content, generatedAt: '2026-03-13T09:00:00.000Z' }).forEach((piece) => applyDraftPiece(doc, piece));
 
     expect(sectionText(doc, 'summary')?.toString()).toBe(`Edited. ${content.sections.summary}`);
     expect(readPostmortem(doc).generatedAt).toBe(content.generatedAt);

@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { LiveDocuments } from '../../server/incidents/live.ts';
+import { liveDocuments } from '../../server/documents/live-documents.ts';
 import { sortInSlices } from '../../server/postmortem/sort-in-slices.ts';
 import { readWarRoomInSlices } from '../../server/postmortem/war-room-read.ts';
 import { addTimelineEntry, readHypotheses, readTimeline, removeTimelineEntry, timelineMap, addHypothesis } from '../../server/shared/war-room-doc.ts';
 
-/** Only what the reader uses: the loaded document handed to a change that changes nothing. */
-const liveOf = (doc: Y.Doc) => ({ changeDocument: async (_docId: string, _userId: string | null, change: (doc: Y.Doc) => void) => change(doc) }) as unknown as LiveDocuments;
+/** The app's own adapter over a room that hands the loaded document to each change. */
+const liveOf = (doc: Y.Doc) => liveDocuments({ changeDocument: async (_docId, _userId, change) => change(doc), reauthorize: async () => {} });
 
 const START = Date.UTC(2026, 2, 12, 14, 0);
 
