@@ -15,6 +15,7 @@ import { CloseCode } from '../shared/close-codes.ts';
 import { ConnectionCaps, type Admission, type Applicant } from './connection-caps.ts';
 import { Connection, type CollabSocket, type ConnectionContext, type ConnectionLimits } from './connection.ts';
 import type { CollabPeers } from './peers.ts';
+import type { CommandResult, DocumentCommand } from '../documents/commands.ts';
 import { Room, type RoomOptions } from './room.ts';
 import { SessionSweep, type CheckSessions } from './session-sweep.ts';
 import { sqlDocumentStore, type DocumentStore } from './storage.ts';
@@ -43,6 +44,8 @@ export interface CollabOptions {
   sessionCheckMs?: number;
   compactAfterUpdates?: number;
   compactAfterBytes?: number;
+  /** Stored bytes from which a room's document lives on the document thread (see room.ts). */
+  hostAboveBytes?: number;
   readOnlyStrikes?: number;
   /** Extra wait before an idle commit queue writes (0: end of the current event-loop turn). */
   commitDelayMs?: number;
@@ -94,6 +97,7 @@ export class CollabServer {
       log: options.log,
       compactAfterUpdates: options.compactAfterUpdates ?? 500,
       compactAfterBytes: options.compactAfterBytes ?? 1024 * 1024,
+      hostAboveBytes: options.hostAboveBytes,
       readOnlyStrikes: options.readOnlyStrikes ?? 3,
       commitDelayMs: options.commitDelayMs ?? 0,
       presenceFlushMs: options.presenceFlushMs ?? 50,
@@ -249,6 +253,24 @@ export class CollabServer {
     if (this.#closing) throw new Error('the collaboration server is shutting down');
     const room = await this.#room(docId);
     await room.change(userId, mutate);
+  }
+
+  /**
+   * Domain code's changes and reads (see server/documents/commands.ts): run
+   * where the document lives, a large one's on the document thread. Resolves
+   * with the command's result once committed and sent.
+   */
+  async runCommand<C extends DocumentCommand>(docId: string, userId: string | null, command: C): Promise<CommandResult<C>> {
+    if (this.#closing) throw new Error('the collaboration server is shutting down');
+    const room = await this.#room(docId);
+    return room.runCommand(userId, command);
+  }
+
+  /** A change made elsewhere as a Yjs update (an import, a test's fixture), applied, stored and sent like a client's. */
+  async applyUpdate(docId: string, userId: string | null, update: Uint8Array): Promise<void> {
+    if (this.#closing) throw new Error('the collaboration server is shutting down');
+    const room = await this.#room(docId);
+    await room.applyUpdate(userId, update);
   }
 
   /**

@@ -21,6 +21,8 @@ export interface RoomOptions {
   maxBufferedBytes: number;
   /** Clients' changes that would take the stored document past this are refused (server changes are not). */
   maxDocumentBytes: number;
+  /** Stored bytes from which the document lives on the document thread (default HOST_ABOVE_BYTES, see room.ts). */
+  hostAboveBytes?: number;
   /** Cluster hook: presence changes of this process's connections, for the other processes. */
   presenceRelay?(docId: string, entries: PresenceEntry[]): void;
   /** The last connection left. */

@@ -14,6 +14,14 @@
  * work, so it never holds the event loop for long; meanwhile the room holds
  * its other work as during a reload, because the document is half-changed
  * and nobody may see or change it until the whole update is applied.
+ *
+ * A large document lives on the document thread instead (hosted-document.ts):
+ * a room loaded at HOST_ABOVE_BYTES or more keeps it there, and a room that
+ * grows past that while open moves it there (a reload, between commits).
+ * Each change then is a request to that thread, with the room's other work
+ * held meanwhile as for a large update; the commit, the fan-out and the
+ * replies stay here. Such a document changes only by clients' updates and
+ * named commands (server/documents/commands.ts), never by a closure.
  */
 import * as Y from 'yjs';
 import { ChangeCapture, type CapturedChange } from './change-capture.ts';
@@ -24,7 +32,9 @@ import { RoomPresence } from './presence.ts';
 import { FanOut } from './fan-out.ts';
 import { encodeSyncStep1, MalformedMessage, type IncomingMessage } from './protocol.ts';
 import { SyncReplies, type StoredSegments } from './sync-replies.ts';
-import { buildDoc } from './segments.ts';
+import { buildDoc, stateOf } from './segments.ts';
+import { HostedDocument, type Outcome } from './hosted-document.ts';
+import { runDocumentCommand, type CommandResult, type DocumentCommand } from '../documents/commands.ts';
 import { slicer } from '../threads/slices.ts';
 import type { DocumentStore } from './storage.ts';
 import { StoredState } from './stored-state.ts';
@@ -38,11 +48,21 @@ export type { RoomOptions } from './room-options.ts';
 /** Transaction origin of changes another process committed (cluster mode). */
 const COMMITTED_ELSEWHERE = Symbol('committed elsewhere');
 
+/** Stored bytes from which a room's document lives on the document thread (about 10,000 timeline entries). */
+export const HOST_ABOVE_BYTES = 2 * 1024 * 1024;
+
+/** Where a room's document is: a Y.Doc on this thread, with what captures its changes, or one on the document thread. */
+type Home = { doc: Y.Doc; capture: ChangeCapture; hosted?: never } | { hosted: HostedDocument; doc?: never; capture?: never };
+
 export class Room implements RoomPort {
   readonly docId: string;
   readonly connections = new Set<Connection>();
   readonly presence: RoomPresence;
-  doc: Y.Doc;
+  #home: Home;
+  /** Moves on with every reload, so versions of different documents never compare equal. */
+  #reloads = 0;
+  /** Moves on with every change asked of a hosted document. */
+  #hostedVersion = 0;
   readonly #options: RoomOptions;
   readonly #commits: GroupCommit<PendingChange>;
   #applied = 0;
@@ -52,9 +72,8 @@ export class Room implements RoomPort {
   #uncommittedBytes = 0;
   readonly #replies: SyncReplies;
   readonly #fanOut: FanOut;
-  readonly #capture: ChangeCapture;
   #recovering: Promise<void> | null = null;
-  /** A large client update being applied in pieces. */
+  /** A change that takes several turns: a large client update applied in pieces, or any change of a hosted document. */
   #applyingLarge: Promise<void> | null = null;
   /** Work held while the document reloads or a large update is applied, in arrival order. */
   #held: (() => void)[] = [];
@@ -63,25 +82,33 @@ export class Room implements RoomPort {
   #step1: { version: number; frame: Uint8Array } | null = null;
 
   static async load(docId: string, options: RoomOptions): Promise<Room> {
-    const { doc, stored } = await Room.#read(docId, options.store);
-    return new Room(docId, doc, stored, options);
+    const { home, stored } = await Room.#read(docId, options);
+    return new Room(docId, home, stored, options);
   }
 
-  /** The document from storage, applied in slices so a large one does not stall the server. */
-  static async #read(docId: string, store: DocumentStore): Promise<{ doc: Y.Doc; stored: StoredState }> {
-    const loaded = await store.load(docId);
+  /**
+   * The document from storage: a large one built on the document thread,
+   * another here in slices so it does not stall the server.
+   */
+  static async #read(docId: string, options: RoomOptions): Promise<{ home: Home; stored: StoredState }> {
+    const loaded = await options.store.load(docId);
     const stored = new StoredState(loaded);
-    const doc = await buildDoc(loaded.updates, loaded.segmentCount, (d) => stored.segmentsApplied(d));
-    stored.documentApplied(doc);
-    return { doc, stored };
+    if (stored.bytes >= (options.hostAboveBytes ?? HOST_ABOVE_BYTES)) {
+      const { document, coverage, storedState } = await HostedDocument.load(docId, loaded);
+      stored.segmentsApplied(coverage);
+      stored.documentApplied(storedState);
+      return { home: { hosted: document }, stored };
+    }
+    const doc = await buildDoc(loaded.updates, loaded.segmentCount, (d) => stored.segmentsApplied(stateOf(d)));
+    stored.documentApplied(stateOf(doc));
+    return { home: { doc, capture: new ChangeCapture(doc, docId, options.log) }, stored };
   }
 
-  private constructor(docId: string, doc: Y.Doc, stored: StoredState, options: RoomOptions) {
+  private constructor(docId: string, home: Home, stored: StoredState, options: RoomOptions) {
     this.docId = docId;
-    this.doc = doc;
+    this.#home = home;
     this.#options = options;
     this.#stored = stored;
-    this.#capture = new ChangeCapture(doc, docId, options.log);
     const { presenceRelay } = options;
     this.presence = new RoomPresence({
       members: () => this.connections,
@@ -113,7 +140,32 @@ export class Room implements RoomPort {
 
   /** Equal for as long as the document is unchanged (see change-capture.ts). */
   get version(): number {
-    return this.#capture.version;
+    const { capture } = this.#home;
+    return this.#reloads * 2 ** 32 + (capture ? capture.version : this.#hostedVersion);
+  }
+
+  /** The document on this thread; a hosted one has none here (tests and closures of small rooms use it). */
+  get doc(): Y.Doc {
+    const { doc } = this.#home;
+    if (!doc) throw new Error(`document ${this.docId} lives on the document thread`);
+    return doc;
+  }
+
+  /** Whether the document lives on the document thread. */
+  get hosted(): boolean {
+    return this.#home.hosted !== undefined;
+  }
+
+  /** The document's state vector as of the last change applied. */
+  stateVector(): Uint8Array {
+    const { doc, hosted } = this.#home;
+    return hosted ? hosted.stateVector : Y.encodeStateVector(doc);
+  }
+
+  /** What the document holds beyond `stateVector`: at once here, or from the document thread. */
+  encodeDiff(stateVector: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    const { doc, hosted } = this.#home;
+    return hosted ? hosted.diff(stateVector) : Y.encodeStateAsUpdate(doc, stateVector);
   }
 
   get committed(): number {
@@ -166,9 +218,48 @@ export class Room implements RoomPort {
   async change(userId: string | null, mutate: (doc: Y.Doc) => void): Promise<void> {
     while (this.#recovering || this.#applyingLarge) await (this.#recovering ?? this.#applyingLarge);
     if (this.#failed) throw new Error(`document ${this.docId} is unavailable: its last commit failed`);
+    const { doc } = this;
     return new Promise((resolve, reject) => {
-      const applied = this.#apply(null, userId, () => this.doc.transact(() => mutate(this.doc), null), null, { resolve, reject });
+      const applied = this.#apply(null, userId, () => doc.transact(() => mutate(doc), null), null, { resolve, reject });
       if (!applied) resolve();
+    });
+  }
+
+  /** A change made elsewhere as a Yjs update, by `userId` or the system: applied, committed and sent like a client's. */
+  async applyUpdate(userId: string | null, update: Uint8Array): Promise<void> {
+    while (this.#recovering || this.#applyingLarge) await (this.#recovering ?? this.#applyingLarge);
+    if (this.#failed) throw new Error(`document ${this.docId} is unavailable: its last commit failed`);
+    const { doc, hosted } = this.#home;
+    return new Promise((resolve, reject) => {
+      if (hosted) return this.#changeHosted((document) => document.apply(update, false), null, userId, { applied: () => ({ resolve, reject }), failed: reject });
+      const applied = this.#apply(null, userId, () => Y.applyUpdate(doc, update, null), update, { resolve, reject });
+      if (!applied) resolve();
+    });
+  }
+
+  /**
+   * A named change by the server (see server/documents/commands.ts),
+   * attributed like `change`, wherever the document lives. Resolves with the
+   * command's result once committed and sent.
+   */
+  async runCommand<C extends DocumentCommand>(userId: string | null, command: C): Promise<CommandResult<C>> {
+    while (this.#recovering || this.#applyingLarge) await (this.#recovering ?? this.#applyingLarge);
+    if (!this.#home.hosted) {
+      let result: CommandResult<C> | undefined;
+      await this.change(userId, (doc) => {
+        result = runDocumentCommand(doc, command);
+      });
+      return result as CommandResult<C>;
+    }
+    if (this.#failed) throw new Error(`document ${this.docId} is unavailable: its last commit failed`);
+    return new Promise((resolve, reject) => {
+      this.#changeHosted((hosted) => hosted.command(command), null, userId, {
+        applied: (outcome) => {
+          const result = outcome.result as CommandResult<C>;
+          return { resolve: () => resolve(result), reject };
+        },
+        failed: reject,
+      });
     });
   }
 
@@ -181,20 +272,40 @@ export class Room implements RoomPort {
   applyCommitted(update: Uint8Array): void {
     this.#whenReady(() => {
       if (this.#failed) return;
-      let change;
-      try {
-        change = this.#capture.run(() => Y.applyUpdate(this.doc, update, COMMITTED_ELSEWHERE), update);
-      } catch (error) {
-        this.#options.log.error({ err: error, docId: this.docId }, 'a change committed by another process does not apply; reloading the document');
-        return this.#recover(error);
+      const { doc, capture, hosted } = this.#home;
+      if (hosted) {
+        this.#applyingLarge = hosted
+          .apply(update, true)
+          .then(
+            (outcome) => this.#committedElsewhere(update, outcome),
+            (error) => this.#committedElsewhere(update, { failed: (error as Error).message }),
+          )
+          .finally(() => {
+            this.#applyingLarge = null;
+            this.#releaseHeld();
+          });
+        return;
       }
-      if (!change) return;
-      const { pendingStructs, pendingDs } = this.doc.store;
-      if (pendingStructs || pendingDs) this.#stored.forgetState();
-      // It is in the log too: counted for the size budget and the compaction threshold.
-      this.#stored.committed(this.#stored.lastSeq, [{ update, changes: 1, ids: change.ids }]);
-      if (change.broadcast) this.#fanOut.add([{ broadcast: change.broadcast, origin: null, position: null }]);
+      try {
+        const change = capture.run(() => Y.applyUpdate(doc, update, COMMITTED_ELSEWHERE), update);
+        this.#committedElsewhere(update, { change, pending: isPending(doc), stateVector: EMPTY_VECTOR });
+      } catch (error) {
+        this.#committedElsewhere(update, { failed: (error as Error).message });
+      }
     });
+  }
+
+  #committedElsewhere(update: Uint8Array, outcome: Outcome): void {
+    if ('failed' in outcome) {
+      this.#options.log.error({ reason: outcome.failed, docId: this.docId }, 'a change committed by another process does not apply; reloading the document');
+      return this.#recover(new Error(outcome.failed));
+    }
+    const { change, pending } = outcome;
+    if (!change) return;
+    if (pending) this.#stored.forgetState();
+    // It is in the log too: counted for the size budget and the compaction threshold.
+    this.#stored.committed(this.#stored.lastSeq, [{ update, changes: 1, ids: change.ids }]);
+    if (change.broadcast) this.#fanOut.add([{ broadcast: change.broadcast, origin: null, position: null }]);
   }
 
   /** Resolves when everything applied so far is committed (and a reload in progress has finished). */
@@ -242,16 +353,15 @@ export class Room implements RoomPort {
   destroy(): void {
     this.#fanOut.flush();
     this.#fanOut.flushBehind();
-    this.#capture.destroy();
     this.#replies.destroy();
     this.presence.destroy();
-    this.doc.destroy();
+    letGo(this.#home);
   }
 
   /** The document's state vector as a sync step 1, encoded once for everyone who joins while it is unchanged. */
   #syncStep1(): Uint8Array {
     const { version } = this;
-    if (this.#step1?.version !== version) this.#step1 = { version, frame: encodeSyncStep1(Y.encodeStateVector(this.doc)) };
+    if (this.#step1?.version !== version) this.#step1 = { version, frame: encodeSyncStep1(this.stateVector()) };
     return this.#step1.frame;
   }
 
@@ -287,15 +397,63 @@ export class Room implements RoomPort {
   }
 
   #applyFrom(connection: Connection, update: Uint8Array): void {
+    if (this.#home.hosted) return this.#applyHostedFrom(connection, update);
     if (isLarge(update)) return this.#applyLargeFrom(connection, update);
     const verdict = judgeWrite(connection, update, this.storedBytes, this.#options);
     if (verdict === 'ignore') return;
     if (verdict !== 'apply') return connection.reject(verdict.code, verdict.reason, verdict.details);
+    const { doc } = this;
     try {
-      this.#apply(connection, connection.user.id, () => Y.applyUpdate(this.doc, update, connection), update);
+      this.#apply(connection, connection.user.id, () => Y.applyUpdate(doc, update, connection), update);
     } catch (error) {
       connection.reject(CloseCode.MALFORMED, 'update does not apply', { reason: (error as Error).message });
     }
+  }
+
+  /** A client's update to a hosted document. A large one is not decoded here: the document thread refuses it if it does not apply. */
+  #applyHostedFrom(connection: Connection, update: Uint8Array): void {
+    const verdict = judgeWrite(connection, update, this.storedBytes, this.#options, isLarge(update) ? false : undefined);
+    if (verdict === 'ignore') return;
+    if (verdict !== 'apply') return connection.reject(verdict.code, verdict.reason, verdict.details);
+    this.#changeHosted((hosted) => hosted.apply(update, false), connection, connection.user.id, {
+      applied: () => undefined,
+      failed: (error) => connection.reject(CloseCode.MALFORMED, 'update does not apply', { reason: error.message }),
+    });
+  }
+
+  /**
+   * Asks the document thread for one change, holding the room's other work
+   * until it answers; queues what it changed for commit. A change that
+   * failed there dropped the document: it is loaded again.
+   */
+  #changeHosted(
+    ask: (hosted: HostedDocument) => Promise<Outcome>,
+    origin: Connection | null,
+    userId: string | null,
+    then: { applied(outcome: Extract<Outcome, { change: unknown }>): PendingChange['done'] | undefined; failed(error: Error): void },
+  ): void {
+    const { hosted } = this.#home;
+    const receivedAt = new Date();
+    this.#hostedVersion++;
+    this.#applyingLarge = ask(hosted!)
+      .catch((error: Error): Outcome => ({ failed: error.message }))
+      .then((outcome) => {
+        this.#hostedVersion++;
+        if ('failed' in outcome) {
+          const error = new Error(outcome.failed);
+          this.#recover(error);
+          return then.failed(error);
+        }
+        const done = then.applied(outcome);
+        // A store that failed meanwhile has closed the room: nothing more is committed.
+        if (this.#failed) return done?.reject(new Error(`document ${this.docId} is unavailable: its last commit failed`));
+        if (outcome.change) this.#queue(outcome.change, origin, userId, receivedAt, outcome.pending, done);
+        else done?.resolve();
+      })
+      .finally(() => {
+        this.#applyingLarge = null;
+        this.#releaseHeld();
+      });
   }
 
   #applyLargeFrom(connection: Connection, update: Uint8Array): void {
@@ -319,22 +477,25 @@ export class Room implements RoomPort {
     if (verdict === 'ignore') return;
     if (verdict !== 'apply') return connection.reject(verdict.code, verdict.reason, verdict.details);
     const pause = slicer();
+    const { doc, capture } = this.#home;
+    // The room moved its document to the document thread meanwhile (a reload): it is sent there whole.
+    if (!doc) return this.#applyHostedFrom(connection, update);
     let change;
     try {
       const applyPieces = async () => {
         for (const piece of inspected.pieces) {
-          Y.applyUpdate(this.doc, piece, connection);
+          Y.applyUpdate(doc, piece, connection);
           await pause();
         }
       };
-      change = await this.#capture.runInTurns(applyPieces, { update, ids: inspected.ids }, mergeOffThread);
+      change = await capture.runInTurns(applyPieces, { update, ids: inspected.ids }, mergeOffThread);
     } catch (error) {
       // Some pieces may be in the document: reload it, as for any change that fails half-way.
-      this.#recover(error);
+      this.#recover(error as Error);
       return connection.reject(CloseCode.MALFORMED, 'update does not apply', { reason: (error as Error).message });
     }
     // A store that failed meanwhile has closed the room: nothing more is committed.
-    if (change && !this.#failed) this.#queue(change, connection, connection.user.id, receivedAt);
+    if (change && !this.#failed) this.#queue(change, connection, connection.user.id, receivedAt, isPending(doc));
   }
 
   /**
@@ -343,21 +504,22 @@ export class Room implements RoomPort {
    * reloaded from the database and the error rethrown; nothing is queued.
    */
   #apply(origin: Connection | null, userId: string | null, mutate: () => void, raw: Uint8Array | null, done?: PendingChange['done']): boolean {
+    const { doc, capture } = this.#home;
     let change;
     try {
-      change = this.#capture.run(mutate, raw);
+      change = capture!.run(mutate, raw);
     } catch (error) {
-      this.#recover(error);
+      this.#recover(error as Error);
       throw error;
     }
     if (!change) return false;
-    this.#queue(change, origin, userId, new Date(), done);
+    this.#queue(change, origin, userId, new Date(), isPending(doc!), done);
     return true;
   }
 
-  #queue(change: CapturedChange, origin: Connection | null, userId: string | null, receivedAt: Date, done?: PendingChange['done']): void {
-    const { pendingStructs, pendingDs } = this.doc.store;
-    if (pendingStructs || pendingDs) this.#stored.forgetState();
+  /** `pending`: some structs of the document wait for others (the stored state is then no longer known from ids). */
+  #queue(change: CapturedChange, origin: Connection | null, userId: string | null, receivedAt: Date, pending: boolean, done?: PendingChange['done']): void {
+    if (pending) this.#stored.forgetState();
     this.#uncommittedBytes += change.update.byteLength;
     this.#commits.push({ ...change, position: ++this.#applied, origin, userId, receivedAt, done });
   }
@@ -379,6 +541,8 @@ export class Room implements RoomPort {
         resolve();
       }),
     );
+    // Grown large: the document moves to the document thread (never in the middle of a large update's pieces).
+    if (!this.#home.hosted && !this.#applyingLarge && this.storedBytes >= (this.#options.hostAboveBytes ?? HOST_ABOVE_BYTES)) this.#recover(null);
     if (!this.#compacting && (this.#stored.logCount >= this.#options.compactAfterUpdates || this.#stored.logBytes >= this.#options.compactAfterBytes)) {
       this.#compacting = true;
       this.compact()
@@ -400,16 +564,22 @@ export class Room implements RoomPort {
     while (this.#held.length > 0 && !this.#recovering && !this.#applyingLarge) this.#held.shift()!();
   }
 
-  #recover(cause: unknown): void {
+  /**
+   * Loads the document again from the database, holding other work: after a
+   * change that failed half-way (`cause`), or (null) to move a document that
+   * grew large to the document thread.
+   */
+  #recover(cause: Error | null): void {
     if (this.#recovering) return;
-    this.#options.log.warn({ docId: this.docId, reason: (cause as Error)?.message }, 'a change failed half-way; reloading the document from the database');
+    if (cause) this.#options.log.warn({ docId: this.docId, reason: cause.message }, 'a change failed half-way; reloading the document from the database');
+    else this.#options.log.info({ docId: this.docId, storedBytes: this.storedBytes }, 'the document grew large; moving it to the document thread');
     this.#recovering = (async () => {
       await this.#commits.idle();
       if (this.#failed) return;
-      const { doc, stored } = await Room.#read(this.docId, this.#options.store);
-      this.#capture.replace(doc);
-      this.doc.destroy();
-      this.doc = doc;
+      const { home, stored } = await Room.#read(this.docId, this.#options);
+      letGo(this.#home);
+      this.#home = home;
+      this.#reloads++;
       this.#stored = stored;
     })()
       .catch((error) => this.#fail(error, []))
@@ -427,4 +597,16 @@ export class Room implements RoomPort {
     this.closeConnections(CloseCode.INTERNAL_ERROR, 'storage unavailable');
     this.#options.onFailed(this);
   }
+}
+
+const EMPTY_VECTOR = new Uint8Array([0]);
+
+function isPending(doc: Y.Doc): boolean {
+  return Boolean(doc.store.pendingStructs || doc.store.pendingDs);
+}
+
+function letGo(home: Home): void {
+  if (home.hosted) return home.hosted.drop();
+  home.capture.destroy();
+  home.doc.destroy();
 }

@@ -40,7 +40,7 @@ export async function buildDoc(updates: Uint8Array[], segmentCount: number, segm
     for (const [part, isLog] of [[updates.slice(0, segmentCount), false], [updates.slice(segmentCount), true]] as const) {
       // Grouping reads each small update's ids as it goes: it too is done between pauses.
       for (const group of groupsOf(part, SPLIT_ABOVE_BYTES)) {
-        const pieces = large.has(group[0]) ? await large.get(group[0])! : group.length === 1 ? group : merged(group);
+        const pieces = large.has(group[0]) ? await large.get(group[0])! : merged(group);
         for (const piece of pieces) {
           Y.applyUpdate(doc, piece);
           await pause();
@@ -55,8 +55,33 @@ export async function buildDoc(updates: Uint8Array[], segmentCount: number, segm
   return doc;
 }
 
+/**
+ * The same, at once: for the document thread (document-thread.ts), which
+ * holds no event loop anyone else waits on. Returns the state the first
+ * `segmentCount` updates gave (null when some of their structs wait for
+ * others: see stored-state.ts).
+ */
+export function buildDocAtOnce(updates: Uint8Array[], segmentCount: number): { doc: Y.Doc; coverage: Map<number, number> | null } {
+  const doc = new Y.Doc({ gc: false });
+  try {
+    for (const group of groupsOf(updates.slice(0, segmentCount), SPLIT_ABOVE_BYTES)) for (const piece of merged(group)) Y.applyUpdate(doc, piece);
+    const coverage = stateOf(doc);
+    for (const group of groupsOf(updates.slice(segmentCount), SPLIT_ABOVE_BYTES)) for (const piece of merged(group)) Y.applyUpdate(doc, piece);
+    return { doc, coverage };
+  } catch (error) {
+    doc.destroy();
+    throw error;
+  }
+}
+
+/** The document's state vector, or null while some structs wait for others (it would claim what is not integrated). */
+export function stateOf(doc: Y.Doc): Map<number, number> | null {
+  return doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
+}
+
 /** A group as one update, or as it came if Yjs cannot merge it: applying those one by one says what is wrong with them. */
 function merged(group: Uint8Array[]): Uint8Array[] {
+  if (group.length === 1) return group;
   try {
     return [mergeRuns(group)];
   } catch {

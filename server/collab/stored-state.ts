@@ -6,7 +6,6 @@
  * document to a client piece by piece): those it loaded, then those its
  * compactions wrote, so a document written live streams like a loaded one.
  */
-import * as Y from 'yjs';
 import type { UpdateIds } from './history.ts';
 import { mergeIntoSegments } from './segments.ts';
 import type { DocumentStore, LoadedDocument } from './storage.ts';
@@ -41,14 +40,14 @@ export class StoredState {
     this.#tailBytes = loaded.logBytes;
   }
 
-  /** Records the document's state right after its segments were applied (exact unless some structs wait for others). */
-  segmentsApplied(doc: Y.Doc): void {
-    this.coverage = doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
+  /** Records the document's state right after its segments were applied (null: some structs wait for others, see stateOf). */
+  segmentsApplied(coverage: Map<number, number> | null): void {
+    this.coverage = coverage;
   }
 
-  /** The whole loaded document is applied: what is stored gives its state. */
-  documentApplied(doc: Y.Doc): void {
-    this.#storedState = doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
+  /** The whole loaded document is applied: what is stored gives its state (null: not known exactly). */
+  documentApplied(state: Map<number, number> | null): void {
+    this.#storedState = state;
   }
 
   /** A change left structs waiting for others: the stored state is no longer known from ids (until the next load). */

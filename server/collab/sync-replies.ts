@@ -26,11 +26,11 @@ import type { Connection } from './connection.ts';
 import * as encoding from 'lib0/encoding';
 import { encodeSyncStep2, encodeUpdate } from './protocol.ts';
 
-/** How many clock ticks of the document the client does not have yet. */
-function missing(doc: Y.Doc, stateVector: Uint8Array): number {
+/** How many clock ticks of the document (its state vector `state`) the client does not have yet. */
+function missing(state: Uint8Array, stateVector: Uint8Array): number {
   const has = Y.decodeStateVector(stateVector);
   let total = 0;
-  for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(doc))) total += Math.max(0, clock - (has.get(client) ?? 0));
+  for (const [client, clock] of Y.decodeStateVector(state)) total += Math.max(0, clock - (has.get(client) ?? 0));
   return total;
 }
 
@@ -45,6 +45,11 @@ function diffOfChanges(changes: Uint8Array[], stateVector: Uint8Array, fresh: bo
   if (changes.length === 0) return EMPTY_UPDATE;
   const merged = changes.length === 1 ? changes[0] : Y.mergeUpdates(changes);
   return fresh ? merged : Y.diffUpdate(merged, stateVector);
+}
+
+function diffKey(stateVector: Uint8Array, upTo: number, source: string): string {
+  const vector = Buffer.from(stateVector.buffer, stateVector.byteOffset, stateVector.byteLength).toString('latin1');
+  return `${source} up to ${upTo}:${vector}`;
 }
 
 /** Yjs's state-vector encoding (count, then client/clock pairs), for a merged vector. */
@@ -70,7 +75,14 @@ export interface StoredSegments {
 }
 
 export interface ReplySource {
-  readonly doc: Y.Doc;
+  /** The document's state vector as of the last change applied. */
+  stateVector(): Uint8Array;
+  /**
+   * What the document holds beyond `stateVector`. A promise when the
+   * document is on the document thread: it answers in order, so the diff
+   * holds exactly the changes applied by the time it resolves.
+   */
+  encodeDiff(stateVector: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /** Stored segments, the state they cover and the log rows since, to send a large document in pieces. */
   readonly storedSegments: StoredSegments | null;
   /** False while the document is being reloaded: it may hold half of a failed change. */
@@ -102,6 +114,8 @@ interface Owed {
   fresh: boolean;
   /** How many of the log's rows it was sent (or are in segments it was sent), once all segments were: see #streamRows. */
   rowMark: number;
+  /** A diff is on its way from the document thread. */
+  waiting: boolean;
 }
 
 /** A client missing more than this many Yjs clock ticks (≈ characters and entries) gets the stored segments first. */
@@ -150,9 +164,9 @@ export class SyncReplies {
     if (this.#owed.has(connection) || connection.bufferedAmount <= this.#maxBufferedBytes) return;
     // A half-changed document's state vector claims what no change has been sent for yet; the next send looks again.
     if (!this.#source.ready) return;
-    const { doc, applied } = this.#source;
+    const { applied } = this.#source;
     // The document already holds changes up to `applied`; the ones not yet committed still go out one by one.
-    this.#owe(connection, Y.encodeStateVector(doc), applied);
+    this.#owe(connection, this.#source.stateVector(), applied);
   }
 
   /** The connections owed a reply now. */
@@ -188,7 +202,7 @@ export class SyncReplies {
 
   #owe(connection: Connection, stateVector: Uint8Array, sendUpTo: number): void {
     const fresh = Y.decodeStateVector(stateVector).size === 0;
-    const owed: Owed = { connection, stateVector, sendUpTo, frame: null, after: 0, timer: null, segment: null, source: null, fresh, rowMark: 0 };
+    const owed: Owed = { connection, stateVector, sendUpTo, frame: null, after: 0, timer: null, segment: null, source: null, fresh, rowMark: 0, waiting: false };
     this.#owed.set(connection, owed);
     this.#prepare(owed);
   }
@@ -201,7 +215,7 @@ export class SyncReplies {
       owed.timer = setTimeout(() => this.#prepare(owed), DRAIN_POLL_MS);
       return;
     }
-    const { doc, storedSegments } = this.#source;
+    const { storedSegments } = this.#source;
     // The document was reloaded: its segments and log rows are counted afresh. What the client was sent is in its
     // state vector (segments it was sent whole); the rest is decided again, as for a new request.
     if (owed.source && owed.source !== storedSegments?.segments) {
@@ -210,7 +224,7 @@ export class SyncReplies {
       owed.rowMark = 0;
     }
     // Stored segments are committed whatever the document is doing: they go out while it is busy too.
-    if (owed.segment === null && storedSegments && missing(doc, owed.stateVector) > STREAM_ABOVE) {
+    if (owed.segment === null && storedSegments && missing(this.#source.stateVector(), owed.stateVector) > STREAM_ABOVE) {
       owed.segment = 0;
       owed.source = storedSegments.segments;
     }
@@ -224,9 +238,37 @@ export class SyncReplies {
     // Encoding from the document instead writes the whole document's deletions, one long step for a large one.
     const rows = owed.source && storedSegments ? storedSegments.rowsAfter(owed.rowMark) : null;
     if (rows) return this.#streamRows(owed, storedSegments!, rows, committed);
-    owed.frame = this.#diff(owed.stateVector, applied, 'document', () => Y.encodeStateAsUpdate(doc, owed.stateVector));
+    const reused = this.#reusable(owed.stateVector, applied, 'document');
+    const diff = reused ?? this.#source.encodeDiff(owed.stateVector);
+    if (diff instanceof Promise) return this.#awaitDiff(owed, diff);
+    owed.frame = reused ?? this.#keep(applied, 'document', owed.stateVector, encodeSyncStep2(diff));
     owed.after = applied;
     if (committed >= applied) this.#deliver(owed);
+  }
+
+  /**
+   * A diff from the document thread. It answers in order, so the diff holds
+   * every change applied by the time it arrives, and no other: the reply
+   * waits for exactly those to be committed. While it is on its way, the
+   * connection is sent no individual updates past `sendUpTo` (see wants).
+   */
+  #awaitDiff(owed: Owed, diff: Promise<Uint8Array>): void {
+    owed.waiting = true;
+    diff.then(
+      (update) => {
+        owed.waiting = false;
+        if (this.#owed.get(owed.connection) !== owed) return;
+        const { applied, committed } = this.#source;
+        owed.frame = this.#keep(applied, 'document', owed.stateVector, encodeSyncStep2(update));
+        owed.after = applied;
+        if (committed >= applied) this.#deliver(owed);
+      },
+      () => {
+        // The document thread failed; the room loads the document again meanwhile, and the reply is made after.
+        owed.waiting = false;
+        if (this.#owed.get(owed.connection) === owed) owed.timer = setTimeout(() => this.#prepare(owed), DRAIN_POLL_MS);
+      },
+    );
   }
 
   /**
@@ -273,13 +315,17 @@ export class SyncReplies {
    * after the ones a client was already sent: such a reply answers only a client that was sent the same).
    */
   #diff(stateVector: Uint8Array, upTo: number, source: string, encode: () => Uint8Array): Uint8Array {
-    const { version } = this.#source;
-    const vector = Buffer.from(stateVector.buffer, stateVector.byteOffset, stateVector.byteLength).toString('latin1');
-    const key = `${source} up to ${upTo}:${vector}`;
+    return this.#reusable(stateVector, upTo, source) ?? this.#keep(upTo, source, stateVector, encodeSyncStep2(encode()));
+  }
+
+  /** The last reply made, if it answers the same request of the same document. */
+  #reusable(stateVector: Uint8Array, upTo: number, source: string): Uint8Array | null {
     const last = this.#lastDiff;
-    if (last && last.version === version && last.key === key) return last.frame;
-    const frame = encodeSyncStep2(encode());
-    this.#lastDiff = frame.byteLength <= REUSE_DIFFS_UP_TO ? { version, key, frame } : null;
+    return last && last.version === this.#source.version && last.key === diffKey(stateVector, upTo, source) ? last.frame : null;
+  }
+
+  #keep(upTo: number, source: string, stateVector: Uint8Array, frame: Uint8Array): Uint8Array {
+    this.#lastDiff = frame.byteLength <= REUSE_DIFFS_UP_TO ? { version: this.#source.version, key: diffKey(stateVector, upTo, source), frame } : null;
     return frame;
   }
 

@@ -9,12 +9,25 @@
  * Each command runs inside one room change (one transaction, committed and
  * sent like a client's edit) and is safe to repeat: entries are keyed by ids
  * derived from what caused them, so a retried command writes nothing twice.
+ * Reads are commands too: they run where the document is, in its turn, and
+ * return plain data.
  */
 import type * as Y from 'yjs';
 import { applyEvents } from '../incidents/live.ts';
 import type { IncidentEvent } from '../incidents/events.ts';
-import { addMissingSections, applyDraftPiece, bumpRecordRev, type DraftPiece, type SectionKey } from '../shared/postmortem-doc.ts';
-import { addTimelineEntry, applyTextEdit, draftText, seedDrafts, timelineMap, type NewTimelineEntry, type TimelineEntry } from '../shared/war-room-doc.ts';
+import { addMissingSections, applyDraftPiece, bumpRecordRev, readPostmortem, type DraftPiece, type PostmortemContent, type SectionKey } from '../shared/postmortem-doc.ts';
+import {
+  addTimelineEntry,
+  applyTextEdit,
+  draftText,
+  readHypotheses,
+  readTimeline,
+  seedDrafts,
+  timelineMap,
+  type Hypothesis,
+  type NewTimelineEntry,
+  type TimelineEntry,
+} from '../shared/war-room-doc.ts';
 
 export type DocumentCommand =
   /** Adds the entry unless one with its id is there already; returns the entry written, or null. */
@@ -30,7 +43,10 @@ export type DocumentCommand =
   /** Gives a generated postmortem every section it lacks; returns the sections added. */
   | { kind: 'add-missing-sections' }
   /** One piece of a generated postmortem draft; returns the draft's generatedAt once complete, else null. */
-  | { kind: 'write-draft-piece'; piece: DraftPiece };
+  | { kind: 'write-draft-piece'; piece: DraftPiece }
+  /** Reads (they change nothing): what a postmortem draft is made from, and a postmortem's content. */
+  | { kind: 'read-war-room' }
+  | { kind: 'read-postmortem' };
 
 export interface CommandResults {
   'add-timeline-entry': TimelineEntry | null;
@@ -40,9 +56,25 @@ export interface CommandResults {
   'bump-record-rev': null;
   'add-missing-sections': SectionKey[];
   'write-draft-piece': string | null;
+  'read-war-room': WarRoomRead;
+  'read-postmortem': PostmortemContent;
 }
 
 export type CommandResult<C extends DocumentCommand> = CommandResults[C['kind']];
+
+/**
+ * What a postmortem draft is made from. The timeline comes as pages of JSON
+ * text in readTimeline's order, for the reader to parse a page per turn:
+ * 100,000 entries handed over as objects from the document thread took the
+ * event loop 90 ms to receive in one piece.
+ */
+export interface WarRoomRead {
+  hypotheses: Hypothesis[];
+  timelinePages: string[];
+}
+
+/** Timeline entries per page of a WarRoomRead (a few milliseconds to parse). */
+const TIMELINE_PAGE = 2_000;
 
 /** Runs `command` against `doc`; the caller wraps it in one room change. */
 export function runDocumentCommand<C extends DocumentCommand>(doc: Y.Doc, command: C): CommandResult<C> {
@@ -76,5 +108,13 @@ function run(doc: Y.Doc, command: DocumentCommand): CommandResults[DocumentComma
       return addMissingSections(doc);
     case 'write-draft-piece':
       return applyDraftPiece(doc, command.piece);
+    case 'read-war-room': {
+      const timeline = readTimeline(doc);
+      const timelinePages: string[] = [];
+      for (let from = 0; from < timeline.length; from += TIMELINE_PAGE) timelinePages.push(JSON.stringify(timeline.slice(from, from + TIMELINE_PAGE)));
+      return { hypotheses: readHypotheses(doc), timelinePages };
+    }
+    case 'read-postmortem':
+      return readPostmortem(doc);
   }
 }

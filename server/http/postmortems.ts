@@ -27,7 +27,7 @@ import { VersionBodies } from '../postmortem/version-bodies.ts';
 import { reviewCan, reviewerOf } from '../postmortem/review.ts';
 import { toPostmortemView } from '../postmortem/view.ts';
 import { versionHtml } from '../postmortem/version-html.ts';
-import { readPostmortem } from '../shared/postmortem-doc.ts';
+
 import type { AppDeps } from './context.ts';
 import { ApiError, failed, notFound } from './errors.ts';
 import type { IncidentEnv } from './incident-access.ts';
@@ -196,7 +196,7 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
         if (!found) throw notFound(`Version ${wanted} of this postmortem has not been published.`);
         markdown = found.markdown;
       } else {
-        const content = await requireLive().live.readDocument(postmortem.docId, readPostmortem);
+        const content = await requireLive().live.runCommand(postmortem.docId, null, { kind: 'read-postmortem' });
         markdown = toMarkdown(content, { incident, version: null, publishedAt: null, publishedBy: null });
       }
       return c.body(markdown, 200, {

@@ -14,8 +14,6 @@ import { isMilestoneField, type IncidentEvent } from './events.ts';
 export interface LiveDocuments {
   /** Server-side write: runs `command` as one change by `actorId` (null: the system), persisted and sent like a client's edit. */
   runCommand<C extends DocumentCommand>(docId: string, actorId: string | null, command: C): Promise<CommandResult<C>>;
-  /** Reads the live document as it is now (loading it if nobody has it open); `read` must not change it. */
-  readDocument<T>(docId: string, read: (doc: Y.Doc) => T): Promise<T>;
   /** Re-decides access of the document's open connections (someone became an observer, or was removed). */
   reauthorize(docId: string): Promise<void>;
 }

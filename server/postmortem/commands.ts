@@ -13,7 +13,7 @@ import { findIncidentByNumber, lockIncident, type Incident } from '../incidents/
 import { standingIn } from '../incidents/visibility.ts';
 import { renderMarkdownOffThread } from '../markdown/render.ts';
 import { renderMarkdown } from '../shared/markdown.ts';
-import { readPostmortem, type PostmortemContent } from '../shared/postmortem-doc.ts';
+import type { PostmortemContent } from '../shared/postmortem-doc.ts';
 import { upsertActionItems } from './action-items.ts';
 import { deferSearchRefresh } from '../search/refresh.ts';
 import { oversizedFields, ownerIdsOf, problemsBeforePublishing } from './publication.ts';
@@ -136,7 +136,7 @@ export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Ac
   const now = new Date();
   const ready = await onPostmortem(sql, actor, number, async ({ check }) => check('publish'));
   if (!ready.ok) return ready;
-  const content = await live.readDocument(ready.postmortem.docId, readPostmortem);
+  const content = await live.runCommand(ready.postmortem.docId, null, { kind: 'read-postmortem' });
   const oversized = oversizedFields(content);
   if (oversized.length > 0) return { ok: false, status: 413, code: 'too_large', message: 'The postmortem is too long to publish: shorten the parts named below.', problems: oversized };
   // Refused before anything is written when it cannot be published anyway; the transaction checks again.

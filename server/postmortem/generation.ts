@@ -11,11 +11,11 @@ import { changesAccess, type LiveDocuments, type LiveMirror } from '../incidents
 import { findIncidentById, type Incident } from '../incidents/repo.ts';
 import type { Logger } from '../log.ts';
 import { generatedDraftPieces, postmortemDocId } from '../shared/postmortem-doc.ts';
+import type { TimelineEntry } from '../shared/war-room-doc.ts';
 import { createPostmortemDocument } from './document.ts';
 import { generateDraft } from './draft.ts';
 import { mergeTimelineInSlices } from './draft-timeline.ts';
 import { findPostmortem, insertPostmortem, type Postmortem } from './repo.ts';
-import { readWarRoomInSlices } from './war-room-read.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -43,12 +43,18 @@ export async function ensurePostmortem({ sql, live, reviewDays }: GenerationDeps
   if (!incident || incident.state !== 'closed') return null;
   const docId = postmortemDocId(incident.id);
   await createPostmortemDocument(sql, docId);
-  const warRoom = await readWarRoomInSlices(live, incident.docId);
+  const { hypotheses, timelinePages } = await live.runCommand(incident.docId, null, { kind: 'read-war-room' });
+  const pause = slicer();
+  const warRoomTimeline: TimelineEntry[] = [];
+  for (const page of timelinePages) {
+    warRoomTimeline.push(...(JSON.parse(page) as TimelineEntry[]));
+    await pause();
+  }
   const now = new Date();
   const updates = await listUpdates(sql, incident.id, null, 10_000);
   // The merge is the draft's heavy part on a huge war room: made in slices, then handed in.
-  const timeline = await mergeTimelineInSlices(warRoom.timeline, updates, slicer());
-  const content = generateDraft({ incident, ...warRoom, updates, now }, timeline);
+  const timeline = await mergeTimelineInSlices(warRoomTimeline, updates, pause);
+  const content = generateDraft({ incident, hypotheses, timeline: warRoomTimeline, updates, now }, timeline);
   // In pieces, each its own change (see generatedDraftPieces); the last completes the draft.
   let completedAt: string | null = null;
   for (const piece of generatedDraftPieces(content)) completedAt = await live.runCommand(docId, null, { kind: 'write-draft-piece', piece });

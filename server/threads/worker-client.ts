@@ -41,6 +41,16 @@ export class WorkerClient<Request, Reply> {
     });
   }
 
+  /** Stops the thread now unless it owes replies (what it holds is let go); the next request starts a new one. */
+  stop(): void {
+    const running = this.#worker;
+    if (!running || this.#pending.size > 0) return;
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+    this.#worker = null;
+    void running.terminate();
+  }
+
   #ensure(): Worker {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;

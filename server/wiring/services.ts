@@ -8,7 +8,7 @@ import { createApp } from '../app.ts';
 import { RateLimiter } from '../auth/rate-limit.ts';
 import { CollabServer, type CollabOptions } from '../collab/collab-server.ts';
 import { createCollabUpgrade, type CollabUpgrade } from '../collab/upgrade.ts';
-import { liveDocuments } from '../documents/live-documents.ts';
+import type { LiveDocuments } from '../incidents/live.ts';
 import type { Config } from '../config.ts';
 import type { ClusterNode } from '../cluster/cluster-node.ts';
 import type { Sql } from '../db/sql.ts';
@@ -41,7 +41,7 @@ export function createServices(options: ServicesOptions) {
   const replay = new ReplayService({ sql, log, idleMs: config.replayIdleMs });
   const loginWindow = { limit: options.loginLimit ?? 10, windowMs: 60_000 };
   const loginLimiter = cluster ? cluster.loginLimiter(loginWindow) : new RateLimiter(loginWindow);
-  const live = liveDocuments(collab);
+  const live: LiveDocuments = collab;
   const app = createApp({ sql, config, log, loginLimiter, live, replay, cluster: cluster ?? undefined }, options.pages);
   const onUpgrade: CollabUpgrade = createCollabUpgrade({ collab, authenticate: authenticateBySession(sql), config, log, pingIntervalMs: options.pingIntervalMs, keepaliveMs: options.keepaliveMs });
   return { app, collab, live, replay, onUpgrade };

@@ -5,6 +5,7 @@
  * re-dated so the changes spread over the incident like real ones would.
  * Shared by the replay tests and `npm run bench -- replay`; no test framework here.
  */
+import * as Y from 'yjs';
 import type { Sql } from '../../server/db/sql.ts';
 import { addTimelineEntry, TIMELINE_KINDS } from '../../server/shared/war-room-doc.ts';
 import type { TestServer } from './server.ts';
@@ -32,14 +33,19 @@ export async function fillTimeline(server: TestServer, sql: Sql, docId: string, 
   while (written < entries) {
     const count = Math.min(perChange, entries - written);
     const first = written;
-    await server.collab.changeDocument(docId, author.id, (doc) => {
-      doc.transact(() => {
-        for (let n = first; n < first + count; n++) {
-          const at = new Date(start.getTime() + Math.floor((n / entries) * spanMs)).toISOString();
-          addTimelineEntry(doc, { at, kind: TIMELINE_KINDS[n % TIMELINE_KINDS.length], text: `Entry ${n}: disk pressure on node-${n % 97}`, author, hypothesisId: null });
-        }
-      });
+    // Written as a client would (new entries need nothing of the document), so a room that moved its document
+    // to the document thread takes them like any other: a closure could not reach it there.
+    const writer = new Y.Doc();
+    let update: Uint8Array | null = null;
+    writer.on('update', (written: Uint8Array) => (update = written));
+    writer.transact(() => {
+      for (let n = first; n < first + count; n++) {
+        const at = new Date(start.getTime() + Math.floor((n / entries) * spanMs)).toISOString();
+        addTimelineEntry(writer, { at, kind: TIMELINE_KINDS[n % TIMELINE_KINDS.length], text: `Entry ${n}: disk pressure on node-${n % 97}`, author, hypothesisId: null });
+      }
     });
+    writer.destroy();
+    await server.collab.applyUpdate(docId, author.id, update!);
     written += count;
     changes++;
   }

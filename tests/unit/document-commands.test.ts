@@ -11,8 +11,8 @@ import type { IncidentEvent } from '../../server/incidents/events.ts';
 import { generatedDraftPieces, readPostmortem, recordRev, type PostmortemContent } from '../../server/shared/postmortem-doc.ts';
 import { meta, readDraft, readTimeline, seedDrafts } from '../../server/shared/war-room-doc.ts';
 
-const event = (id: number, data: IncidentEvent['data'] & { kind: string }, message: string): IncidentEvent =>
-  ({ id, incidentId: 'i1', actor: { id: 'u1', displayName: 'Cora' }, at: new Date(Date.UTC(2026, 11, 7, 9, id)), message, kind: data.kind, data }) as IncidentEvent;
+const event = (id: number, { kind, ...data }: { kind: string } & Record<string, unknown>, message: string): IncidentEvent =>
+  ({ id, incidentId: 'i1', actor: { id: 'u1', displayName: 'Cora' }, at: new Date(Date.UTC(2026, 11, 7, 9, id)), message, kind, data: { ...data, by: null } }) as unknown as IncidentEvent;
 
 /** Runs the command as it arrived on another thread. */
 const runCopied = <C extends DocumentCommand>(doc: Y.Doc, command: C) => runDocumentCommand(doc, structuredClone(command));

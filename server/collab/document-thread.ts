@@ -1,0 +1,128 @@
+/**
+ * The document thread: holds the Y.Docs of large rooms and does all of their
+ * Yjs work (building them from storage, applying clients' and the server's
+ * changes, encoding diffs), so a 100,000-entry war room being opened, written
+ * to or closed never holds the event loop every other room waits on. The
+ * event loop keeps the rest (sockets, commits, fan-out, presence) and asks
+ * here for each change in order, one request at a time per room (see
+ * hosted-document.ts); requests are answered in the order they came.
+ *
+ * A change that throws may leave its document half-changed: the document is
+ * dropped here and the room loads it again, as a room on the event loop does.
+ */
+import * as Y from 'yjs';
+import { runDocumentCommand, type DocumentCommand } from '../documents/commands.ts';
+import { createLogger } from '../log.ts';
+import { lowerThisThreadsPriority } from '../threads/background-priority.ts';
+import { serveRequests } from '../threads/serve-requests.ts';
+import { ChangeCapture, type CapturedChange } from './change-capture.ts';
+import { buildDocAtOnce, stateOf } from './segments.ts';
+
+export type DocumentWork =
+  | { kind: 'load'; docId: string; updates: Uint8Array[]; segmentCount: number }
+  /** `committed`: a change another process already stored (cluster mode). */
+  | { kind: 'apply'; docId: string; update: Uint8Array; committed: boolean }
+  | { kind: 'command'; docId: string; command: DocumentCommand }
+  | { kind: 'diff'; docId: string; stateVector: Uint8Array }
+  | { kind: 'drop'; docId: string };
+
+export interface Loaded {
+  /** The state the stored segments give, and the state of everything stored (null: not known exactly, see stored-state.ts). */
+  coverage: Map<number, number> | null;
+  storedState: Map<number, number> | null;
+  stateVector: Uint8Array;
+}
+
+/** What a change did: as a room on the event loop captures it (change-capture.ts), plus what the room mirrors. */
+export type Outcome =
+  | {
+      change: CapturedChange | null;
+      /** Some structs wait for others: the stored state is no longer known from ids. */
+      pending: boolean;
+      stateVector: Uint8Array;
+      /** A command's result. */
+      result?: unknown;
+    }
+  /** It threw: the document was dropped here, and the room must load it again. */
+  | { failed: string };
+
+export type DocumentReply = Loaded | Outcome | { diff: Uint8Array } | null;
+
+interface Hosted {
+  doc: Y.Doc;
+  capture: ChangeCapture;
+}
+
+// Building and changing large documents is background work next to the event loop's (see background-priority.ts).
+lowerThisThreadsPriority();
+
+const log = createLogger('error');
+const documents = new Map<string, Hosted>();
+const COMMITTED_ELSEWHERE = Symbol('committed elsewhere');
+
+function hosted(docId: string): Hosted {
+  const found = documents.get(docId);
+  if (!found) throw new Error(`document ${docId} is not on the document thread`);
+  return found;
+}
+
+function drop(docId: string): void {
+  const found = documents.get(docId);
+  if (!found) return;
+  documents.delete(docId);
+  found.capture.destroy();
+  found.doc.destroy();
+}
+
+function change(docId: string, mutate: (doc: Y.Doc) => unknown, raw: Uint8Array | null): Outcome {
+  const { doc, capture } = hosted(docId);
+  let result: unknown;
+  let change;
+  try {
+    change = capture.run(() => {
+      result = mutate(doc);
+    }, raw);
+  } catch (error) {
+    drop(docId);
+    return { failed: error instanceof Error ? error.message : String(error) };
+  }
+  const pending = Boolean(doc.store.pendingStructs || doc.store.pendingDs);
+  return { change, pending, stateVector: Y.encodeStateVector(doc), result };
+}
+
+/** Buffers a reply may hand over instead of copying: each one once, and only those the reply's bytes own whole. */
+function owned(...arrays: (Uint8Array | null | undefined)[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const array of arrays) {
+    if (array && array.byteOffset === 0 && array.byteLength === array.buffer.byteLength) buffers.add(array.buffer as ArrayBuffer);
+  }
+  return [...buffers];
+}
+
+serveRequests((work: DocumentWork): { reply: DocumentReply; transfer?: ArrayBuffer[] } => {
+  switch (work.kind) {
+    case 'load': {
+      drop(work.docId);
+      const { doc, coverage } = buildDocAtOnce(work.updates, work.segmentCount);
+      documents.set(work.docId, { doc, capture: new ChangeCapture(doc, work.docId, log) });
+      return { reply: { coverage, storedState: stateOf(doc), stateVector: Y.encodeStateVector(doc) } };
+    }
+    case 'apply': {
+      const origin = work.committed ? COMMITTED_ELSEWHERE : null;
+      const outcome = change(work.docId, (doc) => Y.applyUpdate(doc, work.update, origin), work.update);
+      // The raw update is the caller's already: only what the document emitted goes back by hand-over.
+      return { reply: outcome, transfer: 'change' in outcome && outcome.change ? owned(outcome.change.broadcast).filter((b) => b !== work.update.buffer) : [] };
+    }
+    case 'command': {
+      const outcome = change(work.docId, (doc) => doc.transact(() => runDocumentCommand(doc, work.command), null), null);
+      return { reply: outcome, transfer: 'change' in outcome && outcome.change ? owned(outcome.change.update, outcome.change.broadcast) : [] };
+    }
+    case 'diff': {
+      const diff = Y.encodeStateAsUpdate(hosted(work.docId).doc, work.stateVector);
+      return { reply: { diff }, transfer: owned(diff) };
+    }
+    case 'drop':
+      drop(work.docId);
+      return { reply: null };
+  }
+});

@@ -1,0 +1,100 @@
+/**
+ * A large room's document, kept on the document thread (document-thread.ts)
+ * instead of the event loop: building a 100,000-entry war room took seconds
+ * of slices whose garbage collections (30–60 ms each, every 100–200 ms)
+ * delayed every keystroke in every other room, and its Y.Doc held hundreds
+ * of MB on the event loop's heap.
+ *
+ * The room asks for one change at a time and holds its other work meanwhile,
+ * as it does while applying a large update in pieces (room.ts), so changes
+ * are applied, committed and sent in the order they came. The thread answers
+ * in the order it was asked, so a diff holds exactly the changes whose
+ * answers came before it (see sync-replies.ts).
+ *
+ * The thread starts with the first large room and stops a moment after the
+ * last one is gone, giving its memory back. If it dies, every request of its
+ * rooms fails and each room loads its document again.
+ */
+import { WorkerClient } from '../threads/worker-client.ts';
+import type { DocumentCommand } from '../documents/commands.ts';
+import type { DocumentReply, DocumentWork, Loaded, Outcome } from './document-thread.ts';
+import type { LoadedDocument } from './storage.ts';
+
+export type { Outcome } from './document-thread.ts';
+
+const thread = new WorkerClient<DocumentWork, DocumentReply>(new URL('./document-thread.ts', import.meta.url), { name: 'document thread', idleStopMs: null });
+
+/** How long the thread is kept once it holds no document: a room unloaded and opened again soon finds it warm. */
+const STOP_AFTER_MS = 2_000;
+const hostedIds = new Set<HostedDocument>();
+let stopTimer: NodeJS.Timeout | null = null;
+
+function hosting(document: HostedDocument): void {
+  hostedIds.add(document);
+  if (stopTimer) clearTimeout(stopTimer);
+  stopTimer = null;
+}
+
+function released(document: HostedDocument): void {
+  if (!hostedIds.delete(document) || hostedIds.size > 0) return;
+  stopTimer = setTimeout(() => {
+    stopTimer = null;
+    if (hostedIds.size === 0) thread.stop();
+  }, STOP_AFTER_MS);
+  stopTimer.unref();
+}
+
+/** Each hosted copy has a key of its own: a room reloading its document drops the old copy after the new one is built. */
+let nextKey = 1;
+
+export class HostedDocument {
+  readonly docId: string;
+  readonly #key: string;
+  /** The document's state vector after the last answer (what a sync step 1 and a backlog's catch-up start from). */
+  stateVector: Uint8Array;
+  #dropped = false;
+
+  private constructor(docId: string, key: string, stateVector: Uint8Array) {
+    this.docId = docId;
+    this.#key = key;
+    this.stateVector = stateVector;
+  }
+
+  /** Builds the document on the thread from what storage holds; copies the updates (the room keeps its segments to stream them). */
+  static async load(docId: string, loaded: LoadedDocument): Promise<{ document: HostedDocument; coverage: Loaded['coverage']; storedState: Loaded['storedState'] }> {
+    const key = `${docId}#${nextKey++}`;
+    const reply = (await thread.request({ kind: 'load', docId: key, updates: loaded.updates, segmentCount: loaded.segmentCount })) as Loaded;
+    const document = new HostedDocument(docId, key, reply.stateVector);
+    hosting(document);
+    return { document, coverage: reply.coverage, storedState: reply.storedState };
+  }
+
+  /** A client's update, or (`committed`) one another process already stored. The update is copied: the room keeps it to store. */
+  async apply(update: Uint8Array, committed: boolean): Promise<Outcome> {
+    return this.#mirror((await thread.request({ kind: 'apply', docId: this.#key, update, committed })) as Outcome);
+  }
+
+  async command(command: DocumentCommand): Promise<Outcome> {
+    return this.#mirror((await thread.request({ kind: 'command', docId: this.#key, command })) as Outcome);
+  }
+
+  /** What the document holds beyond `stateVector`, as one update. */
+  async diff(stateVector: Uint8Array): Promise<Uint8Array> {
+    return ((await thread.request({ kind: 'diff', docId: this.#key, stateVector })) as { diff: Uint8Array }).diff;
+  }
+
+  /** Lets the document go on the thread (once). */
+  drop(): void {
+    if (this.#dropped) return;
+    this.#dropped = true;
+    thread.request({ kind: 'drop', docId: this.#key }).catch(() => {
+      // The thread is gone, and the document with it.
+    });
+    released(this);
+  }
+
+  #mirror(outcome: Outcome): Outcome {
+    if ('stateVector' in outcome) this.stateVector = outcome.stateVector;
+    return outcome;
+  }
+}
