@@ -15,7 +15,7 @@ import { CloseCode } from '../shared/close-codes.ts';
 import { ConnectionCaps, type Admission, type Applicant } from './connection-caps.ts';
 import { Connection, type CollabSocket, type ConnectionContext, type ConnectionLimits } from './connection.ts';
 import type { CollabPeers } from './peers.ts';
-import type { CommandResult, DocumentCommand } from '../documents/commands.ts';
+import type { DocumentCommands } from './document-commands.ts';
 import { Room, type RoomOptions } from './room.ts';
 import { SessionSweep, type CheckSessions } from './session-sweep.ts';
 import { sqlDocumentStore, type DocumentStore } from './storage.ts';
@@ -46,6 +46,8 @@ export interface CollabOptions {
   compactAfterBytes?: number;
   /** Stored bytes from which a room's document lives on the document thread (see room.ts). */
   hostAboveBytes?: number;
+  /** The server's named changes to documents (injected like the policy: see document-commands.ts). */
+  commands?: DocumentCommands;
   readOnlyStrikes?: number;
   /** Extra wait before an idle commit queue writes (0: end of the current event-loop turn). */
   commitDelayMs?: number;
@@ -98,6 +100,7 @@ export class CollabServer {
       compactAfterUpdates: options.compactAfterUpdates ?? 500,
       compactAfterBytes: options.compactAfterBytes ?? 1024 * 1024,
       hostAboveBytes: options.hostAboveBytes,
+      commands: options.commands,
       readOnlyStrikes: options.readOnlyStrikes ?? 3,
       commitDelayMs: options.commitDelayMs ?? 0,
       presenceFlushMs: options.presenceFlushMs ?? 50,
@@ -256,11 +259,11 @@ export class CollabServer {
   }
 
   /**
-   * Domain code's changes and reads (see server/documents/commands.ts): run
+   * The server's named changes and reads (see document-commands.ts): run
    * where the document lives, a large one's on the document thread. Resolves
    * with the command's result once committed and sent.
    */
-  async runCommand<C extends DocumentCommand>(docId: string, userId: string | null, command: C): Promise<CommandResult<C>> {
+  async runCommand(docId: string, userId: string | null, command: unknown): Promise<unknown> {
     if (this.#closing) throw new Error('the collaboration server is shutting down');
     const room = await this.#room(docId);
     return room.runCommand(userId, command);

@@ -11,9 +11,9 @@
  * dropped here and the room loads it again, as a room on the event loop does.
  */
 import * as Y from 'yjs';
-import { runDocumentCommand, type DocumentCommand } from '../documents/commands.ts';
+import { workerData } from 'node:worker_threads';
+import type { DocumentCommands } from './document-commands.ts';
 import { createLogger } from '../log.ts';
-import { lowerThisThreadsPriority } from '../threads/background-priority.ts';
 import { serveRequests } from '../threads/serve-requests.ts';
 import { ChangeCapture, type CapturedChange } from './change-capture.ts';
 import { buildDocAtOnce, stateOf } from './segments.ts';
@@ -22,7 +22,7 @@ export type DocumentWork =
   | { kind: 'load'; docId: string; updates: Uint8Array[]; segmentCount: number }
   /** `committed`: a change another process already stored (cluster mode). */
   | { kind: 'apply'; docId: string; update: Uint8Array; committed: boolean }
-  | { kind: 'command'; docId: string; command: DocumentCommand }
+  | { kind: 'command'; docId: string; command: unknown }
   | { kind: 'diff'; docId: string; stateVector: Uint8Array }
   | { kind: 'drop'; docId: string };
 
@@ -53,10 +53,12 @@ interface Hosted {
   capture: ChangeCapture;
 }
 
-// Building and changing large documents is background work next to the event loop's (see background-priority.ts).
-lowerThisThreadsPriority();
-
+// Unlike the replay's worker, this thread keeps normal CPU priority: the people typing in a large war room wait for
+// it on every change, and must not wait behind every other room's work.
 const log = createLogger('error');
+/** The server's named changes (see document-commands.ts), from the module the thread was started with. */
+const { commandsModule } = (workerData ?? {}) as { commandsModule: string | null };
+const runCommand: DocumentCommands['run'] | null = commandsModule ? (await import(commandsModule)).runDocumentCommand : null;
 const documents = new Map<string, Hosted>();
 const COMMITTED_ELSEWHERE = Symbol('committed elsewhere');
 
@@ -114,7 +116,8 @@ serveRequests((work: DocumentWork): { reply: DocumentReply; transfer?: ArrayBuff
       return { reply: outcome, transfer: 'change' in outcome && outcome.change ? owned(outcome.change.broadcast).filter((b) => b !== work.update.buffer) : [] };
     }
     case 'command': {
-      const outcome = change(work.docId, (doc) => doc.transact(() => runDocumentCommand(doc, work.command), null), null);
+      if (!runCommand) throw new Error('this server was started without document commands');
+      const outcome = change(work.docId, (doc) => doc.transact(() => runCommand(doc, work.command), null), null);
       return { reply: outcome, transfer: 'change' in outcome && outcome.change ? owned(outcome.change.update, outcome.change.broadcast) : [] };
     }
     case 'diff': {

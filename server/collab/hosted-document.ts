@@ -16,13 +16,25 @@
  * rooms fails and each room loads its document again.
  */
 import { WorkerClient } from '../threads/worker-client.ts';
-import type { DocumentCommand } from '../documents/commands.ts';
 import type { DocumentReply, DocumentWork, Loaded, Outcome } from './document-thread.ts';
 import type { LoadedDocument } from './storage.ts';
 
 export type { Outcome } from './document-thread.ts';
 
-const thread = new WorkerClient<DocumentWork, DocumentReply>(new URL('./document-thread.ts', import.meta.url), { name: 'document thread', idleStopMs: null });
+type Thread = WorkerClient<DocumentWork, DocumentReply>;
+
+/** The document thread, started with the module of the server's commands (one per module: in practice one). */
+const threads = new Map<string, Thread>();
+
+function threadFor(commandsModule: string | null): Thread {
+  const key = commandsModule ?? '';
+  let thread = threads.get(key);
+  if (!thread) {
+    thread = new WorkerClient(new URL('./document-thread.ts', import.meta.url), { name: 'document thread', idleStopMs: null, workerData: { commandsModule } });
+    threads.set(key, thread);
+  }
+  return thread;
+}
 
 /** How long the thread is kept once it holds no document: a room unloaded and opened again soon finds it warm. */
 const STOP_AFTER_MS = 2_000;
@@ -39,7 +51,7 @@ function released(document: HostedDocument): void {
   if (!hostedIds.delete(document) || hostedIds.size > 0) return;
   stopTimer = setTimeout(() => {
     stopTimer = null;
-    if (hostedIds.size === 0) thread.stop();
+    if (hostedIds.size === 0) for (const thread of threads.values()) thread.stop();
   }, STOP_AFTER_MS);
   stopTimer.unref();
 }
@@ -50,44 +62,55 @@ let nextKey = 1;
 export class HostedDocument {
   readonly docId: string;
   readonly #key: string;
+  readonly #thread: Thread;
   /** The document's state vector after the last answer (what a sync step 1 and a backlog's catch-up start from). */
   stateVector: Uint8Array;
   #dropped = false;
 
-  private constructor(docId: string, key: string, stateVector: Uint8Array) {
+  private constructor(docId: string, key: string, thread: Thread, stateVector: Uint8Array) {
     this.docId = docId;
     this.#key = key;
+    this.#thread = thread;
     this.stateVector = stateVector;
   }
 
-  /** Builds the document on the thread from what storage holds; copies the updates (the room keeps its segments to stream them). */
-  static async load(docId: string, loaded: LoadedDocument): Promise<{ document: HostedDocument; coverage: Loaded['coverage']; storedState: Loaded['storedState'] }> {
+  /**
+   * Builds the document on the thread from what storage holds; copies the
+   * updates (the room keeps its segments to stream them). `commandsModule`:
+   * the URL of the server's commands (see document-commands.ts), or null.
+   */
+  static async load(
+    docId: string,
+    loaded: LoadedDocument,
+    commandsModule: string | null,
+  ): Promise<{ document: HostedDocument; coverage: Loaded['coverage']; storedState: Loaded['storedState'] }> {
     const key = `${docId}#${nextKey++}`;
+    const thread = threadFor(commandsModule);
     const reply = (await thread.request({ kind: 'load', docId: key, updates: loaded.updates, segmentCount: loaded.segmentCount })) as Loaded;
-    const document = new HostedDocument(docId, key, reply.stateVector);
+    const document = new HostedDocument(docId, key, thread, reply.stateVector);
     hosting(document);
     return { document, coverage: reply.coverage, storedState: reply.storedState };
   }
 
   /** A client's update, or (`committed`) one another process already stored. The update is copied: the room keeps it to store. */
   async apply(update: Uint8Array, committed: boolean): Promise<Outcome> {
-    return this.#mirror((await thread.request({ kind: 'apply', docId: this.#key, update, committed })) as Outcome);
+    return this.#mirror((await this.#thread.request({ kind: 'apply', docId: this.#key, update, committed })) as Outcome);
   }
 
-  async command(command: DocumentCommand): Promise<Outcome> {
-    return this.#mirror((await thread.request({ kind: 'command', docId: this.#key, command })) as Outcome);
+  async command(command: unknown): Promise<Outcome> {
+    return this.#mirror((await this.#thread.request({ kind: 'command', docId: this.#key, command })) as Outcome);
   }
 
   /** What the document holds beyond `stateVector`, as one update. */
   async diff(stateVector: Uint8Array): Promise<Uint8Array> {
-    return ((await thread.request({ kind: 'diff', docId: this.#key, stateVector })) as { diff: Uint8Array }).diff;
+    return ((await this.#thread.request({ kind: 'diff', docId: this.#key, stateVector })) as { diff: Uint8Array }).diff;
   }
 
   /** Lets the document go on the thread (once). */
   drop(): void {
     if (this.#dropped) return;
     this.#dropped = true;
-    thread.request({ kind: 'drop', docId: this.#key }).catch(() => {
+    this.#thread.request({ kind: 'drop', docId: this.#key }).catch(() => {
       // The thread is gone, and the document with it.
     });
     released(this);

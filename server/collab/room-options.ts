@@ -1,5 +1,6 @@
 /** What a room is configured with, and a change on its way to the database. */
 import type { Logger } from '../log.ts';
+import type { DocumentCommands } from './document-commands.ts';
 import type { Connection } from './connection.ts';
 import type { PresenceEntry } from './presence.ts';
 import type { Room } from './room.ts';
@@ -23,6 +24,8 @@ export interface RoomOptions {
   maxDocumentBytes: number;
   /** Stored bytes from which the document lives on the document thread (default HOST_ABOVE_BYTES, see room.ts). */
   hostAboveBytes?: number;
+  /** The server's named changes (absent: runCommand refuses). */
+  commands?: DocumentCommands;
   /** Cluster hook: presence changes of this process's connections, for the other processes. */
   presenceRelay?(docId: string, entries: PresenceEntry[]): void;
   /** The last connection left. */

@@ -21,7 +21,7 @@
  * Each change then is a request to that thread, with the room's other work
  * held meanwhile as for a large update; the commit, the fan-out and the
  * replies stay here. Such a document changes only by clients' updates and
- * named commands (server/documents/commands.ts), never by a closure.
+ * named commands (document-commands.ts), never by a closure.
  */
 import * as Y from 'yjs';
 import { ChangeCapture, type CapturedChange } from './change-capture.ts';
@@ -34,7 +34,6 @@ import { encodeSyncStep1, MalformedMessage, type IncomingMessage } from './proto
 import { SyncReplies, type StoredSegments } from './sync-replies.ts';
 import { buildDoc, stateOf } from './segments.ts';
 import { HostedDocument, type Outcome } from './hosted-document.ts';
-import { runDocumentCommand, type CommandResult, type DocumentCommand } from '../documents/commands.ts';
 import { slicer } from '../threads/slices.ts';
 import type { DocumentStore } from './storage.ts';
 import { StoredState } from './stored-state.ts';
@@ -94,7 +93,7 @@ export class Room implements RoomPort {
     const loaded = await options.store.load(docId);
     const stored = new StoredState(loaded);
     if (stored.bytes >= (options.hostAboveBytes ?? HOST_ABOVE_BYTES)) {
-      const { document, coverage, storedState } = await HostedDocument.load(docId, loaded);
+      const { document, coverage, storedState } = await HostedDocument.load(docId, loaded, options.commands?.module ?? null);
       stored.segmentsApplied(coverage);
       stored.documentApplied(storedState);
       return { home: { hosted: document }, stored };
@@ -172,9 +171,13 @@ export class Room implements RoomPort {
     return this.#committed;
   }
 
-  /** False while the document may be half-changed: reloading, or in the middle of a large update. */
+  /**
+   * False while the document may be half-changed: reloading, or in the
+   * middle of a large update. A hosted document is never half-changed as
+   * seen from here: the thread answers in order, a change in flight included.
+   */
   get ready(): boolean {
-    return !this.#recovering && !this.#applyingLarge && !this.#failed;
+    return !this.#recovering && !this.#failed && (this.#home.hosted !== undefined || !this.#applyingLarge);
   }
 
   /** Connections owed a whole-state reply (at most one each). */
@@ -238,26 +241,25 @@ export class Room implements RoomPort {
   }
 
   /**
-   * A named change by the server (see server/documents/commands.ts),
-   * attributed like `change`, wherever the document lives. Resolves with the
-   * command's result once committed and sent.
+   * A named change by the server (see document-commands.ts), attributed like
+   * `change`, wherever the document lives. Resolves with the command's
+   * result once committed and sent.
    */
-  async runCommand<C extends DocumentCommand>(userId: string | null, command: C): Promise<CommandResult<C>> {
+  async runCommand(userId: string | null, command: unknown): Promise<unknown> {
+    const { commands } = this.#options;
+    if (!commands) throw new Error('this server was started without document commands');
     while (this.#recovering || this.#applyingLarge) await (this.#recovering ?? this.#applyingLarge);
     if (!this.#home.hosted) {
-      let result: CommandResult<C> | undefined;
+      let result: unknown;
       await this.change(userId, (doc) => {
-        result = runDocumentCommand(doc, command);
+        result = commands.run(doc, command);
       });
-      return result as CommandResult<C>;
+      return result;
     }
     if (this.#failed) throw new Error(`document ${this.docId} is unavailable: its last commit failed`);
     return new Promise((resolve, reject) => {
       this.#changeHosted((hosted) => hosted.command(command), null, userId, {
-        applied: (outcome) => {
-          const result = outcome.result as CommandResult<C>;
-          return { resolve: () => resolve(result), reject };
-        },
+        applied: (outcome) => ({ resolve: () => resolve(outcome.result), reject }),
         failed: reject,
       });
     });
@@ -418,6 +420,8 @@ export class Room implements RoomPort {
     this.#changeHosted((hosted) => hosted.apply(update, false), connection, connection.user.id, {
       applied: () => undefined,
       failed: (error) => connection.reject(CloseCode.MALFORMED, 'update does not apply', { reason: error.message }),
+      // Not the client's fault: it resends on reconnect, to the document loaded again.
+      lost: () => connection.close(CloseCode.INTERNAL_ERROR, 'update not applied'),
     });
   }
 
@@ -430,15 +434,30 @@ export class Room implements RoomPort {
     ask: (hosted: HostedDocument) => Promise<Outcome>,
     origin: Connection | null,
     userId: string | null,
-    then: { applied(outcome: Extract<Outcome, { change: unknown }>): PendingChange['done'] | undefined; failed(error: Error): void },
+    then: {
+      applied(outcome: Extract<Outcome, { change: unknown }>): PendingChange['done'] | undefined;
+      /** It does not apply (the thread dropped the document). */
+      failed(error: Error): void;
+      /** The thread failed (it died, or lost the document): nothing is known of the change. Default: as `failed`. */
+      lost?(error: Error): void;
+    },
   ): void {
     const { hosted } = this.#home;
     const receivedAt = new Date();
     this.#hostedVersion++;
     this.#applyingLarge = ask(hosted!)
-      .catch((error: Error): Outcome => ({ failed: error.message }))
+      .then(
+        (outcome) => outcome,
+        (error: Error) => {
+          this.#options.log.error({ err: error, docId: this.docId }, 'the document thread failed; reloading the document');
+          this.#recover(error);
+          (then.lost ?? then.failed)(error);
+          return null;
+        },
+      )
       .then((outcome) => {
         this.#hostedVersion++;
+        if (!outcome) return;
         if ('failed' in outcome) {
           const error = new Error(outcome.failed);
           this.#recover(error);

@@ -114,8 +114,6 @@ interface Owed {
   fresh: boolean;
   /** How many of the log's rows it was sent (or are in segments it was sent), once all segments were: see #streamRows. */
   rowMark: number;
-  /** A diff is on its way from the document thread. */
-  waiting: boolean;
 }
 
 /** A client missing more than this many Yjs clock ticks (≈ characters and entries) gets the stored segments first. */
@@ -202,7 +200,7 @@ export class SyncReplies {
 
   #owe(connection: Connection, stateVector: Uint8Array, sendUpTo: number): void {
     const fresh = Y.decodeStateVector(stateVector).size === 0;
-    const owed: Owed = { connection, stateVector, sendUpTo, frame: null, after: 0, timer: null, segment: null, source: null, fresh, rowMark: 0, waiting: false };
+    const owed: Owed = { connection, stateVector, sendUpTo, frame: null, after: 0, timer: null, segment: null, source: null, fresh, rowMark: 0 };
     this.#owed.set(connection, owed);
     this.#prepare(owed);
   }
@@ -253,10 +251,8 @@ export class SyncReplies {
    * connection is sent no individual updates past `sendUpTo` (see wants).
    */
   #awaitDiff(owed: Owed, diff: Promise<Uint8Array>): void {
-    owed.waiting = true;
     diff.then(
       (update) => {
-        owed.waiting = false;
         if (this.#owed.get(owed.connection) !== owed) return;
         const { applied, committed } = this.#source;
         owed.frame = this.#keep(applied, 'document', owed.stateVector, encodeSyncStep2(update));
@@ -265,7 +261,6 @@ export class SyncReplies {
       },
       () => {
         // The document thread failed; the room loads the document again meanwhile, and the reply is made after.
-        owed.waiting = false;
         if (this.#owed.get(owed.connection) === owed) owed.timer = setTimeout(() => this.#prepare(owed), DRAIN_POLL_MS);
       },
     );

@@ -16,16 +16,18 @@ export class WorkerClient<Request, Reply> {
   readonly #url: URL;
   readonly #name: string;
   readonly #idleStopMs: number | null;
+  readonly #workerData: unknown;
   #worker: Worker | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
   #nextId = 1;
   readonly #pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
 
-  /** `name` goes into error messages; `idleStopMs` null keeps the thread for the life of the process. */
-  constructor(url: URL, options: { name: string; idleStopMs: number | null }) {
+  /** `name` goes into error messages; `idleStopMs` null keeps the thread for the life of the process; `workerData` is handed to each thread started. */
+  constructor(url: URL, options: { name: string; idleStopMs: number | null; workerData?: unknown }) {
     this.#url = url;
     this.#name = options.name;
     this.#idleStopMs = options.idleStopMs;
+    this.#workerData = options.workerData;
   }
 
   /** Sends `request`; `transfer` lists buffers handed over instead of copied (the caller must not use them again). */
@@ -55,7 +57,7 @@ export class WorkerClient<Request, Reply> {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
     if (this.#worker) return this.#worker;
-    const started = new Worker(this.#url);
+    const started = new Worker(this.#url, { workerData: this.#workerData });
     started.unref();
     started.on('message', (message: WorkerReply<Reply>) => {
       const waiting = this.#pending.get(message.id);

@@ -12,6 +12,13 @@ export function sameDocument(a: Y.Doc, b: Y.Doc): boolean {
   return Y.equalSnapshots(Y.snapshot(a), Y.snapshot(b));
 }
 
+/** A room's document as a fresh copy: one on the document thread is not on this thread (room.doc throws). */
+export async function documentOf(room: { encodeDiff(stateVector: Uint8Array): Uint8Array | Promise<Uint8Array> }): Promise<Y.Doc> {
+  const doc = new Y.Doc({ gc: false });
+  Y.applyUpdate(doc, await room.encodeDiff(Y.encodeStateVector(new Y.Doc())));
+  return doc;
+}
+
 /** The document as a fresh server would load it from the database. */
 export async function reloadDocument(sql: Sql, docId: string): Promise<Y.Doc> {
   const loaded = await sqlDocumentStore(sql).load(docId);

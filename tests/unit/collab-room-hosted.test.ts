@@ -11,9 +11,11 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { parseMessage } from '../../server/collab/protocol.ts';
 import { Room } from '../../server/collab/room.ts';
+import type { WarRoomRead } from '../../server/documents/commands.ts';
+import { documentCommands } from '../../server/wiring/live-documents.ts';
 import { readTimeline } from '../../server/shared/war-room-doc.ts';
 import { fakeConnection, MemoryStore, silentLog } from '../helpers/memory-store.ts';
-import { sameDocument, syncFrame } from '../helpers/yjs.ts';
+import { documentOf, sameDocument, syncFrame } from '../helpers/yjs.ts';
 
 async function openRoom(store = new MemoryStore(), hostAboveBytes = 0) {
   const room = await Room.load('doc', {
@@ -27,6 +29,7 @@ async function openRoom(store = new MemoryStore(), hostAboveBytes = 0) {
     maxBufferedBytes: 16 * 1024 * 1024,
     maxDocumentBytes: 64 * 1024 * 1024,
     hostAboveBytes,
+    commands: documentCommands,
     onEmpty: () => {},
     onFailed: () => {},
   });
@@ -53,12 +56,6 @@ const updatesIn = (frames: Uint8Array[]) => frames.map(parseMessage).flatMap((m)
 function received(frames: Uint8Array[]): Y.Doc {
   const doc = new Y.Doc({ gc: false });
   for (const update of updatesIn(frames)) Y.applyUpdate(doc, update);
-  return doc;
-}
-
-async function documentOf(room: Room): Promise<Y.Doc> {
-  const doc = new Y.Doc({ gc: false });
-  Y.applyUpdate(doc, await room.encodeDiff(Y.encodeStateVector(new Y.Doc())));
   return doc;
 }
 
@@ -120,7 +117,7 @@ describe('a room whose document is on the document thread', () => {
     // Repeated, it writes nothing and says so; a read returns what is there.
     expect(await room.runCommand(null, { kind: 'add-timeline-entry', entry })).toBeNull();
     expect(store.log).toHaveLength(1);
-    const read = await room.runCommand(null, { kind: 'read-war-room' });
+    const read = (await room.runCommand(null, { kind: 'read-war-room' })) as WarRoomRead;
     expect(read.timelinePages.flatMap((page) => JSON.parse(page) as { text: string }[]).map((e) => e.text)).toEqual(['Alert CPU high']);
     await expect(room.change(null, (doc) => doc.getMap('m').set('k', 'v'))).rejects.toThrow(/document thread/);
     room.destroy();

@@ -16,17 +16,10 @@ import { Room } from '../../server/collab/room.ts';
 import { SPLIT_ABOVE_BYTES } from '../../server/collab/update-pieces.ts';
 import { CloseCode } from '../../server/shared/close-codes.ts';
 import { fakeConnection, MemoryStore, silentLog } from '../helpers/memory-store.ts';
-import { findHalfApplyingUpdate, sameDocument, sameIdTwice, spliceUpdates, syncFrame } from '../helpers/yjs.ts';
+import { documentOf, findHalfApplyingUpdate, sameDocument, sameIdTwice, spliceUpdates, syncFrame } from '../helpers/yjs.ts';
 
 /** Where the rooms of the tests below keep their document (see room.ts): 0 puts every one on the document thread. */
 let hostAboveBytes: number | undefined;
-
-/** The room's document as a fresh copy: a hosted one is not on this thread. */
-async function documentOf(room: Room): Promise<Y.Doc> {
-  const doc = new Y.Doc({ gc: false });
-  Y.applyUpdate(doc, await room.encodeDiff(Y.encodeStateVector(new Y.Doc())));
-  return doc;
-}
 
 async function openRoom(docId: string, store = new MemoryStore(), host = hostAboveBytes) {
   const room = await Room.load(docId, {

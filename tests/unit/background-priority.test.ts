@@ -1,0 +1,35 @@
+/**
+ * A background worker lowers its own thread's CPU priority, and only its
+ * own: the event loop, which every keystroke waits on, keeps its priority.
+ */
+import { getPriority } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+
+const inWorker = `
+  import { readlinkSync } from 'node:fs';
+  import { getPriority } from 'node:os';
+  import { parentPort } from 'node:worker_threads';
+  const { lowerThisThreadsPriority, BACKGROUND_NICENESS } = await import(${JSON.stringify(new URL('../../server/threads/background-priority.ts', import.meta.url).href)});
+  const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  const before = getPriority(threadId);
+  const lowered = lowerThisThreadsPriority();
+  parentPort.postMessage({ lowered, before, after: getPriority(threadId), expected: BACKGROUND_NICENESS });
+`;
+
+describe.runIf(process.platform === 'linux')('lowering a background thread\'s priority', () => {
+  it('lowers the worker\'s own thread and leaves the event loop\'s thread as it was', async () => {
+    const mainBefore = getPriority(process.pid);
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(inWorker)}`));
+    const seen = await new Promise<{ lowered: boolean; before: number; after: number; expected: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+
+    expect(seen.lowered).toBe(true);
+    expect(seen.after).toBe(Math.max(seen.before, seen.expected));
+    expect(seen.after).toBeGreaterThan(mainBefore);
+    expect(getPriority(process.pid)).toBe(mainBefore);
+  });
+});
