@@ -14,6 +14,7 @@ import * as Y from 'yjs';
 import { workerData } from 'node:worker_threads';
 import type { DocumentCommands } from './document-commands.ts';
 import { createLogger } from '../log.ts';
+import { lowerThisThreadsPriority } from '../threads/background-priority.ts';
 import { serveRequests } from '../threads/serve-requests.ts';
 import { ChangeCapture, type CapturedChange } from './change-capture.ts';
 import { buildDocAtOnce, stateOf } from './segments.ts';
@@ -53,8 +54,11 @@ interface Hosted {
   capture: ChangeCapture;
 }
 
-// Unlike the replay's worker, this thread keeps normal CPU priority: the people typing in a large war room wait for
-// it on every change, and must not wait behind every other room's work.
+// Below the event loop's priority (see background-priority.ts): building a large document takes seconds of CPU, which
+// at equal priority halved the core left for every other room's keystrokes. A change to a document already built is
+// a millisecond or two, so a large room's own typists lose little when the event loop is busy.
+lowerThisThreadsPriority();
+
 const log = createLogger('error');
 /** The server's named changes (see document-commands.ts), from the module the thread was started with. */
 const { commandsModule } = (workerData ?? {}) as { commandsModule: string | null };
