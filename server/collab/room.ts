@@ -497,8 +497,9 @@ export class Room implements RoomPort {
     if (verdict !== 'apply') return connection.reject(verdict.code, verdict.reason, verdict.details);
     const pause = slicer();
     const { doc, capture } = this.#home;
-    // The room moved its document to the document thread meanwhile (a reload): it is sent there whole.
-    if (!doc) return this.#applyHostedFrom(connection, update);
+    // The document moved to the document thread meanwhile (a reload cannot start while this holds the room, so this
+    // is only a guard): the client resends on reconnect, to wherever the document is then.
+    if (!doc) return connection.close(CloseCode.INTERNAL_ERROR, 'update not applied');
     let change;
     try {
       const applyPieces = async () => {

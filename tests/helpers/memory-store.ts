@@ -3,6 +3,7 @@ import type { DocumentStore, StoredUpdate } from '../../server/collab/storage.ts
 import { Connection, type CollabSocket } from '../../server/collab/connection.ts';
 import { createLogger } from '../../server/log.ts';
 import type { TokenBucket } from '../../server/collab/token-bucket.ts';
+import type { RoomOptions } from '../../server/collab/room-options.ts';
 
 /**
  * A DocumentStore in memory, for room tests without a database. `gate`, when
@@ -75,4 +76,22 @@ export function fakeConnection(docId: string, options: { access?: 'write' | 'rea
     options.writeBudget ?? null,
   );
   return { socket, connection };
+}
+
+/** A room over `store` for large-document tests: it compacts only when asked, commits at the end of the turn, sends presence at once. */
+export function largeRoomOptions(store: DocumentStore, extra: Partial<RoomOptions> = {}): RoomOptions {
+  return {
+    store,
+    log: silentLog,
+    compactAfterUpdates: 10_000,
+    compactAfterBytes: 64 * 1024 * 1024,
+    readOnlyStrikes: 3,
+    commitDelayMs: 0,
+    presenceFlushMs: 0,
+    maxBufferedBytes: 16 * 1024 * 1024,
+    maxDocumentBytes: 64 * 1024 * 1024,
+    onEmpty: () => {},
+    onFailed: () => {},
+    ...extra,
+  };
 }

@@ -14,25 +14,11 @@ import { Room } from '../../server/collab/room.ts';
 import type { WarRoomRead } from '../../server/documents/commands.ts';
 import { documentCommands } from '../../server/wiring/live-documents.ts';
 import { readTimeline } from '../../server/shared/war-room-doc.ts';
-import { fakeConnection, MemoryStore, silentLog } from '../helpers/memory-store.ts';
+import { fakeConnection, largeRoomOptions, MemoryStore } from '../helpers/memory-store.ts';
 import { documentOf, sameDocument, syncFrame } from '../helpers/yjs.ts';
 
 async function openRoom(store = new MemoryStore(), hostAboveBytes = 0) {
-  const room = await Room.load('doc', {
-    store,
-    log: silentLog,
-    compactAfterUpdates: 10_000,
-    compactAfterBytes: 64 * 1024 * 1024,
-    readOnlyStrikes: 3,
-    commitDelayMs: 0,
-    presenceFlushMs: 0,
-    maxBufferedBytes: 16 * 1024 * 1024,
-    maxDocumentBytes: 64 * 1024 * 1024,
-    hostAboveBytes,
-    commands: documentCommands,
-    onEmpty: () => {},
-    onFailed: () => {},
-  });
+  const room = await Room.load('doc', largeRoomOptions(store, { hostAboveBytes, commands: documentCommands }));
   const join = () => {
     const peer = fakeConnection('doc', { maxMessageBytes: 4 * 1024 * 1024 });
     room.join(peer.connection);

@@ -15,27 +15,14 @@ import { parseMessage } from '../../server/collab/protocol.ts';
 import { Room } from '../../server/collab/room.ts';
 import { SPLIT_ABOVE_BYTES } from '../../server/collab/update-pieces.ts';
 import { CloseCode } from '../../server/shared/close-codes.ts';
-import { fakeConnection, MemoryStore, silentLog } from '../helpers/memory-store.ts';
+import { fakeConnection, largeRoomOptions, MemoryStore } from '../helpers/memory-store.ts';
 import { documentOf, findHalfApplyingUpdate, sameDocument, sameIdTwice, spliceUpdates, syncFrame } from '../helpers/yjs.ts';
 
 /** Where the rooms of the tests below keep their document (see room.ts): 0 puts every one on the document thread. */
 let hostAboveBytes: number | undefined;
 
 async function openRoom(docId: string, store = new MemoryStore(), host = hostAboveBytes) {
-  const room = await Room.load(docId, {
-    store,
-    log: silentLog,
-    compactAfterUpdates: 10_000,
-    compactAfterBytes: 64 * 1024 * 1024,
-    readOnlyStrikes: 3,
-    commitDelayMs: 0,
-    presenceFlushMs: 0,
-    maxBufferedBytes: 16 * 1024 * 1024,
-    maxDocumentBytes: 64 * 1024 * 1024,
-    hostAboveBytes: host,
-    onEmpty: () => {},
-    onFailed: () => {},
-  });
+  const room = await Room.load(docId, largeRoomOptions(store, { hostAboveBytes: host }));
   const join = (options: Parameters<typeof fakeConnection>[1] = {}) => {
     const peer = fakeConnection(docId, { maxMessageBytes: 4 * 1024 * 1024, ...options });
     room.join(peer.connection);
