@@ -17,7 +17,7 @@ import { createLogger } from '../log.ts';
 import { lowerThisThreadsPriority } from '../threads/background-priority.ts';
 import { serveRequests } from '../threads/serve-requests.ts';
 import { ChangeCapture, type CapturedChange } from './change-capture.ts';
-import { buildDocAtOnce, stateOf } from './segments.ts';
+import { buildDocAtOnce, isPending, stateOf } from './segments.ts';
 
 export type DocumentWork =
   | { kind: 'load'; docId: string; updates: Uint8Array[]; segmentCount: number }
@@ -92,8 +92,7 @@ function change(docId: string, mutate: (doc: Y.Doc) => unknown, raw: Uint8Array 
     drop(docId);
     return { failed: error instanceof Error ? error.message : String(error) };
   }
-  const pending = Boolean(doc.store.pendingStructs || doc.store.pendingDs);
-  return { change, pending, stateVector: Y.encodeStateVector(doc), result };
+  return { change, pending: isPending(doc), stateVector: Y.encodeStateVector(doc), result };
 }
 
 /** Buffers a reply may hand over instead of copying: each one once, and only those the reply's bytes own whole. */
@@ -105,24 +104,25 @@ function owned(...arrays: (Uint8Array | null | undefined)[]): ArrayBuffer[] {
   return [...buffers];
 }
 
+/** A change's outcome, its bytes handed over (nothing here needs them once it is answered). */
+function answer(outcome: Outcome): { reply: Outcome; transfer: ArrayBuffer[] } {
+  return { reply: outcome, transfer: 'change' in outcome && outcome.change ? owned(outcome.change.update, outcome.change.broadcast) : [] };
+}
+
 serveRequests((work: DocumentWork): { reply: DocumentReply; transfer?: ArrayBuffer[] } => {
   switch (work.kind) {
     case 'load': {
-      drop(work.docId);
       const { doc, coverage } = buildDocAtOnce(work.updates, work.segmentCount);
       documents.set(work.docId, { doc, capture: new ChangeCapture(doc, work.docId, log) });
       return { reply: { coverage, storedState: stateOf(doc), stateVector: Y.encodeStateVector(doc) } };
     }
     case 'apply': {
       const origin = work.committed ? COMMITTED_ELSEWHERE : null;
-      const outcome = change(work.docId, (doc) => Y.applyUpdate(doc, work.update, origin), work.update);
-      // The raw update is the caller's already: only what the document emitted goes back by hand-over.
-      return { reply: outcome, transfer: 'change' in outcome && outcome.change ? owned(outcome.change.broadcast).filter((b) => b !== work.update.buffer) : [] };
+      return answer(change(work.docId, (doc) => Y.applyUpdate(doc, work.update, origin), work.update));
     }
     case 'command': {
       if (!runCommand) throw new Error('this server was started without document commands');
-      const outcome = change(work.docId, (doc) => doc.transact(() => runCommand(doc, work.command), null), null);
-      return { reply: outcome, transfer: 'change' in outcome && outcome.change ? owned(outcome.change.update, outcome.change.broadcast) : [] };
+      return answer(change(work.docId, (doc) => doc.transact(() => runCommand(doc, work.command), null), null));
     }
     case 'diff': {
       const diff = Y.encodeStateAsUpdate(hosted(work.docId).doc, work.stateVector);

@@ -38,20 +38,20 @@ function threadFor(commandsModule: string | null): Thread {
 
 /** How long the thread is kept once it holds no document: a room unloaded and opened again soon finds it warm. */
 const STOP_AFTER_MS = 2_000;
-const hostedIds = new Set<HostedDocument>();
+const hostedDocuments = new Set<HostedDocument>();
 let stopTimer: NodeJS.Timeout | null = null;
 
 function hosting(document: HostedDocument): void {
-  hostedIds.add(document);
+  hostedDocuments.add(document);
   if (stopTimer) clearTimeout(stopTimer);
   stopTimer = null;
 }
 
 function released(document: HostedDocument): void {
-  if (!hostedIds.delete(document) || hostedIds.size > 0) return;
+  if (!hostedDocuments.delete(document) || hostedDocuments.size > 0) return;
   stopTimer = setTimeout(() => {
     stopTimer = null;
-    if (hostedIds.size === 0) for (const thread of threads.values()) thread.stop();
+    if (hostedDocuments.size === 0) for (const thread of threads.values()) thread.stop();
   }, STOP_AFTER_MS);
   stopTimer.unref();
 }
@@ -60,15 +60,13 @@ function released(document: HostedDocument): void {
 let nextKey = 1;
 
 export class HostedDocument {
-  readonly docId: string;
   readonly #key: string;
   readonly #thread: Thread;
   /** The document's state vector after the last answer (what a sync step 1 and a backlog's catch-up start from). */
   stateVector: Uint8Array;
   #dropped = false;
 
-  private constructor(docId: string, key: string, thread: Thread, stateVector: Uint8Array) {
-    this.docId = docId;
+  private constructor(key: string, thread: Thread, stateVector: Uint8Array) {
     this.#key = key;
     this.#thread = thread;
     this.stateVector = stateVector;
@@ -87,7 +85,7 @@ export class HostedDocument {
     const key = `${docId}#${nextKey++}`;
     const thread = threadFor(commandsModule);
     const reply = (await thread.request({ kind: 'load', docId: key, updates: loaded.updates, segmentCount: loaded.segmentCount })) as Loaded;
-    const document = new HostedDocument(docId, key, thread, reply.stateVector);
+    const document = new HostedDocument(key, thread, reply.stateVector);
     hosting(document);
     return { document, coverage: reply.coverage, storedState: reply.storedState };
   }

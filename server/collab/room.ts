@@ -32,7 +32,7 @@ import { RoomPresence } from './presence.ts';
 import { FanOut } from './fan-out.ts';
 import { encodeSyncStep1, MalformedMessage, type IncomingMessage } from './protocol.ts';
 import { SyncReplies, type StoredSegments } from './sync-replies.ts';
-import { buildDoc, stateOf } from './segments.ts';
+import { buildDoc, isPending, stateOf } from './segments.ts';
 import { HostedDocument, type Outcome } from './hosted-document.ts';
 import { slicer } from '../threads/slices.ts';
 import type { DocumentStore } from './storage.ts';
@@ -219,7 +219,7 @@ export class Room implements RoomPort {
    * to `userId` or to the system (null). Resolves once committed and sent.
    */
   async change(userId: string | null, mutate: (doc: Y.Doc) => void): Promise<void> {
-    while (this.#recovering || this.#applyingLarge) await (this.#recovering ?? this.#applyingLarge);
+    while (this.#busy) await this.#busy;
     if (this.#failed) throw new Error(`document ${this.docId} is unavailable: its last commit failed`);
     const { doc } = this;
     return new Promise((resolve, reject) => {
@@ -230,7 +230,7 @@ export class Room implements RoomPort {
 
   /** A change made elsewhere as a Yjs update, by `userId` or the system: applied, committed and sent like a client's. */
   async applyUpdate(userId: string | null, update: Uint8Array): Promise<void> {
-    while (this.#recovering || this.#applyingLarge) await (this.#recovering ?? this.#applyingLarge);
+    while (this.#busy) await this.#busy;
     if (this.#failed) throw new Error(`document ${this.docId} is unavailable: its last commit failed`);
     const { doc, hosted } = this.#home;
     return new Promise((resolve, reject) => {
@@ -248,7 +248,7 @@ export class Room implements RoomPort {
   async runCommand(userId: string | null, command: unknown): Promise<unknown> {
     const { commands } = this.#options;
     if (!commands) throw new Error('this server was started without document commands');
-    while (this.#recovering || this.#applyingLarge) await (this.#recovering ?? this.#applyingLarge);
+    while (this.#busy) await this.#busy;
     if (!this.#home.hosted) {
       let result: unknown;
       await this.change(userId, (doc) => {
@@ -290,14 +290,14 @@ export class Room implements RoomPort {
       }
       try {
         const change = capture.run(() => Y.applyUpdate(doc, update, COMMITTED_ELSEWHERE), update);
-        this.#committedElsewhere(update, { change, pending: isPending(doc), stateVector: EMPTY_VECTOR });
+        this.#committedElsewhere(update, { change, pending: isPending(doc) });
       } catch (error) {
         this.#committedElsewhere(update, { failed: (error as Error).message });
       }
     });
   }
 
-  #committedElsewhere(update: Uint8Array, outcome: Outcome): void {
+  #committedElsewhere(update: Uint8Array, outcome: { change: CapturedChange | null; pending: boolean } | { failed: string }): void {
     if ('failed' in outcome) {
       this.#options.log.error({ reason: outcome.failed, docId: this.docId }, 'a change committed by another process does not apply; reloading the document');
       return this.#recover(new Error(outcome.failed));
@@ -310,13 +310,18 @@ export class Room implements RoomPort {
     if (change.broadcast) this.#fanOut.add([{ broadcast: change.broadcast, origin: null, position: null }]);
   }
 
+  /** The reload or the change over several turns in progress, if any: other work waits for it. */
+  get #busy(): Promise<void> | null {
+    return this.#recovering ?? this.#applyingLarge;
+  }
+
   /** Resolves when everything applied so far is committed (and a reload in progress has finished). */
   async flush(): Promise<void> {
     for (let pass = 0; pass < 100; pass++) {
-      while (this.#recovering || this.#applyingLarge) await (this.#recovering ?? this.#applyingLarge);
+      while (this.#busy) await this.#busy;
       await this.#commits.idle();
       if (this.#fanOut.pending) await new Promise<void>((resolve) => this.#fanOut.add([], null, resolve));
-      if (!this.#recovering && !this.#applyingLarge) return;
+      if (!this.#busy) return;
     }
   }
 
@@ -617,12 +622,6 @@ export class Room implements RoomPort {
     this.closeConnections(CloseCode.INTERNAL_ERROR, 'storage unavailable');
     this.#options.onFailed(this);
   }
-}
-
-const EMPTY_VECTOR = new Uint8Array([0]);
-
-function isPending(doc: Y.Doc): boolean {
-  return Boolean(doc.store.pendingStructs || doc.store.pendingDs);
 }
 
 function letGo(home: Home): void {

@@ -74,9 +74,14 @@ export function buildDocAtOnce(updates: Uint8Array[], segmentCount: number): { d
   }
 }
 
+/** Whether some of the document's structs or deletions wait for others it has not seen. */
+export function isPending(doc: Y.Doc): boolean {
+  return Boolean(doc.store.pendingStructs || doc.store.pendingDs);
+}
+
 /** The document's state vector, or null while some structs wait for others (it would claim what is not integrated). */
 export function stateOf(doc: Y.Doc): Map<number, number> | null {
-  return doc.store.pendingStructs || doc.store.pendingDs ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
+  return isPending(doc) ? null : Y.decodeStateVector(Y.encodeStateVector(doc));
 }
 
 /** A group as one update, or as it came if Yjs cannot merge it: applying those one by one says what is wrong with them. */

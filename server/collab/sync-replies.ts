@@ -236,10 +236,13 @@ export class SyncReplies {
     // Encoding from the document instead writes the whole document's deletions, one long step for a large one.
     const rows = owed.source && storedSegments ? storedSegments.rowsAfter(owed.rowMark) : null;
     if (rows) return this.#streamRows(owed, storedSegments!, rows, committed);
-    const reused = this.#reusable(owed.stateVector, applied, 'document');
-    const diff = reused ?? this.#source.encodeDiff(owed.stateVector);
-    if (diff instanceof Promise) return this.#awaitDiff(owed, diff);
-    owed.frame = reused ?? this.#keep(applied, 'document', owed.stateVector, encodeSyncStep2(diff));
+    let frame = this.#reusable(owed.stateVector, applied, 'document');
+    if (!frame) {
+      const diff = this.#source.encodeDiff(owed.stateVector);
+      if (diff instanceof Promise) return this.#awaitDiff(owed, diff);
+      frame = this.#keep(applied, 'document', owed.stateVector, encodeSyncStep2(diff));
+    }
+    owed.frame = frame;
     owed.after = applied;
     if (committed >= applied) this.#deliver(owed);
   }

@@ -27,7 +27,6 @@ import { VersionBodies } from '../postmortem/version-bodies.ts';
 import { reviewCan, reviewerOf } from '../postmortem/review.ts';
 import { toPostmortemView } from '../postmortem/view.ts';
 import { versionHtml } from '../postmortem/version-html.ts';
-
 import type { AppDeps } from './context.ts';
 import { ApiError, failed, notFound } from './errors.ts';
 import type { IncidentEnv } from './incident-access.ts';

@@ -30,7 +30,7 @@ const { app, collab, replay, onUpgrade } = createServices({
   config,
   log,
   loginLimit: 1000,
-  collab: { compactAfterUpdates: threshold('COLLAB_COMPACT_AFTER_UPDATES'), compactAfterBytes: threshold('COLLAB_COMPACT_AFTER_BYTES') },
+  collab: { compactAfterUpdates: threshold('COLLAB_COMPACT_AFTER_UPDATES'), compactAfterBytes: threshold('COLLAB_COMPACT_AFTER_BYTES'), hostAboveBytes: threshold('COLLAB_HOST_ABOVE_BYTES') },
 });
 const running = await startServer({ app, port: 0, host: '127.0.0.1', log, onUpgrade });
 process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);

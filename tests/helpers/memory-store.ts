@@ -78,8 +78,8 @@ export function fakeConnection(docId: string, options: { access?: 'write' | 'rea
   return { socket, connection };
 }
 
-/** A room over `store` for large-document tests: it compacts only when asked, commits at the end of the turn, sends presence at once. */
-export function largeRoomOptions(store: DocumentStore, extra: Partial<RoomOptions> = {}): RoomOptions {
+/** A room over `store` for tests: it compacts only when asked (or as `extra` says), commits at the end of the turn, sends presence at once. */
+export function testRoomOptions(store: DocumentStore, extra: Partial<RoomOptions> = {}): RoomOptions {
   return {
     store,
     log: silentLog,

@@ -1,6 +1,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { parseMessage } from '../../server/collab/protocol.ts';
 import { sqlDocumentStore } from '../../server/collab/storage.ts';
 import type { Sql } from '../../server/db/sql.ts';
 
@@ -10,6 +11,26 @@ import type { Sql } from '../../server/db/sql.ts';
  */
 export function sameDocument(a: Y.Doc, b: Y.Doc): boolean {
   return Y.equalSnapshots(Y.snapshot(a), Y.snapshot(b));
+}
+
+/** `count` timeline entries from one client, as one update. */
+export function timelineEntries(clientID: number, from: number, count: number): Uint8Array {
+  const doc = new Y.Doc();
+  doc.clientID = clientID;
+  doc.transact(() => {
+    for (let i = from; i < from + count; i++) doc.getMap('timeline').set(`entry-${i}`, `Entry ${i}: checked the dashboards again`);
+  });
+  return Y.encodeStateAsUpdate(doc);
+}
+
+/** The updates in frames a server sent (updates and sync step 2 replies). */
+export const updatesSent = (frames: Uint8Array[]) => frames.map(parseMessage).flatMap((m) => (m.type === 'update' || m.type === 'sync-step-2' ? [m.update] : []));
+
+/** What a client holding nothing but the frames it was sent would have. */
+export function receivedDocument(frames: Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc({ gc: false });
+  for (const update of updatesSent(frames)) Y.applyUpdate(doc, update);
+  return doc;
 }
 
 /** A room's document as a fresh copy: one on the document thread is not on this thread (room.doc throws). */

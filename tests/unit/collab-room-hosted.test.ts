@@ -9,40 +9,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { parseMessage } from '../../server/collab/protocol.ts';
 import { Room } from '../../server/collab/room.ts';
 import type { WarRoomRead } from '../../server/documents/commands.ts';
 import { documentCommands } from '../../server/wiring/live-documents.ts';
 import { readTimeline } from '../../server/shared/war-room-doc.ts';
-import { fakeConnection, largeRoomOptions, MemoryStore } from '../helpers/memory-store.ts';
-import { documentOf, sameDocument, syncFrame } from '../helpers/yjs.ts';
+import { fakeConnection, MemoryStore, testRoomOptions } from '../helpers/memory-store.ts';
+import { documentOf, receivedDocument, sameDocument, syncFrame, timelineEntries, updatesSent } from '../helpers/yjs.ts';
 
 async function openRoom(store = new MemoryStore(), hostAboveBytes = 0) {
-  const room = await Room.load('doc', largeRoomOptions(store, { hostAboveBytes, commands: documentCommands }));
+  const room = await Room.load('doc', testRoomOptions(store, { hostAboveBytes, commands: documentCommands }));
   const join = () => {
     const peer = fakeConnection('doc', { maxMessageBytes: 4 * 1024 * 1024 });
     room.join(peer.connection);
     return peer;
   };
   return { room, store, join };
-}
-
-/** `count` timeline entries from one client, as one update. */
-function entries(clientID: number, from: number, count: number): Uint8Array {
-  const doc = new Y.Doc();
-  doc.clientID = clientID;
-  doc.transact(() => {
-    for (let i = from; i < from + count; i++) doc.getMap('timeline').set(`entry-${i}`, `Entry ${i}: checked the dashboards again`);
-  });
-  return Y.encodeStateAsUpdate(doc);
-}
-
-const updatesIn = (frames: Uint8Array[]) => frames.map(parseMessage).flatMap((m) => (m.type === 'update' || m.type === 'sync-step-2' ? [m.update] : []));
-
-function received(frames: Uint8Array[]): Y.Doc {
-  const doc = new Y.Doc({ gc: false });
-  for (const update of updatesIn(frames)) Y.applyUpdate(doc, update);
-  return doc;
 }
 
 const until = async (done: () => boolean, what: string) => {
@@ -62,7 +43,7 @@ describe('a room whose document is on the document thread', () => {
     expect(room.hosted).toBe(false);
 
     // 3,000 entries take the stored document past 32 KiB (about half way); the typist keeps going while the room moves it.
-    for (let batch = 0; batch < 6; batch++) writer.connection.receive(syncFrame(2, entries(100 + batch, batch * 500, 500)));
+    for (let batch = 0; batch < 6; batch++) writer.connection.receive(syncFrame(2, timelineEntries(100 + batch, batch * 500, 500)));
     const typed = new Y.Doc();
     typed.clientID = 8;
     for (let n = 0; n < 40; n++) {
@@ -78,7 +59,7 @@ describe('a room whose document is on the document thread', () => {
     const stored = await store.document();
     expect(stored.getMap('timeline').size).toBe(3000);
     expect(stored.getText('draft').toString()).toBe(typed.getText('draft').toString());
-    expect(sameDocument(received(reader.socket.sent), stored)).toBe(true);
+    expect(sameDocument(receivedDocument(reader.socket.sent), stored)).toBe(true);
     expect(sameDocument(await documentOf(room), stored)).toBe(true);
     expect(() => room.doc).toThrow(/document thread/);
     room.destroy();
@@ -94,11 +75,11 @@ describe('a room whose document is on the document thread', () => {
     const entry = { id: 'alert-1', kind: 'alert', text: 'Alert CPU high', at: '2026-12-07T09:00:00.000Z', author: null, hypothesisId: null, auto: true } as const;
     const written = room.runCommand(null, { kind: 'add-timeline-entry', entry });
     await until(() => room.applied === 1, 'the command to be applied');
-    expect(updatesIn(reader.socket.sent)).toHaveLength(0);
+    expect(updatesSent(reader.socket.sent)).toHaveLength(0);
     release();
 
     expect(await written).toMatchObject({ id: 'alert-1', text: 'Alert CPU high' });
-    expect(readTimeline(received(reader.socket.sent)).map((e) => e.id)).toEqual(['alert-1']);
+    expect(readTimeline(receivedDocument(reader.socket.sent)).map((e) => e.id)).toEqual(['alert-1']);
     expect(readTimeline(await store.document()).map((e) => e.id)).toEqual(['alert-1']);
     // Repeated, it writes nothing and says so; a read returns what is there.
     expect(await room.runCommand(null, { kind: 'add-timeline-entry', entry })).toBeNull();
@@ -112,7 +93,7 @@ describe('a room whose document is on the document thread', () => {
   it('sends a client that reconnects only what it lacks, and a change still being committed only once committed', async () => {
     const store = new MemoryStore();
     const first = await openRoom(store, 0);
-    first.join().connection.receive(syncFrame(2, entries(7, 0, 2000)));
+    first.join().connection.receive(syncFrame(2, timelineEntries(7, 0, 2000)));
     await first.room.flush();
     first.room.destroy();
 
@@ -122,19 +103,19 @@ describe('a room whose document is on the document thread', () => {
     const writer = join();
     let release!: () => void;
     store.gate = new Promise((resolve) => (release = resolve));
-    writer.connection.receive(syncFrame(2, entries(9, 5000, 1)));
+    writer.connection.receive(syncFrame(2, timelineEntries(9, 5000, 1)));
     await until(() => room.applied === 1, 'the new entry to be applied');
 
     const returning = join();
     returning.connection.receive(syncFrame(0, Y.encodeStateVector(client)));
     await new Promise((resolve) => setTimeout(resolve, 50));
     // Its reply holds the change being committed: it waits for the commit.
-    expect(updatesIn(returning.socket.sent)).toHaveLength(0);
+    expect(updatesSent(returning.socket.sent)).toHaveLength(0);
     release();
     await room.flush();
-    await until(() => updatesIn(returning.socket.sent).length > 0, 'the reply');
+    await until(() => updatesSent(returning.socket.sent).length > 0, 'the reply');
 
-    const sent = updatesIn(returning.socket.sent);
+    const sent = updatesSent(returning.socket.sent);
     expect(sent.reduce((sum, update) => sum + update.byteLength, 0)).toBeLessThan(1024);
     for (const update of sent) Y.applyUpdate(client, update);
     expect(client.getMap('timeline').size).toBe(2001);
@@ -145,8 +126,8 @@ describe('a room whose document is on the document thread', () => {
   it('sends a change another process committed to its clients, without storing it again', async () => {
     const { room, store, join } = await openRoom();
     const reader = join();
-    room.applyCommitted(entries(4, 0, 10));
-    await until(() => received(reader.socket.sent).getMap('timeline').size === 10, 'the change to reach the reader');
+    room.applyCommitted(timelineEntries(4, 0, 10));
+    await until(() => receivedDocument(reader.socket.sent).getMap('timeline').size === 10, 'the change to reach the reader');
     expect(store.log).toHaveLength(0);
     expect((await documentOf(room)).getMap('timeline').size).toBe(10);
     room.destroy();

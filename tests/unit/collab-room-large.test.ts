@@ -15,14 +15,14 @@ import { parseMessage } from '../../server/collab/protocol.ts';
 import { Room } from '../../server/collab/room.ts';
 import { SPLIT_ABOVE_BYTES } from '../../server/collab/update-pieces.ts';
 import { CloseCode } from '../../server/shared/close-codes.ts';
-import { fakeConnection, largeRoomOptions, MemoryStore } from '../helpers/memory-store.ts';
-import { documentOf, findHalfApplyingUpdate, sameDocument, sameIdTwice, spliceUpdates, syncFrame } from '../helpers/yjs.ts';
+import { fakeConnection, MemoryStore, testRoomOptions } from '../helpers/memory-store.ts';
+import { documentOf, findHalfApplyingUpdate, receivedDocument, sameDocument, sameIdTwice, spliceUpdates, syncFrame, timelineEntries, updatesSent } from '../helpers/yjs.ts';
 
 /** Where the rooms of the tests below keep their document (see room.ts): 0 puts every one on the document thread. */
 let hostAboveBytes: number | undefined;
 
 async function openRoom(docId: string, store = new MemoryStore(), host = hostAboveBytes) {
-  const room = await Room.load(docId, largeRoomOptions(store, { hostAboveBytes: host }));
+  const room = await Room.load(docId, testRoomOptions(store, { hostAboveBytes: host }));
   const join = (options: Parameters<typeof fakeConnection>[1] = {}) => {
     const peer = fakeConnection(docId, { maxMessageBytes: 4 * 1024 * 1024, ...options });
     room.join(peer.connection);
@@ -32,29 +32,13 @@ async function openRoom(docId: string, store = new MemoryStore(), host = hostAbo
 }
 
 /** A thousand separate entries from one client: hundreds of structs, far over the size that is split. */
-function thousandEntries(clientID: number, from = 0): Uint8Array {
-  const doc = new Y.Doc();
-  doc.clientID = clientID;
-  doc.transact(() => {
-    for (let i = from; i < from + 1000; i++) doc.getMap('timeline').set(`entry-${i}`, `Entry ${i}: checked the dashboards again`);
-  });
-  return Y.encodeStateAsUpdate(doc);
-}
+const thousandEntries = (clientID: number, from = 0) => timelineEntries(clientID, from, 1000);
 
 function small(edit: (doc: Y.Doc) => void, clientID: number): Uint8Array {
   const doc = new Y.Doc();
   doc.clientID = clientID;
   edit(doc);
   return Y.encodeStateAsUpdate(doc);
-}
-
-const updatesIn = (frames: Uint8Array[]) => frames.map(parseMessage).flatMap((m) => (m.type === 'update' || m.type === 'sync-step-2' ? [m.update] : []));
-
-/** What a client holding nothing but the frames it was sent would have. */
-function received(frames: Uint8Array[]): Y.Doc {
-  const doc = new Y.Doc({ gc: false });
-  for (const update of updatesIn(frames)) Y.applyUpdate(doc, update);
-  return doc;
 }
 
 /** Waits (at most 5 s) for the sync-step-2 that ends a newcomer's catch-up. */
@@ -108,14 +92,14 @@ for (const [where, above] of [
       typist.connection.receive(syncFrame(2, small((doc) => doc.getText('draft').insert(0, 'still here'), 8)));
       await other.room.flush();
 
-      expect(received(watcher.socket.sent).getText('draft').toString()).toBe('still here');
+      expect(receivedDocument(watcher.socket.sent).getText('draft').toString()).toBe('still here');
       // The large update is not in yet: the other room did not wait for it.
       expect(big.store.log).toHaveLength(0);
-      expect(updatesIn(bigReader.socket.sent)).toHaveLength(0);
+      expect(updatesSent(bigReader.socket.sent)).toHaveLength(0);
 
       await big.room.flush();
       expect(big.store.log).toHaveLength(1);
-      expect(received(bigReader.socket.sent).getMap('timeline').size).toBe(1000);
+      expect(receivedDocument(bigReader.socket.sent).getMap('timeline').size).toBe(1000);
       big.room.destroy();
       other.room.destroy();
     });
@@ -135,8 +119,8 @@ for (const [where, above] of [
       const late = join();
       late.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
       while (room.applied < 2) await new Promise((resolve) => setTimeout(resolve, 5));
-      expect(updatesIn(reader.socket.sent)).toHaveLength(0);
-      expect(updatesIn(late.socket.sent)).toHaveLength(0);
+      expect(updatesSent(reader.socket.sent)).toHaveLength(0);
+      expect(updatesSent(late.socket.sent)).toHaveLength(0);
 
       release();
       await room.flush();
@@ -145,7 +129,7 @@ for (const [where, above] of [
       expect(stored.getMap('timeline').size).toBe(1000);
       expect(sameDocument(stored, (await documentOf(room)))).toBe(true);
       for (const peer of [reader, late]) {
-        const theirs = received(peer.socket.sent);
+        const theirs = receivedDocument(peer.socket.sent);
         expect(theirs.getMap('timeline').size).toBe(1000);
         expect(sameDocument(theirs, (await documentOf(room)))).toBe(true);
       }
@@ -178,8 +162,8 @@ for (const [where, above] of [
       expect((await documentOf(room)).getMap('timeline').size).toBe(0);
       expect((await documentOf(room)).getText('after').toString()).toBe('carry on');
       expect(sameDocument(await store.document(), (await documentOf(room)))).toBe(true);
-      expect(received(reader.socket.sent).getText('after').toString()).toBe('carry on');
-      expect(received(reader.socket.sent).getMap('timeline').size).toBe(0);
+      expect(receivedDocument(reader.socket.sent).getText('after').toString()).toBe('carry on');
+      expect(receivedDocument(reader.socket.sent).getMap('timeline').size).toBe(0);
       room.destroy();
     });
 
@@ -248,7 +232,7 @@ for (const [where, above] of [
       expect(frames.length).toBeGreaterThan(1);
       expect(Math.max(...frames.map((frame) => frame.byteLength))).toBeLessThan(whole / 2);
       expect(parseMessage(frames[frames.length - 1]).type).toBe('sync-step-2');
-      const theirs = received(newcomer.socket.sent);
+      const theirs = receivedDocument(newcomer.socket.sent);
       expect(sameDocument(theirs, (await documentOf(room)))).toBe(true);
       expect(theirs.getMap('m').get('after')).toBe('the compaction');
       room.destroy();
@@ -291,7 +275,7 @@ for (const [where, above] of [
       const documentDeletions = Y.encodeStateAsUpdate((await documentOf(room)), Y.encodeStateVector((await documentOf(room)))).byteLength;
       expect(documentDeletions).toBeGreaterThan(50_000);
       expect(final.byteLength).toBeLessThan(documentDeletions / 10);
-      const theirs = received(newcomer.socket.sent);
+      const theirs = receivedDocument(newcomer.socket.sent);
       expect(sameDocument(theirs, (await documentOf(room)))).toBe(true);
       expect(theirs.getMap('entries').size).toBe(29_990);
       expect(theirs.getMap('entries').has('keep-0')).toBe(false);
@@ -325,7 +309,7 @@ for (const [where, above] of [
       Object.assign(newcomer.socket, { bufferedAmount: 0 });
       const final = await finalReply(newcomer.socket.sent);
       expect(final.byteLength).toBeLessThan(64 * 1024);
-      const theirs = received(newcomer.socket.sent);
+      const theirs = receivedDocument(newcomer.socket.sent);
       expect(theirs.getMap('rows').size).toBe(305);
       expect(sameDocument(theirs, (await documentOf(room)))).toBe(true);
       room.destroy();
@@ -361,7 +345,7 @@ for (const [where, above] of [
       Object.assign(newcomer.socket, { bufferedAmount: 0 });
 
       await finalReply(newcomer.socket.sent);
-      const theirs = received(newcomer.socket.sent);
+      const theirs = receivedDocument(newcomer.socket.sent);
       expect(theirs.getMap('rows').size).toBe(300);
       expect(sameDocument(theirs, (await documentOf(room)))).toBe(true);
       room.destroy();
@@ -387,7 +371,7 @@ for (const [where, above] of [
       newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(own)));
       await finalReply(newcomer.socket.sent);
 
-      const sent = updatesIn(newcomer.socket.sent);
+      const sent = updatesSent(newcomer.socket.sent);
       expect(sent.length).toBeGreaterThan(2);
       // Nothing it held was sent again: far less than the whole document.
       const bytes = sent.reduce((sum, update) => sum + update.byteLength, 0);
@@ -413,12 +397,12 @@ for (const [where, above] of [
       newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
       await finalReply(newcomer.socket.sent);
       expect(room.uncommitted).toBe(1);
-      expect(received(newcomer.socket.sent).getMap('m').get('held')).toBeUndefined();
+      expect(receivedDocument(newcomer.socket.sent).getMap('m').get('held')).toBeUndefined();
 
       store.gate = null;
       release();
       await room.flush();
-      const theirs = received(newcomer.socket.sent);
+      const theirs = receivedDocument(newcomer.socket.sent);
       expect(theirs.getMap('m').get('held')).toBe('by the database');
       expect(sameDocument(theirs, (await documentOf(room)))).toBe(true);
       room.destroy();
@@ -442,7 +426,7 @@ for (const [where, above] of [
       const newcomer = join();
       newcomer.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
       await finalReply(newcomer.socket.sent);
-      const theirs = received(newcomer.socket.sent);
+      const theirs = receivedDocument(newcomer.socket.sent);
       expect(theirs.getMap('m').get('during')).toBe('the compaction');
       expect(sameDocument(theirs, (await documentOf(room)))).toBe(true);
       room.destroy();

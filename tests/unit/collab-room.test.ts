@@ -5,23 +5,14 @@ import { CloseCode } from '../../server/shared/close-codes.ts';
 import { describeUpdate } from '../../server/collab/history.ts';
 import { parseMessage } from '../../server/collab/protocol.ts';
 import { Room } from '../../server/collab/room.ts';
-import { fakeConnection, MemoryStore, silentLog } from '../helpers/memory-store.ts';
+import { fakeConnection, MemoryStore, testRoomOptions } from '../helpers/memory-store.ts';
 import { findHalfApplyingUpdate, sameDocument, sameIdTwice, syncFrame } from '../helpers/yjs.ts';
 
 async function openRoom(store = new MemoryStore(), options: { onFailed?: () => void } = {}) {
-  const room = await Room.load('doc', {
-    store,
-    log: silentLog,
-    compactAfterUpdates: 50,
-    compactAfterBytes: 1024 * 1024,
-    readOnlyStrikes: 3,
-    commitDelayMs: 0,
-    presenceFlushMs: 0,
-    maxBufferedBytes: 4 * 1024 * 1024,
-    maxDocumentBytes: 64 * 1024 * 1024,
-    onEmpty: () => {},
-    onFailed: options.onFailed ?? (() => {}),
-  });
+  const room = await Room.load(
+    'doc',
+    testRoomOptions(store, { compactAfterUpdates: 50, compactAfterBytes: 1024 * 1024, maxBufferedBytes: 4 * 1024 * 1024, onFailed: options.onFailed ?? (() => {}) }),
+  );
   return { room, store };
 }
 
