@@ -7,8 +7,8 @@
  * publishing transaction every war room's commits wait for.
  *
  * Values are what PGlite's serializers return: a string is sent as text, a
- * Uint8Array in binary format, null as SQL NULL. Results are asked for as
- * text, which is what PGlite's parsers read.
+ * Uint8Array in binary format, null as SQL NULL. Results come as text (what
+ * PGlite's parsers read) unless `resultFormats` gives a format per column.
  */
 const utf8 = new TextEncoder();
 
@@ -18,11 +18,14 @@ const BINARY = 1;
 
 export type BindValue = string | Uint8Array | null;
 
-export function encodeBind(statement: string, values: readonly BindValue[]): Uint8Array {
+/** 0: text, 1: binary; one per result column, or none for text throughout. */
+export type ResultFormats = readonly (0 | 1)[];
+
+export function encodeBind(statement: string, values: readonly BindValue[], resultFormats: ResultFormats = []): Uint8Array {
   const name = utf8.encode(statement);
   const bytes = values.map((value) => (typeof value === 'string' ? utf8.encode(value) : value));
-  // Length field, unnamed portal, statement name, the format codes, the values, no result format codes.
-  let length = 4 + 1 + name.byteLength + 1 + 2 + 2 * values.length + 2 + 2;
+  // Length field, unnamed portal, statement name, the format codes, the values, the result format codes.
+  let length = 4 + 1 + name.byteLength + 1 + 2 + 2 * values.length + 2 + 2 + 2 * resultFormats.length;
   for (const value of bytes) length += 4 + (value?.byteLength ?? 0);
   const message = new Uint8Array(1 + length);
   const view = new DataView(message.buffer);
@@ -53,6 +56,11 @@ export function encodeBind(statement: string, values: readonly BindValue[]): Uin
     message.set(value, at);
     at += value.byteLength;
   }
-  view.setInt16(at, 0);
+  view.setInt16(at, resultFormats.length);
+  at += 2;
+  for (const format of resultFormats) {
+    view.setInt16(at, format);
+    at += 2;
+  }
   return message;
 }

@@ -12,8 +12,9 @@
  * PGlite's own path) and kept for the most recent STATEMENTS texts; the ones
  * pushed out are closed with the next execution.
  */
-import { parse, protocol, type PGlite } from '@electric-sql/pglite';
-import { encodeBind } from './bind-message.ts';
+import { parse, protocol, types, type messages, type PGlite } from '@electric-sql/pglite';
+import { AnswerBytes, readAnswer, type ColumnParsers } from './backend-answer.ts';
+import { encodeBind, type ResultFormats } from './bind-message.ts';
 import type { Row } from './sql.ts';
 
 /** Distinct texts kept prepared; the server runs a few hundred, plus one per batch size of a multi-row insert. */
@@ -22,6 +23,16 @@ const STATEMENTS = 500;
 interface Statement {
   name: string;
   paramTypes: number[];
+  /** Binary for its bytea columns (see backend-answer.ts), or null when it returns none: text throughout. */
+  resultFormats: ResultFormats | null;
+}
+
+/** Result formats asking for bytea columns as bytes, from the statement's described columns. */
+function resultFormatsOf(described: messages.BackendMessage[]): ResultFormats | null {
+  const description = described.find((message): message is messages.RowDescriptionMessage => message.name === 'rowDescription');
+  const columns = description?.fields ?? [];
+  if (!columns.some((column) => column.dataTypeID === types.BYTEA)) return null;
+  return columns.map((column) => (column.dataTypeID === types.BYTEA ? 1 : 0));
 }
 
 const { serialize } = protocol;
@@ -73,8 +84,10 @@ export class PreparedStatements {
       return (serializer ? serializer(value) : String(value)) as string | Uint8Array;
     });
     const closes = this.#takeCloses();
-    const message = Buffer.concat([...closes, encodeBind(statement.name, values), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
+    const bind = encodeBind(statement.name, values, statement.resultFormats ?? []);
+    const message = Buffer.concat([...closes, bind, serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
     try {
+      if (statement.resultFormats) return await this.#exchangeForRows(message);
       return parse.parseResults(await this.#exchange(message), this.#pg.parsers)[0].rows as Row[];
     } catch (error) {
       // PostgreSQL ran the closes before the statement failed; anything else may have stopped before them.
@@ -95,10 +108,19 @@ export class PreparedStatements {
     return this.#pg.execProtocolStream(message, { syncToFs: false });
   }
 
+  /** The answer as it comes out of PostgreSQL, read by our own reader: PGlite's would read binary columns as text. */
+  async #exchangeForRows(message: Uint8Array): Promise<Row[]> {
+    const answer = new AnswerBytes();
+    await this.#pg.execProtocolRawStream(message, { syncToFs: false, onRawData: answer.add });
+    // PGlite's parsers by type oid: its defaults, ours over them, and its array types.
+    return readAnswer(answer.bytes(), this.#pg.parsers as ColumnParsers);
+  }
+
   async #prepare(text: string): Promise<Statement> {
     const name = `warroom_${++this.#counter}`;
     const message = Buffer.concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]);
-    const statement = { name, paramTypes: parse.parseDescribeStatementResults(await this.#exchange(message)) };
+    const described = await this.#exchange(message);
+    const statement = { name, paramTypes: parse.parseDescribeStatementResults(described), resultFormats: resultFormatsOf(described) };
     this.#statements.set(text, statement);
     if (this.#statements.size > STATEMENTS) this.#forget(this.#statements.keys().next().value!);
     return statement;

@@ -35,6 +35,34 @@ describe('PGlite queries as prepared statements', () => {
     expect((await preparedNames(pg)).length - before).toBe(2);
   });
 
+  it('reads bytea as the bytes stored, each in a buffer of its own, and every other column as PGlite itself reads it', async () => {
+    await pg.exec(`create table typed (id int primary key, data bytea, label text, doc jsonb, at timestamptz, ok bool, big int8, ratio float8)`);
+    const sizes = [0, 1, 255, 70_000, 1_500_000];
+    for (const [i, size] of sizes.entries()) {
+      const data = Uint8Array.from({ length: size }, (_, j) => (j * 31 + i) & 255);
+      await statements.run('insert into typed values ($1, $2, $3, $4, $5, $6, $7, $8)', [i, data, `Störung ${i} 🔥`, { step: i, tags: ['a', 'ß'] }, new Date(Date.UTC(2026, 11, 7, i)), i % 2 === 0, 2 ** 40 + i, i / 3]);
+    }
+    await statements.run('insert into typed (id) values ($1)', [99]);
+    const select = 'select data, id, label, doc, at, ok, big, ratio from typed order by id';
+
+    const ours = await statements.run(select, []);
+    const theirs = (await pg.query(select)).rows;
+
+    expect(ours).toEqual(theirs);
+    expect(ours.map((row) => (row.data as Uint8Array | null)?.byteLength ?? null)).toEqual([...sizes, null]);
+    for (const row of ours.slice(0, sizes.length)) expect((row.data as Uint8Array).buffer.byteLength).toBe((row.data as Uint8Array).byteLength);
+  });
+
+  it('answers a failed statement that returns bytea with PostgreSQL’s error and goes on with the next one', async () => {
+    await statements.run('insert into items (id, n, body) values ($1, $2, $3)', ['zero', 0, new Uint8Array([1])]);
+    const failure = await statements.run('select body, 1 / n as ratio from items where id = $1', ['zero']).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as { code?: string }).code).toBe('22012');
+    expect(String((failure as Error).message)).toMatch(/division by zero/);
+    expect(await statements.run('select body from items where id = $1', ['zero'])).toEqual([{ body: new Uint8Array([1]) }]);
+  });
+
   it('answers a failed execution with PostgreSQL’s error and goes on with the next one', async () => {
     await statements.run('insert into items (id, n) values ($1, $2)', ['dup', 1]);
     const failure = await statements.run('insert into items (id, n) values ($1, $2)', ['dup', 2]).catch((error: unknown) => error);

@@ -26,4 +26,13 @@ describe('the Bind message of a prepared statement', () => {
       expect(Buffer.from(encodeBind(statement, values)).equals(Buffer.from(theirs(statement, values)))).toBe(true);
     });
   }
+
+  // PGlite's writer can only ask for all columns in binary (and then leaves out the format code), so this one is checked by hand.
+  it('carries a format per result column, after the values', () => {
+    const message = encodeBind('s8', ['x'], [0, 1, 0]);
+    const view = new DataView(message.buffer);
+    // The last four fields: the count, then text, binary, text.
+    expect([-8, -6, -4, -2].map((back) => view.getInt16(message.byteLength + back))).toEqual([3, 0, 1, 0]);
+    expect(view.getInt32(1)).toBe(message.byteLength - 1);
+  });
 });
