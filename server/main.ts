@@ -17,6 +17,7 @@ import { discardAbandonedStagedVersions } from './postmortem/version-staging.ts'
 import type { PagesHandler } from './http/pages.ts';
 import { startServer } from './http-server.ts';
 import { createLogger } from './log.ts';
+import { lowerGarbageCollectionHelpersPriority } from './threads/background-priority.ts';
 import { createServices } from './wiring/services.ts';
 import { warmUpWebsocketPath } from './wiring/document-policy.ts';
 
@@ -30,6 +31,8 @@ try {
   process.exit(1);
 }
 const log = createLogger(config.logLevel);
+// Below the event loop, like the worker threads whose large heaps they mostly collect (see background-priority.ts).
+lowerGarbageCollectionHelpersPriority();
 
 const handlerPath = join(import.meta.dirname, '..', 'build', 'handler.js');
 if (!existsSync(handlerPath)) {

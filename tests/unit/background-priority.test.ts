@@ -1,7 +1,10 @@
 /**
  * A background worker lowers its own thread's CPU priority, and only its
  * own: the event loop, which every keystroke waits on, keeps its priority.
+ * V8's collection helpers go down with them, in a process of their own here
+ * (they are the whole process's).
  */
+import { execFileSync } from 'node:child_process';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -31,5 +34,26 @@ describe.runIf(process.platform === 'linux')('lowering a background thread\'s pr
     expect(seen.after).toBe(Math.max(seen.before, seen.expected));
     expect(seen.after).toBeGreaterThan(mainBefore);
     expect(getPriority(process.pid)).toBe(mainBefore);
+  });
+
+  it('lowers every one of V8\'s collection helpers and no other thread of the process', () => {
+    const inProcess = `
+      import { readdirSync, readFileSync } from 'node:fs';
+      import { getPriority } from 'node:os';
+      const { lowerGarbageCollectionHelpersPriority } = await import(${JSON.stringify(new URL('../../server/threads/background-priority.ts', import.meta.url).href)});
+      const threads = () => readdirSync('/proc/self/task').map((id) => ({ name: readFileSync('/proc/self/task/' + id + '/comm', 'utf8').trim(), niceness: getPriority(Number(id)) }));
+      const before = threads();
+      const lowered = lowerGarbageCollectionHelpersPriority();
+      console.log(JSON.stringify({ before, lowered, after: threads() }));
+    `;
+    type Thread = { name: string; niceness: number };
+    const seen = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', inProcess], { encoding: 'utf8' })) as { before: Thread[]; lowered: number; after: Thread[] };
+    const helpers = (threads: Thread[]) => threads.filter((thread) => thread.name === 'V8Worker');
+    const others = (threads: Thread[]) => threads.filter((thread) => thread.name !== 'V8Worker');
+
+    expect(helpers(seen.before).length).toBeGreaterThan(0);
+    expect(seen.lowered).toBe(helpers(seen.before).length);
+    expect(helpers(seen.after).map((thread) => thread.niceness)).toEqual(helpers(seen.before).map(() => 10));
+    expect(others(seen.after)).toEqual(others(seen.before));
   });
 });
