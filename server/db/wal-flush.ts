@@ -133,8 +133,16 @@ export class WalFlusher {
     this.syncNow();
   }
 
+  /**
+   * Whether any WAL flush PostgreSQL asked for is not yet known to be on
+   * disk. Not "whether a flush is still running": once the thread has synced
+   * the WAL, a flush still running off the thread promises nothing more, and
+   * syncing it again before every page written meanwhile cost a large room's
+   * reload one fdatasync per evicted page (24 of 7.7 ms each in one read of
+   * its stored segments, all on the event loop).
+   */
   #walWaiting(): boolean {
-    return this.#dirty.size > 0 || this.#inFlight.size > 0;
+    return this.#durable < this.#requested;
   }
 
   /**

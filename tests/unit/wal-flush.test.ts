@@ -111,6 +111,29 @@ describe('the embedded database WAL flusher', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('syncs WAL whose flush is still running once before data is written, not again before every page after it', async () => {
+    const wal = new WalFlusher();
+    let finish = () => {};
+    walFiles.flushPath = (path) => {
+      calls.push(`later ${path.slice(dir.length)}`);
+      return new Promise<void>((resolve) => (finish = resolve));
+    };
+    const page = new Uint8Array(8192);
+    page[100] = 1;
+    wal.fsync(file('pg_wal/0001'), '/pglite/data/pg_wal/0001');
+    const durable = wal.durable();
+    // A query evicting one page after another while the commit's flush is still on the thread pool.
+    for (let i = 0; i < 5; i++) wal.beforeDataWrite(page);
+    expect(calls).toEqual(['later /pg_wal/0001', 'now /pg_wal/0001']);
+    // New WAL asked to be flushed is synced before the next page again.
+    wal.fsync(file('pg_wal/0002'), '/pglite/data/pg_wal/0002');
+    wal.beforeDataWrite(page);
+    wal.beforeDataWrite(page);
+    expect(calls.slice(2).sort()).toEqual(['now /pg_wal/0001', 'now /pg_wal/0002']);
+    finish();
+    await durable;
+  });
+
   it('lets a file grow by zeroed pages without flushing WAL first, as PostgreSQL does', () => {
     const wal = new WalFlusher();
     wal.fsync(file('pg_wal/0001'), '/pglite/data/pg_wal/0001');
