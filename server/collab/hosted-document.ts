@@ -15,6 +15,7 @@
  * last one is gone, giving its memory back. If it dies, every request of its
  * rooms fails and each room loads its document again.
  */
+import { slicer } from '../threads/slices.ts';
 import { WorkerClient } from '../threads/worker-client.ts';
 import type { DocumentReply, DocumentWork, Loaded, Outcome } from './document-thread.ts';
 import type { LoadedDocument } from './storage.ts';
@@ -59,6 +60,17 @@ function released(document: HostedDocument): void {
 /** Each hosted copy has a key of its own: a room reloading its document drops the old copy after the new one is built. */
 let nextKey = 1;
 
+/** Each update in a buffer of its own (`slice` copies), with turns of the event loop between slices of the work. */
+async function copiesInSlices(updates: readonly Uint8Array[]): Promise<Uint8Array<ArrayBuffer>[]> {
+  const pause = slicer();
+  const copies: Uint8Array<ArrayBuffer>[] = [];
+  for (const update of updates) {
+    copies.push(update.slice());
+    await pause();
+  }
+  return copies;
+}
+
 export class HostedDocument {
   readonly #key: string;
   readonly #thread: Thread;
@@ -73,9 +85,12 @@ export class HostedDocument {
   }
 
   /**
-   * Builds the document on the thread from what storage holds; copies the
-   * updates (the room keeps its segments to stream them). `commandsModule`:
-   * the URL of the server's commands (see document-commands.ts), or null.
+   * Builds the document on the thread from what storage holds. The room
+   * keeps its segments to stream them, so the thread gets copies, made a
+   * slice at a time and handed over rather than cloned: one structured
+   * clone of a 50,000-entry room's 16 MB held the event loop for 99 ms.
+   * `commandsModule`: the URL of the server's commands (see
+   * document-commands.ts), or null.
    */
   static async load(
     docId: string,
@@ -84,7 +99,8 @@ export class HostedDocument {
   ): Promise<{ document: HostedDocument; coverage: Loaded['coverage']; storedState: Loaded['storedState'] }> {
     const key = `${docId}#${nextKey++}`;
     const thread = threadFor(commandsModule);
-    const reply = (await thread.request({ kind: 'load', docId: key, updates: loaded.updates, segmentCount: loaded.segmentCount })) as Loaded;
+    const updates = await copiesInSlices(loaded.updates);
+    const reply = (await thread.request({ kind: 'load', docId: key, updates, segmentCount: loaded.segmentCount }, updates.map((update) => update.buffer))) as Loaded;
     const document = new HostedDocument(key, thread, reply.stateVector);
     hosting(document);
     return { document, coverage: reply.coverage, storedState: reply.storedState };
