@@ -31,7 +31,7 @@ try {
   process.exit(1);
 }
 const log = createLogger(config.logLevel);
-// Below the event loop, like the worker threads whose large heaps they mostly collect (see background-priority.ts).
+// Below the event loop and above the worker threads whose large heaps they mostly collect (see background-priority.ts).
 lowerGarbageCollectionHelpersPriority();
 
 const handlerPath = join(import.meta.dirname, '..', 'build', 'handler.js');

@@ -28,17 +28,24 @@ export function lowerThisThreadsPriority(niceness = BACKGROUND_NICENESS): boolea
 }
 
 /**
- * Lowers V8's garbage-collection helpers to the same priority, returning how
- * many it lowered. They are one pool of threads for every heap in the
- * process, and the large heaps are the background threads' (a 50,000-entry
- * document being built): while one was, the four helpers used more of the
- * server's one core than the event loop and the building thread together
- * (in one connect of such a room: helpers 1,530 ms of CPU, document thread
- * 810, event loop 650), and at equal priority each took as large a share as
- * the event loop. The event loop's own collections still get their help
- * whenever it waits, which is most of the time.
+ * The niceness of V8's garbage-collection helpers: between the event loop's
+ * and the background threads'. They are one pool of threads for every heap
+ * in the process, and the large heaps are the background threads' (a
+ * 50,000-entry document being built): while one was, the four helpers used
+ * more of the server's one core than the event loop and the building thread
+ * together (in one connect of such a room: helpers 1,530 ms of CPU, document
+ * thread 810, event loop 650), each taking as large a share as the event
+ * loop. But they also mark the event loop's own heap: lowered to 10, its
+ * collections were left to do that on the event loop (294 ms of marking
+ * steps in one collection while a member wrote at their budget, pauses of
+ * 140–170 ms). At 5, four of them busy leave the event loop about 40% of
+ * the core instead of 20%, and still get most of it whenever it waits for
+ * them. Measured on the abuse benchmark's big-document rows in the README.
  */
-export function lowerGarbageCollectionHelpersPriority(niceness = BACKGROUND_NICENESS): number {
+export const GC_HELPER_NICENESS = 5;
+
+/** Lowers V8's garbage-collection helpers (above); returns how many it lowered. */
+export function lowerGarbageCollectionHelpersPriority(niceness = GC_HELPER_NICENESS): number {
   let lowered = 0;
   try {
     for (const threadId of readdirSync('/proc/self/task')) {
