@@ -60,12 +60,17 @@ function released(document: HostedDocument): void {
 /** Each hosted copy has a key of its own: a room reloading its document drops the old copy after the new one is built. */
 let nextKey = 1;
 
-/** Each update in a buffer of its own (`slice` copies), with turns of the event loop between slices of the work. */
+/**
+ * Each update in a buffer of its own, with turns of the event loop between
+ * slices of the work. `new Uint8Array(update)` copies; `slice` would not on
+ * a Node Buffer (postgres.js returns bytea as Buffers, views of one read
+ * buffer), and handing over that buffer would take it from everyone else.
+ */
 async function copiesInSlices(updates: readonly Uint8Array[]): Promise<Uint8Array<ArrayBuffer>[]> {
   const pause = slicer();
   const copies: Uint8Array<ArrayBuffer>[] = [];
   for (const update of updates) {
-    copies.push(update.slice());
+    copies.push(new Uint8Array(update));
     await pause();
   }
   return copies;

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { describeUpdate } from '../../server/collab/history.ts';
 import { Room } from '../../server/collab/room.ts';
 import type { WarRoomRead } from '../../server/documents/commands.ts';
 import { documentCommands } from '../../server/wiring/live-documents.ts';
@@ -62,6 +63,36 @@ describe('a room whose document is on the document thread', () => {
     expect(sameDocument(receivedDocument(reader.socket.sent), stored)).toBe(true);
     expect(sameDocument(await documentOf(room), stored)).toBe(true);
     expect(() => room.doc).toThrow(/document thread/);
+    room.destroy();
+  });
+
+  it('builds from stored updates that are views of one buffer, as PostgreSQL\'s driver returns them, and leaves them whole', async () => {
+    /** Every stored update a Node Buffer over one shared read buffer, as postgres.js returns bytea. */
+    class SharedBufferStore extends MemoryStore {
+      returned: Buffer[] = [];
+      override async load() {
+        const loaded = await super.load();
+        const shared = Buffer.concat(loaded.updates);
+        let at = 0;
+        this.returned = loaded.updates.map((update) => shared.subarray(at, (at += update.byteLength)));
+        return { ...loaded, updates: this.returned };
+      }
+    }
+    const store = new SharedBufferStore();
+    for (let batch = 0; batch < 4; batch++) {
+      const update = timelineEntries(200 + batch, batch * 250, 250);
+      await store.append('doc', [{ update, userId: null, receivedAt: new Date(), ids: describeUpdate(update) }]);
+    }
+    const sizes = (await store.load()).updates.map((update) => update.byteLength);
+
+    const { room, join } = await openRoom(store, 0);
+    const reader = join();
+    reader.connection.receive(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    await until(() => receivedDocument(reader.socket.sent).getMap('timeline').size === 1000, 'the reader to receive every entry');
+
+    expect(room.hosted).toBe(true);
+    expect(store.returned.map((update) => update.byteLength)).toEqual(sizes);
+    expect(sameDocument(await documentOf(room), await store.document())).toBe(true);
     room.destroy();
   });
 
