@@ -44,11 +44,20 @@ interface Queued {
  * still waiting. During a reconnect storm thousands of upgrades' session,
  * access and load queries are queued, and a keystroke in another war room
  * waited behind all of them (400 ms at 2,000 reconnecting clients).
+ *
+ * An urgent query's caller gets its result once its WAL is on disk (a
+ * flush on the thread pool), and only then sends the edit to the room. An
+ * ordinary query after it waits for that too: started at the next turn, it
+ * ran on this thread while the flush was still going, and the keystroke was
+ * sent only after it (a publication's 38 ms search statement, after a
+ * publication's transaction the keystroke had already waited for).
  */
-function createLine(): Line {
+function createLine(wal: WalFlusher | null): Line {
   const urgentQueue: Queued[] = [];
   const queue: Queued[] = [];
   let running = false;
+  /** Until the last urgent query's result has been handed to its caller (its WAL flushed): ordinary queries wait. */
+  let reporting: Promise<void> | null = null;
   /** Whether a query was queued or ran in the current turn of the event loop. */
   let busyThisTurn = false;
   const markTurn = () => {
@@ -60,11 +69,27 @@ function createLine(): Line {
     running = true;
     if (!now) await nextTurn();
     for (;;) {
+      if (urgentQueue.length === 0 && queue.length > 0 && reporting) {
+        await reporting;
+        continue;
+      }
+      const urgent = urgentQueue.length > 0;
       const next = urgentQueue.shift() ?? queue.shift();
       if (!next) break;
       markTurn();
       // Its outcome, error included, goes to its own caller; the line goes on.
       await next.run().then(next.resolve, next.reject);
+      if (urgent && wal) {
+        // A failed flush reaches the commit's caller; here it only ends the wait. A turn lets the caller send first.
+        const settled: Promise<void> = wal
+          .durable()
+          .catch(() => {})
+          .then(nextTurn)
+          .then(() => {
+            if (reporting === settled) reporting = null;
+          });
+        reporting = settled;
+      }
       if (urgentQueue.length + queue.length > 0) await nextTurn();
     }
     running = false;
@@ -250,7 +275,7 @@ export async function openPglite(dataDir?: string): Promise<{ driver: Driver; cl
   });
   const wal = fs?.wal ?? null;
   return {
-    driver: driverFor(pg, new PreparedStatements(pg), createLine(), wal),
+    driver: driverFor(pg, new PreparedStatements(pg), createLine(wal), wal),
     wasmMemoryBytes: () => pg.Module.wasmMemory.buffer.byteLength,
     close: async () => {
       await pg.close();

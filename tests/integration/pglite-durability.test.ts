@@ -52,6 +52,35 @@ describe('embedded PGlite on disk', () => {
     await reopened.close();
   });
 
+  it('runs a query queued behind a live edit’s commit only once that commit is reported (its WAL flushed), not on this thread meanwhile', async () => {
+    const db = await openDatabase({ dataDir: dir });
+    await db.sql`create table edits (n int)`;
+    const flushPath = walFiles.flushPath;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    walFiles.flushPath = async (path) => {
+      await held;
+      await flushPath(path);
+    };
+    try {
+      let committedAt = 0;
+      const commit = db.sql.urgent`insert into edits values (1)`.then(() => (committedAt = Date.now()));
+      // A long read queued right behind it (a publication's search statement): it holds the thread while it runs.
+      const read = db.sql<{ ran_at: Date }>`select clock_timestamp() as ran_at`;
+      for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+      // Long enough that a read run meanwhile could not pass for one run after (the clocks count milliseconds).
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      release();
+      await commit;
+      const [{ ran_at: ranAt }] = await read;
+      // Otherwise the edit would be sent to its room only after the read, however long it runs.
+      expect(ranAt.getTime()).toBeGreaterThanOrEqual(committedAt);
+    } finally {
+      walFiles.flushPath = flushPath;
+    }
+    await db.close();
+  });
+
   it('stores large rows while small commits go on without flushing WAL on the event loop for the files growing', async () => {
     const db = await openDatabase({ dataDir: dir });
     await db.sql`create table large (data bytea)`;
