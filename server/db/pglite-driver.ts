@@ -47,10 +47,11 @@ interface Queued {
  *
  * An urgent query's caller gets its result once its WAL is on disk (a
  * flush on the thread pool), and only then sends the edit to the room. An
- * ordinary query after it waits for that too: started at the next turn, it
- * ran on this thread while the flush was still going, and the keystroke was
- * sent only after it (a publication's 38 ms search statement, after a
- * publication's transaction the keystroke had already waited for).
+ * ordinary query after it waits until the edit has gone out: started at the
+ * next turn, it ran on this thread while the flush was still going, and the
+ * keystroke was sent only after it (a publication's 38-46 ms search
+ * statement, after the publication's transaction the keystroke had already
+ * waited for).
  */
 function createLine(wal: WalFlusher | null): Line {
   const urgentQueue: Queued[] = [];
@@ -80,10 +81,12 @@ function createLine(wal: WalFlusher | null): Line {
       // Its outcome, error included, goes to its own caller; the line goes on.
       await next.run().then(next.resolve, next.reject);
       if (urgent && wal) {
-        // A failed flush reaches the commit's caller; here it only ends the wait. A turn lets the caller send first.
+        // A failed flush reaches the commit's caller; here it only ends the wait. Two turns: a room sends its
+        // commits at the end of the turn in which it learnt of them (see fan-out.ts), a turn that may still be under way.
         const settled: Promise<void> = wal
           .durable()
           .catch(() => {})
+          .then(nextTurn)
           .then(nextTurn)
           .then(() => {
             if (reporting === settled) reporting = null;
