@@ -111,7 +111,7 @@ async function writeAll(sql: Sql, rows: ReturnType<typeof emptyRows>): Promise<v
     ['incident_id', 'text'], ['doc_id', 'text'], ['state', 'text'], ['review_due_at', 'timestamptz'], ['generated_at', 'timestamptz'],
     ['submitted_at', 'timestamptz'], ['submitted_by', 'text'], ['published_at', 'timestamptz'], ['published_by', 'text'], ['version', 'int'], ['updated_at', 'timestamptz'],
   ], rows.postmortems);
-  await writeRows(sql, 'postmortem_versions', [
+  await writeRows(sql, 'postmortem_version_rows', [
     ['incident_id', 'text'], ['version', 'int'], ['snapshot', 'jsonb'], ['markdown', 'text'], ['published_at', 'timestamptz'], ['published_by', 'text'], ['published_by_name', 'text'],
   ], rows.postmortemVersions);
   await writeRows(sql, 'action_items', [
@@ -129,7 +129,7 @@ async function writeAll(sql: Sql, rows: ReturnType<typeof emptyRows>): Promise<v
   await writeRows(sql, 'runbook_uses', [['runbook_id', 'text'], ['incident_id', 'text'], ['kind', 'text'], ['by_id', 'text'], ['at', 'timestamptz']], rows.runbookUses);
 }
 
-const TRIGGERED_TABLES = ['incidents', 'postmortem_versions', 'action_items'] as const;
+const TRIGGERED_TABLES = ['incidents', 'postmortem_version_rows', 'action_items'] as const;
 
 async function hasFunction(sql: Sql, name: string): Promise<boolean> {
   const [row] = await sql<{ found: boolean }>`select to_regproc(${name}) is not null as found`;

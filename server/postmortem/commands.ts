@@ -129,8 +129,8 @@ async function readinessProblems(sql: Sql, content: PostmortemContent): Promise<
  * HTML is rendered then too (off the main thread: a long postmortem takes a
  * few hundred milliseconds), and the version's texts are written then (see
  * version-staging.ts): the transaction checks the state again under the row
- * lock and moves them in, or renders and writes them again if the version's
- * Markdown changed meanwhile.
+ * lock and numbers the staged row, or renders and writes the texts again if
+ * the version's Markdown changed meanwhile.
  */
 export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Actor, number: number): Promise<ReviewResult> {
   const now = new Date();
@@ -150,7 +150,7 @@ export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Ac
   // to store, not to be spent while the transaction holds the database (with embedded PGlite, every war room waits).
   const snapshot = JSON.stringify(content);
   const staged = await stageVersionTexts(sql, { incidentId: ready.incident.id, snapshot, ...rendered });
-  let moved = false;
+  let numbered = false;
   let result: ReviewResult | undefined;
   try {
     result = await onPostmortem(sql, actor, number, async ({ tx, incident, postmortem, by, check, record }) => {
@@ -169,8 +169,8 @@ export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Ac
       await deferSearchRefresh(tx);
       await upsertActionItems(tx, incident.id, content.actionItems);
       if (markdown === rendered.markdown) {
-        moved = await publishStagedVersion(tx, staged, { incidentId: incident.id, version, publishedAt: now, publishedBy });
-        if (!moved) throw new Error(`the staged texts of ${incident.id}'s postmortem version ${version} are gone`);
+        numbered = await publishStagedVersion(tx, staged, { incidentId: incident.id, version, publishedAt: now, publishedBy });
+        if (!numbered) throw new Error(`the staged texts of ${incident.id}'s postmortem version ${version} are gone`);
       } else {
         await insertVersion(tx, { incidentId: incident.id, version, snapshot, markdown, html, publishedAt: now, publishedBy });
       }
@@ -179,7 +179,7 @@ export async function publishPostmortem(sql: Sql, live: LiveDocuments, actor: Ac
     }, now);
     return result;
   } finally {
-    // Kept only by a committed publication that moved it; a refused, failed or re-rendered one leaves it behind.
-    if (!(result?.ok && moved)) await discardStagedVersion(sql, staged);
+    // Kept only by a committed publication that numbered it; a refused, failed or re-rendered one leaves it behind.
+    if (!(result?.ok && numbered)) await discardStagedVersion(sql, staged);
   }
 }

@@ -1,8 +1,10 @@
 /**
- * A version's large texts, written before its publishing transaction and
- * moved into postmortem_versions inside it (why: the comment of migration
- * 026_postmortem_version_staging.sql). Moving copies stored values; nothing
- * is encoded, sent or parsed again while the transaction holds the database.
+ * A version's large texts, written before its publishing transaction into
+ * the row that becomes the version, numbered below zero meanwhile, so that
+ * readers (the postmortem_versions view) do not see it; the transaction
+ * gives the row its number (why: the comment of migration
+ * 027_postmortem_version_staged_in_place.sql). Nothing is encoded, sent,
+ * parsed or copied while the transaction holds the database.
  */
 import type { Sql } from '../db/sql.ts';
 import type { PersonName } from './repo.ts';
@@ -15,51 +17,57 @@ export interface VersionTexts {
   html: string;
 }
 
-/**
- * Writes the texts and returns the staged row's id: one statement per text,
- * each holding the database only while it runs (a postmortem at its size
- * limits has 1.3 MB in each).
- */
-export async function stageVersionTexts(sql: Sql, texts: VersionTexts): Promise<string> {
-  const [row] = await sql<{ id: string }>`
-    insert into postmortem_version_staging (incident_id, snapshot) values (${texts.incidentId}, ${texts.snapshot}::text::jsonb)
-    returning id::text as id`;
-  try {
-    await sql`update postmortem_version_staging set markdown = ${texts.markdown} where id = ${row.id}::bigint`;
-    await sql`update postmortem_version_staging set html = ${texts.html} where id = ${row.id}::bigint`;
-  } catch (error) {
-    await discardStagedVersion(sql, row.id).catch(() => undefined);
-    throw error;
-  }
-  return row.id;
+/** A staged row: its incident and the number below zero it has until it is published. */
+export interface StagedVersion {
+  incidentId: string;
+  number: number;
 }
 
 /**
- * Publishes the staged texts as `version` of the incident's postmortem and
- * removes the staged row, in one statement. False when there is no such
- * staged row for this incident (nothing was inserted).
+ * Writes the texts and returns the staged row: one statement per text, each
+ * holding the database only while it runs (a postmortem at its size limits
+ * has up to 1.3 MB in each). The HTML is written last: a row without it was
+ * not staged completely and is never published.
+ */
+export async function stageVersionTexts(sql: Sql, texts: VersionTexts): Promise<StagedVersion> {
+  const [row] = await sql<{ number: number }>`
+    insert into postmortem_version_rows (incident_id, version, snapshot, markdown, published_by_name)
+    values (${texts.incidentId}, -nextval('postmortem_version_staged')::int, ${texts.snapshot}::text::jsonb, '', '')
+    returning version as number`;
+  const staged = { incidentId: texts.incidentId, number: row.number };
+  try {
+    await sql`update postmortem_version_rows set markdown = ${texts.markdown} where incident_id = ${staged.incidentId} and version = ${staged.number}`;
+    await sql`update postmortem_version_rows set html = ${texts.html} where incident_id = ${staged.incidentId} and version = ${staged.number}`;
+  } catch (error) {
+    await discardStagedVersion(sql, staged).catch(() => undefined);
+    throw error;
+  }
+  return staged;
+}
+
+/**
+ * Publishes the staged row as `version` of the incident's postmortem: its
+ * number and who published it when, in one small update that leaves the
+ * stored texts where they are. False when there is no such staged row for
+ * this incident (nothing was published).
  */
 export async function publishStagedVersion(
   sql: Sql,
-  staged: string,
+  staged: StagedVersion,
   facts: { incidentId: string; version: number; publishedAt: Date; publishedBy: PersonName },
 ): Promise<boolean> {
+  if (staged.incidentId !== facts.incidentId) return false;
   const rows = await sql`
-    with moved as (
-      delete from postmortem_version_staging
-      where id = ${staged}::bigint and incident_id = ${facts.incidentId} and markdown is not null and html is not null
-      returning snapshot, markdown, html
-    )
-    insert into postmortem_versions (incident_id, version, snapshot, markdown, html, published_at, published_by, published_by_name)
-    select ${facts.incidentId}, ${facts.version}, snapshot, markdown, html, ${facts.publishedAt}, ${facts.publishedBy.id}, ${facts.publishedBy.displayName}
-    from moved
+    update postmortem_version_rows
+    set version = ${facts.version}, published_at = ${facts.publishedAt}, published_by = ${facts.publishedBy.id}, published_by_name = ${facts.publishedBy.displayName}
+    where incident_id = ${staged.incidentId} and version = ${staged.number} and version < 0 and html is not null
     returning version`;
   return rows.length === 1;
 }
 
 /** Removes a staged row its publication did not use (refused, or its facts changed meanwhile). */
-export async function discardStagedVersion(sql: Sql, staged: string): Promise<void> {
-  await sql`delete from postmortem_version_staging where id = ${staged}::bigint`;
+export async function discardStagedVersion(sql: Sql, staged: StagedVersion): Promise<void> {
+  await sql`delete from postmortem_version_rows where incident_id = ${staged.incidentId} and version = ${staged.number} and version < 0`;
 }
 
 /**
@@ -69,6 +77,6 @@ export async function discardStagedVersion(sql: Sql, staged: string): Promise<vo
  */
 export async function discardAbandonedStagedVersions(sql: Sql, olderThanMinutes = 60): Promise<number> {
   const rows = await sql`
-    delete from postmortem_version_staging where created_at < now() - make_interval(mins => ${olderThanMinutes}::int) returning id`;
+    delete from postmortem_version_rows where version < 0 and published_at < now() - make_interval(mins => ${olderThanMinutes}::int) returning version`;
   return rows.length;
 }

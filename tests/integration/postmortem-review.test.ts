@@ -57,7 +57,7 @@ describe.each(backends)('postmortem review and publication (%s)', (backend) => {
     db.sql<{ source_key: string; title: string; status: string; owner_id: string | null; due_date: string | null }>`
       select source_key, title, status, owner_id, to_char(due_date, 'YYYY-MM-DD') as due_date from action_items where incident_id = ${incidentId} order by created_at, source_key`;
 
-  const stagedTexts = async () => (await db.sql<{ n: number }>`select count(*)::int as n from postmortem_version_staging`)[0].n;
+  const stagedTexts = async () => (await db.sql<{ n: number }>`select count(*)::int as n from postmortem_version_rows where version < 0`)[0].n;
 
   it('moves draft → in review → published, refusing an unready document with its problems', async () => {
     const incident = await closedIncident();
