@@ -22,8 +22,8 @@ import { ensurePostmortem } from '../postmortem/generation.ts';
 import { refreshAfterPublishing } from '../search/refresh.ts';
 import { announcePostmortemChange } from '../postmortem/live.ts';
 import { toMarkdown } from '../postmortem/markdown-export.ts';
-import { findPostmortem, findVersion, findVersionPublishedAt, listVersions } from '../postmortem/repo.ts';
-import { VersionBodies } from '../postmortem/version-bodies.ts';
+import { findPostmortem, findStoredVersion, findVersion, findVersionPublishedAt, listVersions } from '../postmortem/repo.ts';
+import { encodeVersionBody, VersionBodies } from '../postmortem/version-bodies.ts';
 import { reviewCan, reviewerOf } from '../postmortem/review.ts';
 import { toPostmortemView } from '../postmortem/view.ts';
 import { versionHtml } from '../postmortem/version-html.ts';
@@ -171,16 +171,9 @@ export function postmortemRoutes({ sql, live, config }: AppDeps) {
         if (!publishedAt) throw missing();
         if (publishedAt.getTime() === held.publishedAt) return json(held.body);
       }
-      const found = await findVersion(sql, incident.id, number);
+      const found = await findStoredVersion(sql, incident.id, number);
       if (!found) throw missing();
-      const body = JSON.stringify({
-        version: found.version,
-        publishedAt: found.publishedAt.toISOString(),
-        publishedBy: found.publishedBy,
-        snapshot: { ...found.snapshot },
-        markdown: found.markdown,
-        html: await versionHtml(sql, incident.id, found),
-      } satisfies z.output<typeof PostmortemVersion>);
+      const body = await encodeVersionBody(found, await versionHtml(sql, incident.id, found));
       return json(versionBodies.set(key, found.publishedAt, body));
     })
     .get('/:ref/postmortem/export.md', docs.export, async (c) => {

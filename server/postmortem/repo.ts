@@ -125,14 +125,15 @@ interface VersionRow {
   html: string | null;
 }
 
-const toVersion = (row: VersionRow): PostmortemVersion => ({
+const versionFacts = (row: Omit<VersionRow, 'snapshot'>): Omit<PostmortemVersion, 'snapshot'> => ({
   version: row.version,
   publishedAt: row.published_at,
   publishedBy: row.published_by ? { id: row.published_by, displayName: row.published_by_name } : null,
-  snapshot: row.snapshot,
   markdown: row.markdown,
   html: row.html,
 });
+
+const toVersion = (row: VersionRow): PostmortemVersion => ({ ...versionFacts(row), snapshot: row.snapshot });
 
 /** `snapshot` may come as its JSON already, so a caller can serialise a large one before its transaction opens. */
 export async function insertVersion(
@@ -183,6 +184,18 @@ export async function findVersion(sql: Sql, incidentId: string, version: number)
     select version, published_at, published_by, published_by_name, snapshot, markdown, html
     from postmortem_versions where incident_id = ${incidentId} and version = ${version}`;
   return row ? toVersion(row) : null;
+}
+
+/** A version as its response is made: the snapshot as the JSON text stored, never parsed (a large one is 600 kB of it). */
+export interface StoredVersion extends Omit<PostmortemVersion, 'snapshot'> {
+  snapshotJson: string;
+}
+
+export async function findStoredVersion(sql: Sql, incidentId: string, version: number): Promise<StoredVersion | null> {
+  const [row] = await sql<Omit<VersionRow, 'snapshot'> & { snapshot_json: string }>`
+    select version, published_at, published_by, published_by_name, snapshot::text as snapshot_json, markdown, html
+    from postmortem_versions where incident_id = ${incidentId} and version = ${version}`;
+  return row ? { ...versionFacts(row), snapshotJson: row.snapshot_json } : null;
 }
 
 // --- overdue reviews --------------------------------------------------------

@@ -15,6 +15,9 @@
  * reader checks that before using a body, and a version not held at all is
  * read in full straight away.
  */
+import { backgroundTurn } from '../threads/slices.ts';
+import type { StoredVersion } from './repo.ts';
+
 export interface VersionBody {
   /** When the version was published (milliseconds since the epoch). */
   publishedAt: number;
@@ -48,11 +51,9 @@ export class VersionBodies {
     return held;
   }
 
-  /** Keeps `json` (encoded once, here) and returns the bytes to send. */
-  set(key: string, publishedAt: Date, json: string): Buffer {
-    // A buffer of its own: a small one from Node's shared pool would keep the pool's whole 8 KB slab alive while held.
-    const body = Buffer.allocUnsafeSlow(Buffer.byteLength(json, 'utf8'));
-    body.write(json, 'utf8');
+  /** Keeps the body (JSON text, encoded once, here, or its bytes from `encodeVersionBody`) and returns the bytes to send. */
+  set(key: string, publishedAt: Date, json: string | Buffer): Buffer {
+    const body = typeof json === 'string' ? encodeOwn([json]) : json;
     const size = body.byteLength;
     if (size > this.#maxBytes) return body;
     const old = this.#bodies.get(key);
@@ -69,4 +70,36 @@ export class VersionBodies {
     }
     return body;
   }
+}
+
+/** UTF-8 in a buffer of its own: a small one from Node's shared pool would keep the pool's whole 8 KB slab alive while held. */
+function encodeOwn(pieces: (Buffer | string)[]): Buffer {
+  const bytes = pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece));
+  const body = Buffer.allocUnsafeSlow(bytes.reduce((sum, piece) => sum + piece.byteLength, 0));
+  let at = 0;
+  for (const piece of bytes) at += piece.copy(body, at);
+  return body;
+}
+
+/**
+ * A version's response body: its facts, the snapshot's stored JSON text as
+ * it is, its Markdown and its HTML, each large text escaped and encoded in a
+ * turn of its own. A postmortem at its size limits has 2 MB of them, and
+ * parsing the snapshot, serialising it all again and encoding the result
+ * held the server's thread 30-50 ms in one piece, the read of the version
+ * before it included.
+ */
+export async function encodeVersionBody(version: StoredVersion, html: string): Promise<Buffer> {
+  const facts = JSON.stringify({ version: version.version, publishedAt: version.publishedAt.toISOString(), publishedBy: version.publishedBy });
+  const pieces: Buffer[] = [Buffer.from(`${facts.slice(0, -1)},"snapshot":`)];
+  const rest: [() => string, string][] = [
+    [() => version.snapshotJson, ',"markdown":'],
+    [() => JSON.stringify(version.markdown), ',"html":'],
+    [() => JSON.stringify(html), '}'],
+  ];
+  for (const [text, after] of rest) {
+    await backgroundTurn();
+    pieces.push(Buffer.from(text(), 'utf8'), Buffer.from(after));
+  }
+  return encodeOwn(pieces);
 }

@@ -24,7 +24,7 @@ export async function renderMissingVersionHtml(sql: Sql, log: Logger): Promise<n
 }
 
 /** The version's HTML, rendering (and storing) it if it predates stored HTML. */
-export async function versionHtml(sql: Sql, incidentId: string, version: PostmortemVersion): Promise<string> {
+export async function versionHtml(sql: Sql, incidentId: string, version: Pick<PostmortemVersion, 'version' | 'markdown' | 'html'>): Promise<string> {
   if (version.html !== null) return version.html;
   const html = renderMarkdown(version.markdown);
   await setVersionHtml(sql, incidentId, version.version, html);

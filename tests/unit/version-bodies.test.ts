@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VersionBodies } from '../../server/postmortem/version-bodies.ts';
+import { encodeVersionBody, VersionBodies } from '../../server/postmortem/version-bodies.ts';
+import { PostmortemVersion } from '../../server/shared/api/postmortems.ts';
 
 const at = new Date('2026-03-12T14:00:00Z');
 
@@ -41,5 +42,20 @@ describe('cached version bodies', () => {
     bodies.set('i1/1', replacedAt, 'new');
     expect(bodies.get('i1/1')).toEqual({ publishedAt: replacedAt.getTime(), body: Buffer.from('new') });
     expect(bodies.bytes).toBe(3);
+  });
+
+  it('encodes a version as the API describes it: its facts, the stored snapshot as it is, its Markdown and HTML escaped', async () => {
+    const snapshot = { sections: { summary: 'Zähler "quoted" \\ back\nslash 🧯' }, actionItems: [], timeline: [{ at: 'x', text: '</script>' }] };
+    const markdown = `# Überblick\n\n"a" \\ ${'*a '.repeat(1000)}\u0001`;
+    const html = '<p class="x">Ausfall – 東京 🚒</p>';
+    const publishedBy = { id: 'u1', displayName: 'Cora "CC" Ö' };
+
+    const body = await encodeVersionBody({ version: 3, publishedAt: at, publishedBy, snapshotJson: JSON.stringify(snapshot), markdown, html: null }, html);
+
+    const read = JSON.parse(body.toString('utf8'));
+    expect(read).toEqual({ version: 3, publishedAt: at.toISOString(), publishedBy, snapshot, markdown, html });
+    expect(PostmortemVersion.safeParse(read).success).toBe(true);
+    // A buffer of its own, as the cache holds it.
+    expect(body.buffer.byteLength).toBe(body.byteLength);
   });
 });
