@@ -9,7 +9,10 @@
 import type * as Y from 'yjs';
 
 export interface DocumentCommands {
-  /** Runs `command` against `doc`, inside the one change the room makes of it; returns its result (plain data). */
+  /**
+   * Runs `command` against `doc`, inside the one change the room makes of it; returns its result (plain data). From
+   * the document thread, byte arrays among the result's values (or in arrays there) are handed over, not copied.
+   */
   run(doc: Y.Doc, command: unknown): unknown;
   /** The URL of a module whose `runDocumentCommand(doc, command)` does the same: the document thread imports it. */
   module: string;

@@ -104,9 +104,19 @@ function owned(...arrays: (Uint8Array | null | undefined)[]): ArrayBuffer[] {
   return [...buffers];
 }
 
+/** Byte arrays among a command result's values, or in arrays there (see DocumentCommands.run). */
+function resultBytes(result: unknown): Uint8Array[] {
+  if (result instanceof Uint8Array) return [result];
+  if (result === null || typeof result !== 'object') return [];
+  return Object.values(result)
+    .flat()
+    .filter((value): value is Uint8Array => value instanceof Uint8Array);
+}
+
 /** A change's outcome, its bytes handed over (nothing here needs them once it is answered). */
 function answer(outcome: Outcome): { reply: Outcome; transfer: ArrayBuffer[] } {
-  return { reply: outcome, transfer: 'change' in outcome && outcome.change ? owned(outcome.change.update, outcome.change.broadcast) : [] };
+  if (!('change' in outcome)) return { reply: outcome, transfer: [] };
+  return { reply: outcome, transfer: owned(outcome.change?.update, outcome.change?.broadcast, ...resultBytes(outcome.result)) };
 }
 
 serveRequests((work: DocumentWork): { reply: DocumentReply; transfer?: ArrayBuffer[] } => {

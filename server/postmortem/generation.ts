@@ -46,8 +46,9 @@ export async function ensurePostmortem({ sql, live, reviewDays }: GenerationDeps
   const { hypotheses, timelinePages } = await live.runCommand(incident.docId, null, { kind: 'read-war-room' });
   const pause = slicer();
   const warRoomTimeline: TimelineEntry[] = [];
+  const utf8 = new TextDecoder();
   for (const page of timelinePages) {
-    warRoomTimeline.push(...(JSON.parse(page) as TimelineEntry[]));
+    warRoomTimeline.push(...(JSON.parse(utf8.decode(page)) as TimelineEntry[]));
     await pause();
   }
   const now = new Date();

@@ -116,7 +116,7 @@ describe('a room whose document is on the document thread', () => {
     expect(await room.runCommand(null, { kind: 'add-timeline-entry', entry })).toBeNull();
     expect(store.log).toHaveLength(1);
     const read = (await room.runCommand(null, { kind: 'read-war-room' })) as WarRoomRead;
-    expect(read.timelinePages.flatMap((page) => JSON.parse(page) as { text: string }[]).map((e) => e.text)).toEqual(['Alert CPU high']);
+    expect(read.timelinePages.flatMap((page) => JSON.parse(new TextDecoder().decode(page)) as { text: string }[]).map((e) => e.text)).toEqual(['Alert CPU high']);
     await expect(room.change(null, (doc) => doc.getMap('m').set('k', 'v'))).rejects.toThrow(/document thread/);
     room.destroy();
   });
