@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { awarenessFlood, bigDocument, connectionFlood, fillTimeline, hugeBodies, markdownBombs, type Room } from './abuse/attacks.ts';
 import { Browser } from './abuse/client.ts';
 import { collectGarbage } from './collab/inspector.ts';
-import { serverEnvironment } from '../scripts/server-env.js';
+import { SERVER_NODE_FLAGS, serverEnvironment } from '../scripts/server-env.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -67,11 +67,11 @@ const rssMiB = (pid: number) => {
  * without clients and the replay's histories are let go after 1 s instead of
  * their production 30 s and 60 s, so the figure after an attack says whether
  * the server gives its memory back by the time it is read (SETTLE_MS). Its
- * environment is the one `npm run serve` starts it with (scripts/server-env.js:
- * the allocator's settings).
+ * environment and Node's flags are the ones `npm run serve` starts it with
+ * (scripts/server-env.js: the allocator's settings, the old generation's floor).
  */
 async function startServer(dataDir: string): Promise<{ server: ChildProcess; inspectorUrl: string }> {
-  const server = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, '--inspect=127.0.0.1:0', 'server/main.ts'], {
+  const server = spawn('taskset', ['-c', '0', process.execPath, ...SERVER_NODE_FLAGS, '--inspect=127.0.0.1:0', 'server/main.ts'], {
     cwd: root,
     env: { ...serverEnvironment(process.env), PORT: args.port, HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'error', NODE_ENV: 'production', COLLAB_UNLOAD_MS: '1000', REPLAY_IDLE_MS: '1000' },
     stdio: ['ignore', 'inherit', 'pipe'],

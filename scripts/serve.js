@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { nodeVersionProblem } from './check-node.js';
-import { serverEnvironment } from './server-env.js';
+import { SERVER_NODE_FLAGS, serverEnvironment } from './server-env.js';
 
 const problem = nodeVersionProblem(process.versions.node);
 if (problem) {
@@ -16,7 +16,7 @@ if (problem) {
   process.exit(1);
 }
 
-const args = ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', fileURLToPath(new URL('../server/main.ts', import.meta.url))];
+const args = [...SERVER_NODE_FLAGS, fileURLToPath(new URL('../server/main.ts', import.meta.url))];
 const env = serverEnvironment(process.env);
 
 if (typeof process.execve === 'function') {

@@ -22,3 +22,24 @@ export function serverEnvironment(env = process.env) {
   const added = Object.fromEntries(Object.entries(ALLOCATOR_SETTINGS).filter(([name]) => env[name] === undefined));
   return { ...env, ...added };
 }
+
+/**
+ * Node's flags for a server process: TypeScript run as written, and a floor
+ * under the old generation's collection limit.
+ *
+ * V8 starts a full collection of a heap whenever its old generation has grown
+ * past a limit it sets from what the previous one kept. The server's own heap
+ * keeps about 40 MB, so the limit stayed near 50 MB, and work that allocates
+ * large strings (a publication's sections and HTML, updates and runbooks at
+ * their size limits) crossed it every few hundred milliseconds: four full
+ * collections in the abuse benchmark's 2 s of Markdown bombs, each 20–60 ms
+ * of marking on the event loop plus four helper threads sharing its core, and
+ * a member typing in another war room waited 41–57 ms for a keystroke. With
+ * `--initial-old-space-size` V8 skips full collections while the old
+ * generation is below that size ("the embedder pre-configures the initial old
+ * generation size"); at 128 MiB none ran during the bombs, and the keystroke
+ * took 14–17 ms. The cost is garbage held longer: up to 128 MiB per heap
+ * (worker threads' heaps too: the flag is the process's) before its first
+ * full collection, which the memory figures after each attack include.
+ */
+export const SERVER_NODE_FLAGS = ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', '--initial-old-space-size=128'];

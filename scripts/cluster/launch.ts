@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haproxyConfig } from './haproxy-config.ts';
-import { serverEnvironment } from '../server-env.js';
+import { SERVER_NODE_FLAGS, serverEnvironment } from '../server-env.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -72,7 +72,7 @@ export class NodeLauncher {
   /** Starts (or restarts) one process and resolves once it answers /readyz. */
   async startNode(node: LaunchedNode): Promise<void> {
     const o = this.#options;
-    const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', join(root, 'server', 'main.ts')], {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(root, 'server', 'main.ts')], {
       cwd: root,
       env: {
         ...serverEnvironment(process.env),

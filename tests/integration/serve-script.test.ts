@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SERVER_NODE_FLAGS } from '../../scripts/server-env.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const REPORT = join(root, 'tests', 'helpers', 'report-process.mjs');
@@ -18,6 +19,7 @@ interface Report {
   pid: number;
   script: string;
   mmapThreshold: string | null;
+  execArgv: string[];
 }
 
 const dirs: string[] = [];
@@ -49,12 +51,14 @@ async function serve(env: Record<string, string>): Promise<{ launcherPid: number
 }
 
 describe('npm run serve', () => {
-  it('becomes the server, which starts with the allocator settings', async () => {
+  it('becomes the server, which starts with the allocator settings and the server flags', async () => {
     const { launcherPid, reports } = await serve({});
     expect(reports.map((report) => [report.pid, report.script.endsWith('serve.js') ? 'serve.js' : 'main.ts', report.mmapThreshold])).toEqual([
       [launcherPid, 'serve.js', null],
       [launcherPid, 'main.ts', '131072'],
     ]);
+    // The old generation's floor among them (see server-env.js): without it the heap is collected in full far more often.
+    expect(reports.at(-1)!.execArgv).toEqual(SERVER_NODE_FLAGS);
   });
 
   it("keeps a deployment's own allocator setting", async () => {
