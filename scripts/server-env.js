@@ -24,22 +24,34 @@ export function serverEnvironment(env = process.env) {
 }
 
 /**
- * Node's flags for a server process: TypeScript run as written, and a floor
- * under the old generation's collection limit.
+ * Node's flags for a server process: TypeScript run as written, and two
+ * settings of V8's garbage collector, for a server that shares a core or two
+ * among its event loop, its worker threads and V8's helper threads.
  *
- * V8 starts a full collection of a heap whenever its old generation has grown
- * past a limit it sets from what the previous one kept. The server's own heap
- * keeps about 40 MB, so the limit stayed near 50 MB, and work that allocates
- * large strings (a publication's sections and HTML, updates and runbooks at
- * their size limits) crossed it every few hundred milliseconds: four full
+ * A floor under the old generation's collection limit. V8 starts a full
+ * collection of a heap whenever its old generation has grown past a limit
+ * it sets from what the previous one kept. The server's own heap keeps about
+ * 40 MB, so the limit stayed near 50 MB, and work that allocates large
+ * strings (a publication's sections and HTML, updates and runbooks at their
+ * size limits) crossed it every few hundred milliseconds: four full
  * collections in the abuse benchmark's 2 s of Markdown bombs, each 20–60 ms
- * of marking on the event loop plus four helper threads sharing its core, and
- * a member typing in another war room waited 41–57 ms for a keystroke. With
+ * of marking on the event loop, and a member typing in another war room
+ * waited 37–55 ms per keystroke at the 99th percentile. With
  * `--initial-old-space-size` V8 skips full collections while the old
- * generation is below that size ("the embedder pre-configures the initial old
- * generation size"); at 128 MiB none ran during the bombs, and the keystroke
- * took 14–17 ms. The cost is garbage held longer: up to 128 MiB per heap
- * (worker threads' heaps too: the flag is the process's) before its first
- * full collection, which the memory figures after each attack include.
+ * generation is below that size; at 128 MiB none ran during the bombs, and
+ * the keystrokes took 14–30 ms. The cost is garbage held longer: up to
+ * 128 MiB per heap (worker threads' too: the flag is the process's) before
+ * its first full collection.
+ *
+ * One helper thread marking a heap, not up to seven. The helpers are one
+ * pool for every heap in the process, and the largest heap is the document
+ * thread's (a 100,000-entry war room: 500 MB): while it was marked, four
+ * helpers took about 60% of the server's core, the event loop the rest, and
+ * a keystroke in another room waited 50–78 ms in four of eight runs. The
+ * helpers run below the event loop's priority already (see
+ * background-priority.ts), but four of them at that priority still outweigh
+ * it. With one, the document thread's collections take longer, on a thread
+ * nobody waits on for a keystroke; the event loop's own heap is marked with
+ * one helper too, which the floor above makes rare. In four runs: 29–45 ms.
  */
-export const SERVER_NODE_FLAGS = ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', '--initial-old-space-size=128'];
+export const SERVER_NODE_FLAGS = ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', '--initial-old-space-size=128', '--concurrent-marking-max-worker-num=1'];
