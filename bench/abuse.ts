@@ -68,7 +68,7 @@ const rssMiB = (pid: number) => {
  * their production 30 s and 60 s, so the figure after an attack says whether
  * the server gives its memory back by the time it is read (SETTLE_MS). Its
  * environment and Node's flags are the ones `npm run serve` starts it with
- * (scripts/server-env.js: the allocator's settings, the old generation's floor).
+ * (scripts/server-env.js: the allocator's settings, the garbage collector's).
  */
 async function startServer(dataDir: string): Promise<{ server: ChildProcess; inspectorUrl: string }> {
   const server = spawn('taskset', ['-c', '0', process.execPath, ...SERVER_NODE_FLAGS, '--inspect=127.0.0.1:0', 'server/main.ts'], {
