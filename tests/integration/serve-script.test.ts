@@ -57,7 +57,7 @@ describe('npm run serve', () => {
       [launcherPid, 'serve.js', null],
       [launcherPid, 'main.ts', '131072'],
     ]);
-    // The old generation's floor among them (see server-env.js): without it the heap is collected in full far more often.
+    // The garbage collector's settings among them (see server-env.js), which a server started some other way would lack.
     expect(reports.at(-1)!.execArgv).toEqual(SERVER_NODE_FLAGS);
   });
 
